@@ -1,0 +1,223 @@
+"""The DuckDB store: one file, one connection per process, versioned schema.
+
+Every query runs on a cursor of the process's single connection; every multi-statement write
+runs inside :meth:`Store.transaction`. Opening a store made by an older version applies the
+missing migrations from ``sql/schema/`` in order, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from core.config import DEFAULT_BUSINESS_TZ, SQL_DIR, resolve_db_path
+from core.sqlfiles import sql_text
+
+SCHEMA_DIR = SQL_DIR / "schema"
+
+
+class StoreError(Exception):
+    """A store problem a user can act on; the message is shown as is."""
+
+
+class StoreInUseError(StoreError):
+    """Another process holds the store's file lock."""
+
+    def __init__(self, path: Path, pid: int | None):
+        self.path = path
+        self.pid = pid
+        who = f"process {pid}" if pid else "another process"
+        super().__init__(
+            f"the store is in use by {who}: {path} "
+            "(stop that process, e.g. the running app, or use another --db)"
+        )
+
+
+def _migrations() -> list[tuple[int, Path]]:
+    found = []
+    for path in sorted(SCHEMA_DIR.glob("*.sql")):
+        match = re.match(r"(\d+)_", path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return found
+
+
+def latest_schema_version() -> int:
+    return max(version for version, _ in _migrations())
+
+
+def _split_statements(script: str) -> list[str]:
+    """Split a migration script on semicolons that end a line (scripts hold no procedures)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    parts = re.split(r";\s*(?:\n|$)", "\n".join(lines))
+    return [part.strip() for part in parts if part.strip()]
+
+
+class Store:
+    """One DuckDB file. Use :func:`open_store` rather than constructing directly."""
+
+    def __init__(self, path: Path, read_only: bool = False):
+        self.path = path
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.exists():
+            raise StoreError(f"no store at {path}")
+        try:
+            self.con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" in message.lower():
+                match = re.search(r"PID (\d+)", message)
+                raise StoreInUseError(path, int(match.group(1)) if match else None) from None
+            raise StoreError(f"cannot open the store {path}: {message}") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the store {path}: {exc}") from None
+        self.con.execute("set preserve_insertion_order = true")
+        if not read_only:
+            self._migrate()
+
+    # -- connection ------------------------------------------------------------------------
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor on the process's connection; cheap, one per query or thread."""
+        return self.con.cursor()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside ``begin … commit``; any exception rolls the whole block back."""
+        cur = self.con.cursor()
+        cur.execute("begin transaction")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("rollback")
+            raise
+        else:
+            cur.execute("commit")
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or {}).df()
+        finally:
+            cur.close()
+
+    def query(self, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run ``sql/<name>.sql`` with bound ``$params`` and return a DataFrame."""
+        return self.df(sql_text(name), params)
+
+    def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        cur = self.cursor()
+        try:
+            row = cur.execute(sql, params or {}).fetchone()
+            return row[0] if row else None
+        finally:
+            cur.close()
+
+    # -- schema ----------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        value = self.scalar("select value from meta where key = 'schema_version'")
+        return int(value) if value is not None else 0
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        value = self.scalar("select value from meta where key = $key", {"key": key})
+        return default if value is None else value
+
+    def set_meta(self, cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+        cur.execute(
+            "insert or replace into meta values ($key, $value)", {"key": key, "value": value}
+        )
+
+    @property
+    def business_tz(self) -> str:
+        return self.meta("business_tz", DEFAULT_BUSINESS_TZ) or DEFAULT_BUSINESS_TZ
+
+    def _migrate(self) -> None:
+        with self.transaction() as cur:
+            cur.execute(
+                "create table if not exists meta (key varchar primary key, value varchar not null)"
+            )
+        current = self.schema_version
+        for version, path in _migrations():
+            if version <= current:
+                continue
+            with self.transaction() as cur:
+                for statement in _split_statements(path.read_text(encoding="utf-8")):
+                    cur.execute(statement)
+                self.set_meta(cur, "schema_version", str(version))
+                if version == 1:
+                    self.set_meta(cur, "business_tz", DEFAULT_BUSINESS_TZ)
+                    self.set_meta(cur, "created_at", datetime.now(UTC).isoformat())
+
+    # -- facts used everywhere -------------------------------------------------------------
+
+    def is_demo(self) -> bool:
+        return self.meta("demo") == "true"
+
+    def last_event_day(self) -> date | None:
+        """The default as-of date: the last day that has events (not the wall clock)."""
+        return self.scalar("select max(day) from member_day")
+
+    def table_counts(self) -> dict[str, int]:
+        names = [
+            "members",
+            "events",
+            "orders",
+            "tiers",
+            "benefits",
+            "tier_history",
+            "channel_costs",
+            "campaigns",
+            "imports",
+            "import_rejects",
+            "member_day",
+        ]
+        # Table names are this fixed allow-list, never user input.
+        sql = " union all ".join(
+            f"select '{name}' as t, count(*) as n from {name}"  # noqa: S608
+            for name in names
+        )
+        return {row[0]: int(row[1]) for row in self.cursor().execute(sql).fetchall()}
+
+
+_open: dict[tuple[Path, bool], Store] = {}
+_open_lock = threading.Lock()
+
+
+def open_store(path: str | Path | None = None, read_only: bool = False) -> Store:
+    """The process's single :class:`Store` for ``path`` (created and migrated if needed)."""
+    resolved = resolve_db_path(path)
+    key = (resolved, read_only)
+    with _open_lock:
+        store = _open.get(key)
+        if store is None:
+            store = Store(resolved, read_only=read_only)
+            _open[key] = store
+        return store
+
+
+def close_store(path: str | Path | None = None) -> None:
+    """Close and forget the process's store for ``path`` (tests and the CLI use this)."""
+    resolved = resolve_db_path(path)
+    with _open_lock:
+        for key in [k for k in _open if k[0] == resolved]:
+            _open.pop(key).close()
