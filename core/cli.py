@@ -1,0 +1,159 @@
+"""Command line for operations staff: ``python -m core.cli COMMAND``.
+
+Commands: ``demo``, ``import``, ``info``, ``refresh``. Exit code 0 on success; on an error a
+one-line reason on stderr and a non-zero code (1 for a failed command, 2 for bad usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+import duckdb
+
+from core.config import resolve_db_path
+from core.store import StoreError, open_store
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return lambda message: None
+    return lambda message: print(f"… {message}", file=sys.stderr, flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from core.demo import build_demo_store
+
+    store = build_demo_store(
+        args.db, members=args.members, events=args.events, seed=args.seed,
+        progress=_progress(False),
+    )  # fmt: skip
+    counts = store.table_counts()
+    print(
+        f"demo store {store.path}: {counts['members']:,} members, {counts['events']:,} events, "
+        f"{counts['orders']:,} orders"
+    )
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from core.ingest import import_dir
+
+    store = open_store(args.db)
+    report = import_dir(
+        store, args.dir, strict=args.strict, actor="cli", progress=_progress(args.json)
+    )
+    if args.json:
+        print(json.dumps(report.counts(), ensure_ascii=False))
+    else:
+        for table, f in report.files.items():
+            print(
+                f"{table:<14} {f.file:<24} read {f.read:>10,}  loaded {f.loaded:>10,}  "
+                f"(new {f.inserted:,}, updated {f.updated:,}, already present {f.unchanged:,})  "
+                f"rejected {f.rejected:>8,}"
+            )
+        if report.rejects_path:
+            print(f"rejected rows with line, column and reason: {report.rejects_path}")
+    if report.status == "rejected":
+        rejected = sum(f.rejected for f in report.files.values())
+        print(
+            f"error: strict import refused: {rejected:,} bad rows, nothing imported "
+            f"(see {report.rejects_path})",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
+    store = open_store(path)
+    first, last = store.cursor().execute("select min(day), max(day) from member_day").fetchone()
+    info = {
+        "path": str(store.path),
+        "schema_version": store.schema_version,
+        "demo": store.is_demo(),
+        "business_tz": store.business_tz,
+        "event_date_range": [str(first) if first else None, str(last) if last else None],
+        "tables": store.table_counts(),
+    }
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+    else:
+        print(f"store           {info['path']}{'  (demo)' if info['demo'] else ''}")
+        print(f"schema version  {info['schema_version']}")
+        print(f"time zone       {info['business_tz']}")
+        print(f"events          {info['event_date_range'][0]} … {info['event_date_range'][1]}")
+        for table, n in info["tables"].items():
+            print(f"  {table:<16} {n:>12,}")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from core.refresh import refresh
+
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        raise StoreError(f"no store at {path}")
+    report = refresh(open_store(path), progress=_progress(False))
+    moves = sum(n for _, n in report.tier_recomputes)
+    print(
+        f"refreshed as of {report.as_of}: {report.member_days:,} member-days, "
+        f"{moves:,} tier moves, {report.seconds:.1f} s"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core.cli", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", help="store file (default $MEMBERLENS_DB or data/memberlens.duckdb)")
+
+    demo = sub.add_parser("demo", help="create the demo store")
+    demo.add_argument("--members", type=int, default=20_000)
+    demo.add_argument("--events", type=int, default=1_500_000)
+    demo.add_argument("--seed", type=int, default=42)
+    add_db(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    imp = sub.add_parser("import", help="import contract files from a folder")
+    imp.add_argument("dir", help="folder with members/events/orders/channel_costs/campaigns")
+    imp.add_argument("--strict", action="store_true", help="any bad row: import nothing")
+    imp.add_argument("--json", action="store_true", help="print counts per table as JSON")
+    add_db(imp)
+    imp.set_defaults(func=cmd_import)
+
+    info = sub.add_parser("info", help="row counts, event date range, schema version")
+    info.add_argument("--json", action="store_true")
+    add_db(info)
+    info.set_defaults(func=cmd_info)
+
+    ref = sub.add_parser("refresh", help="recompute derived data")
+    add_db(ref)
+    ref.set_defaults(func=cmd_refresh)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (StoreError, FileExistsError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; the store is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,847 @@
+"""Importer for the data contract (SPEC §2): CSV (UTF-8, UTF-8 with BOM, GBK) and Parquet.
+
+Each file is staged in a temporary table, every value is converted and checked in one SQL
+pass driven by :mod:`core.contract`, and each row is then either loaded or rejected with its
+line, column and reason. One import is one transaction, derived data included: a failure or a
+killed process leaves the store exactly as it was.
+
+Modes
+-----
+lenient (default)
+    Good rows are loaded; bad rows go to ``import_rejects`` and to ``rejects.csv`` beside the
+    import's ``report.json`` (``<store dir>/imports/<import_id>/``).
+strict
+    Any bad row means nothing is loaded; the report still lists every bad row.
+
+In both modes ``read == loaded + rejected`` for every file, where ``loaded`` counts rows that
+are in the store after the import: inserted, updated, or already present unchanged (a
+re-import of the same file loads everything and inserts nothing).
+
+Line numbers count records: the header is line 1 of a CSV file, the first data row line 2
+(a quoted field that spans several lines counts once). For Parquet, ``line`` is the 1-based
+row number.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from core.contract import CONTRACTS, Column, TableContract
+from core.store import Store, StoreError
+
+Progress = Callable[[str], None]
+
+SUPPORTED_SUFFIXES = (".csv", ".parquet")
+TIMESTAMP_FORMATS = [
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%Y%m%d %H:%M:%S",
+]
+MONTH_FORMATS = ["%Y-%m", "%Y/%m", "%Y%m"]
+# A timestamp that ends in an explicit offset: converted to the business time zone.
+OFFSET_PATTERN = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$"
+
+
+class ImportError_(StoreError):
+    """An import that cannot proceed at all (unreadable file, unknown table, …)."""
+
+
+@dataclass
+class FileReport:
+    table: str
+    file: str
+    read: int = 0
+    loaded: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    encoding: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    import_id: int
+    mode: str
+    status: str  # loaded / rejected
+    files: dict[str, FileReport]
+    rejects: pd.DataFrame
+    report_path: Path | None = None
+    rejects_path: Path | None = None
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """``{"<table>": {"read": n, "loaded": n, "rejected": n}}`` as the CLI prints it."""
+        return {
+            t: {"read": f.read, "loaded": f.loaded, "rejected": f.rejected}
+            for t, f in self.files.items()
+        }
+
+    def to_dict(self) -> dict:
+        return {
+            "import_id": self.import_id,
+            "mode": self.mode,
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+            "files": {t: asdict(f) for t, f in self.files.items()},
+            "rejects_csv": str(self.rejects_path) if self.rejects_path else None,
+        }
+
+
+# -- locating and decoding files -----------------------------------------------------------
+
+
+def find_contract_files(directory: str | Path) -> dict[str, Path]:
+    """The contract files in ``directory``: ``<table>.csv`` or ``<table>.parquet``."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ImportError_(f"{directory} is not a directory")
+    found: dict[str, Path] = {}
+    for table in CONTRACTS:
+        candidates = [directory / f"{table}{s}" for s in SUPPORTED_SUFFIXES]
+        present = [p for p in candidates if p.is_file()]
+        if len(present) > 1:
+            names = " and ".join(p.name for p in present)
+            raise ImportError_(f"{directory} holds both {names}; keep one")
+        if present:
+            found[table] = present[0]
+    if not found:
+        expected = ", ".join(f"{t}.csv|.parquet" for t in CONTRACTS)
+        raise ImportError_(f"no contract files in {directory} (expected any of {expected})")
+    return found
+
+
+def detect_encoding(path: Path, chunk_size: int = 1 << 24) -> str:
+    """``utf-8`` (a BOM is fine) or ``gb18030`` (a superset of GBK), checked over the whole file."""
+    for encoding in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(chunk_size):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise ImportError_(f"{path.name}: not UTF-8 or GBK text; save it as UTF-8 and retry")
+
+
+def _transcode_to_utf8(path: Path, encoding: str, tmpdir: Path) -> Path:
+    target = tmpdir / f"{path.stem}.utf8.csv"
+    with (
+        path.open("r", encoding=encoding, newline="") as src,
+        target.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        while chunk := src.read(1 << 22):
+            dst.write(chunk)
+    return target
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# -- SQL building (identifiers only from the contract; values always bound) ----------------
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text(raw: str) -> str:
+    return f"nullif(trim(cast({raw} as varchar)), '')"
+
+
+def _typed_expr(col: Column, raw: str, stage_type: str) -> tuple[str, str]:
+    """``(typed value, text value)`` expressions for one contract column.
+
+    The text value is what the file said (null when empty); a row is bad for a column when
+    the text is present and the typed value is null. Typed Parquet columns take a fast path.
+    """
+    stage_type = stage_type.upper()
+    t = _text(raw)
+    if col.kind == "text":
+        return t, t
+    if col.kind == "lower":
+        return f"lower({t})", t
+    if col.kind == "upper":
+        return f"upper({t})", t
+    if col.kind == "timestamp":
+        if stage_type.startswith("TIMESTAMP WITH TIME ZONE"):
+            return f"timezone($tz, {raw})", raw
+        if stage_type.startswith("TIMESTAMP") or stage_type == "DATE":
+            return f"cast({raw} as timestamp)", raw
+        typed = (
+            f"case when regexp_matches({t}, '{OFFSET_PATTERN}') "
+            f"then timezone($tz, try_cast({t} as timestamptz)) "
+            f"else coalesce(try_cast({t} as timestamp), try_strptime({t}, $ts_formats)) end"
+        )
+        return typed, t
+    if col.kind == "date":
+        if stage_type == "DATE" or stage_type.startswith("TIMESTAMP"):
+            return f"cast({raw} as date)", raw
+        typed = (
+            f"coalesce(try_cast({t} as date), cast(try_cast({t} as timestamp) as date), "
+            f"cast(try_strptime({t}, $ts_formats) as date))"
+        )
+        return typed, t
+    if col.kind == "month":
+        if stage_type == "DATE" or stage_type.startswith("TIMESTAMP"):
+            return f"cast(date_trunc('month', {raw}) as date)", raw
+        typed = (
+            f"cast(date_trunc('month', coalesce(try_cast({t} as date), "
+            f"try_strptime({t}, $month_formats))) as date)"
+        )
+        return typed, t
+    if col.kind == "money":
+        if stage_type in ("DOUBLE", "FLOAT", "INTEGER", "BIGINT", "SMALLINT") or (
+            stage_type.startswith("DECIMAL")
+        ):
+            return f"try_cast({raw} as decimal(18, 2))", raw
+        cleaned = f"replace(replace(replace({t}, '¥', ''), '￥', ''), ',', '')"
+        return f"try_cast({cleaned} as decimal(18, 2))", t
+    if col.kind == "double":
+        return f"try_cast({t} as double)", t
+    if col.kind == "int":
+        return f"try_cast({t} as integer)", t
+    raise ValueError(f"unknown column kind {col.kind}")
+
+
+_KIND_WORDS = {
+    "timestamp": "a valid date/time",
+    "date": "a valid date",
+    "month": "a valid month (YYYY-MM or a date)",
+    "money": "a valid amount",
+    "double": "a number",
+    "int": "a whole number",
+}
+ERROR_TYPE = "struct(col varchar, reason varchar)"
+# Which typed column(s) identify a row; duplicates within a file are rejected on this key.
+KEY_EXPR = {
+    "members": "member_id",
+    "events": "event_uid",
+    "orders": "order_id",
+    "channel_costs": "channel || '|' || cast(month as varchar)",
+    "campaigns": "campaign_id",
+}
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _err(column: str, reason_sql: str) -> str:
+    return f"cast({{'col': {_lit(column)}, 'reason': {reason_sql}}} as {ERROR_TYPE})"
+
+
+def _when(condition: str, column: str, reason_sql: str) -> str:
+    return f"case when {condition} then {_err(column, reason_sql)} end"
+
+
+def _column_checks(col: Column, typed: str, text: str) -> list[str]:
+    shown = f"left(cast({text} as varchar), 60)"
+    checks = []
+    if col.required:
+        checks.append(_when(f"{text} is null", col.name, _lit("required value missing")))
+    if col.kind in _KIND_WORDS:
+        reason = f"{_lit('not ' + _KIND_WORDS[col.kind] + ': ')} || {shown}"
+        checks.append(_when(f"{text} is not null and {typed} is null", col.name, reason))
+    if col.kind in ("timestamp", "date"):
+        reason = f"'date out of range (1900-2100): ' || {shown}"
+        checks.append(_when(f"year({typed}) not between 1900 and 2100", col.name, reason))
+    if col.allowed:
+        allowed = ", ".join(_lit(v) for v in col.allowed)
+        reason = f"{_lit('must be one of ' + '/'.join(col.allowed) + ', got ')} || {shown}"
+        checks.append(_when(f"{typed} not in ({allowed})", col.name, reason))
+    if col.non_negative:
+        checks.append(_when(f"{typed} < 0", col.name, f"'must not be negative: ' || {shown}"))
+    return checks
+
+
+def _raw_line_expr(stage_columns: list[str]) -> str:
+    """The row as a CSV line, rebuilt from the file's own values (for the rejects report)."""
+    parts = []
+    for name in stage_columns:
+        v = f"cast({_ident(name)} as varchar)"
+        parts.append(
+            f"case when {v} is null then '' "
+            f"when regexp_matches({v}, '[\",\\n\\r]') "
+            f"then '\"' || replace({v}, '\"', '\"\"') || '\"' else {v} end"
+        )
+    return " || ',' || ".join(parts) if parts else "''"
+
+
+# -- one file --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Staged:
+    contract: TableContract
+    path: Path
+    columns: dict[str, tuple[str, str]]  # contract name -> (stage column, stage type)
+    stage_columns: list[str]
+    parse_errors: pd.DataFrame  # line, column_name, reason, raw_text
+    ignored: list[str]
+    encoding: str | None
+    base_rowid: int
+    rows: int
+
+
+def _stage_file(
+    cur: duckdb.DuckDBPyConnection, contract: TableContract, path: Path, tmpdir: Path
+) -> _Staged:
+    cur.execute("drop table if exists _stage")
+    encoding = None
+    parse_errors = pd.DataFrame(columns=["line", "column_name", "reason", "raw_text"])
+    try:
+        if path.suffix == ".parquet":
+            cur.execute(
+                "create temp table _stage as select * from read_parquet($p)", {"p": str(path)}
+            )
+        else:
+            encoding = detect_encoding(path)
+            source = path if encoding == "utf-8" else _transcode_to_utf8(path, encoding, tmpdir)
+            for name in ("_csv_rejects", "_csv_scans"):
+                cur.execute(f"drop table if exists {name}")
+            cur.execute(
+                "create temp table _stage as select * from read_csv($p, all_varchar = true, "
+                "header = true, store_rejects = true, rejects_table = '_csv_rejects', "
+                "rejects_scan = '_csv_scans')",
+                {"p": str(source)},
+            )
+            parse_errors = cur.execute(
+                "select line, column_name, error_type || ': ' || error_message as reason, "
+                "csv_line as raw_text from _csv_rejects order by line"
+            ).df()
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        raise ImportError_(f"{path.name}: cannot read the file: {first}") from None
+
+    stage_columns, by_name = [], {}
+    for name, col_type, *_ in cur.execute("describe _stage").fetchall():
+        stage_columns.append(name)
+        by_name.setdefault(name.strip().lstrip("\ufeff").lower(), (name, col_type))
+    names = {c.name for c in contract.columns}
+    columns = {n: by_name[n] for n in names if n in by_name}
+    ignored = [n for n in stage_columns if n.strip().lstrip("\ufeff").lower() not in names]
+    rows, base = cur.execute("select count(*), coalesce(min(rowid), 0) from _stage").fetchone()
+    return _Staged(
+        contract, path, columns, stage_columns, parse_errors, ignored, encoding, base, rows
+    )
+
+
+def _line_expr(staged: _Staged, rid: str) -> str:
+    """Line number of stage row ``rid``, counting the lines the CSV reader rejected."""
+    offset = 1 if staged.path.suffix == ".parquet" else 2
+    index = f"({rid} - {staged.base_rowid})"
+    if staged.parse_errors.empty:
+        return f"({index} + {offset})"
+    return (
+        f"({index} + {offset} + (select count(*) from _parse_lines p "
+        f"where p.good_before <= {index}))"
+    )
+
+
+def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> None:
+    """Create ``_typed``: every stage row with converted values, line number and errors."""
+    contract = staged.contract
+    cur.execute("drop table if exists _parse_lines")
+    if not staged.parse_errors.empty:
+        lines = sorted({int(x) for x in staged.parse_errors["line"]})
+        # good rows before the i-th rejected line (0-based i) = line_i - 2 - i
+        frame = pd.DataFrame({"good_before": [line - 2 - i for i, line in enumerate(lines)]})
+        cur.register("_parse_lines_df", frame)
+        cur.execute("create temp table _parse_lines as select * from _parse_lines_df")
+        cur.unregister("_parse_lines_df")
+
+    selects, row_checks = [], []
+    for col in contract.columns:
+        if col.name in staged.columns:
+            stage_name, stage_type = staged.columns[col.name]
+            typed, text = _typed_expr(col, _ident(stage_name), stage_type)
+            row_checks += _column_checks(col, typed, text)
+            if contract.name == "members" and col.name == "tier":
+                reason = f"'unknown tier: ' || {typed}"
+                row_checks.append(_when(f"not list_contains($tiers, {typed})", "tier", reason))
+        else:
+            typed = "null"
+            if col.required:
+                row_checks.append(_err(col.name, _lit(f"missing required column {col.name}")))
+        cast_to = {
+            "timestamp": "timestamp",
+            "date": "date",
+            "month": "date",
+            "money": "decimal(18, 2)",
+            "double": "double",
+            "int": "integer",
+        }.get(col.kind, "varchar")
+        selects.append(f"cast({typed} as {cast_to}) as {col.name}")
+
+    post_checks = []
+    if contract.name == "campaigns":
+        post_checks.append(
+            _when("k.end_date < k.start_date", "end_date", _lit("end_date is before start_date"))
+        )
+    extra_cols = ""
+    if contract.name == "events":
+        content = " || '|' || ".join(
+            f"coalesce(cast({c.name} as varchar), '')"
+            for c in contract.columns
+            if c.name != "event_id"
+        )
+        extra_cols = (
+            ", md5_number_lower(case when event_id is not null then 'id:' || event_id "
+            f"else 'row:' || {content} end) as event_uid"
+        )
+        first_line = _line_expr(staged, "d.first_rid")
+        dup_reason = (
+            f"case when k.event_id is not null then 'duplicate event_id (first on line ' || "
+            f"{first_line} || ')' else 'duplicate of line ' || {first_line} || "
+            f"' (same content; give each event an event_id to keep both)' end"
+        )
+        dup_column = "event_id"
+    else:
+        key_name = "/".join(contract.key)
+        dup_reason = (
+            f"'duplicate {key_name} (first on line ' || {_line_expr(staged, 'd.first_rid')} || ')'"
+        )
+        dup_column = contract.key[0]
+    post_checks.append(
+        _when("d.first_rid is not null and k._rid <> d.first_rid", dup_column, dup_reason)
+    )
+
+    member_col, member_join = "", ""
+    if contract.references_member:
+        member_col = ", m.member_key"
+        member_join = "left join members m on m.member_id = k.member_id"
+        post_checks.append(
+            _when(
+                "k.member_id is not null and m.member_key is null",
+                "member_id",
+                "'unknown member_id: ' || k.member_id",
+            )
+        )
+    row_list = f"[{', '.join(row_checks)}]" if row_checks else f"cast([] as {ERROR_TYPE}[])"
+    sql = f"""
+        create or replace temp table _typed as
+        with projected as (
+            select rowid as _rid, {", ".join(selects)}, {row_list} as _row_errors
+            from _stage
+        ),
+        keyed as (
+            select *{extra_cols} from projected
+        ),
+        keyed_with_key as (
+            select *, {KEY_EXPR[contract.name]} as _key from keyed
+        ),
+        dups as (
+            select _key, min(_rid) as first_rid
+            from keyed_with_key where _key is not null
+            group by _key having count(*) > 1
+        )
+        select k.* exclude (_row_errors, _key){member_col},
+            {_line_expr(staged, "k._rid")} as _line,
+            list_filter(k._row_errors || [{", ".join(post_checks)}], lambda e: e is not null)
+                as _errors
+        from keyed_with_key k
+        left join dups d on d._key = k._key
+        {member_join}
+    """
+    _exec(cur, sql, params)
+
+
+def _collect_rejects(cur: duckdb.DuckDBPyConnection, staged: _Staged) -> pd.DataFrame:
+    """One row per (bad row, reason): table, file, line, column, reason, raw_text."""
+    found = cur.execute(
+        f"""
+        with bad as (
+            select _rid, _line, unnest(_errors) as e from _typed where len(_errors) > 0
+        )
+        select b._line as line, b.e.col as column_name, b.e.reason as reason,
+            {_raw_line_expr(staged.stage_columns)} as raw_text
+        from bad b join _stage s on s.rowid = b._rid
+        order by b._line
+        """
+    ).df()
+    frames = [f for f in (staged.parse_errors, found) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=["table", "file", "line", "column_name", "reason", "raw_text"])
+    rejects = pd.concat(frames, ignore_index=True).sort_values("line", kind="stable")
+    rejects["line"] = rejects["line"].astype("Int64")
+    rejects.insert(0, "file", staged.path.name)
+    rejects.insert(0, "table", staged.contract.name)
+    return rejects.reset_index(drop=True)
+
+
+# -- loading good rows, per table --------------------------------------------------------------
+
+
+def _exec(cur: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
+    """Execute with just the parameters the statement names (DuckDB refuses extras)."""
+    names = set(re.findall(r"\$(\w+)", sql))
+    return cur.execute(sql, {k: v for k, v in (params or {}).items() if k in names})
+
+
+def _count(cur: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> int:
+    return int(_exec(cur, sql, params).fetchone()[0])
+
+
+def _present(staged: _Staged, names: list[str]) -> list[str]:
+    return [n for n in names if n in staged.columns]
+
+
+def _load_members(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
+    updatable = _present(
+        staged,
+        [
+            "signup_at", "nickname", "name", "gender", "birth_date", "phone", "email",
+            "region", "city", "channel", "device", "status", "growth_points",
+            "last_login_at", "address",
+        ],
+    )  # fmt: skip
+    cur.execute(
+        "create or replace temp table _good as "
+        "select g.*, m.member_key as existing_key from _typed g "
+        "left join members m on m.member_id = g.member_id where len(g._errors) = 0"
+    )
+    changed = (
+        " or ".join(f"(g.{c} is not null and g.{c} is distinct from m.{c})" for c in updatable)
+        or "false"
+    )
+    updated = 0
+    if updatable:
+        updated = _count(
+            cur,
+            f"select count(*) from _good g join members m on m.member_key = g.existing_key "
+            f"where {changed}",
+        )
+        if updated:
+            sets = ", ".join(f"{c} = coalesce(g.{c}, m.{c})" for c in updatable)
+            _exec(
+                cur,
+                f"update members m set {sets}, updated_at = $now from _good g "
+                f"where m.member_key = g.existing_key and ({changed})",
+                params,
+            )
+    existing = _count(cur, "select count(*) from _good where existing_key is not null")
+    inserted = _count(
+        cur,
+        """
+        insert into members (member_key, member_id, signup_at, nickname, name, gender,
+            birth_date, phone, email, region, city, channel, device, status, tier,
+            growth_points, last_login_at, address, import_id, updated_at)
+        select nextval('member_key_seq'), member_id, signup_at, nickname, name, gender,
+            birth_date, phone, email, region, city, channel, device,
+            coalesce(status, 'active'), coalesce(tier, 'normal'), growth_points,
+            last_login_at, address, $import_id, $now
+        from (select * from _good where existing_key is null order by signup_at, member_id)
+        """,
+        params,
+    )
+    _exec(
+        cur,
+        """
+        insert into tier_history (member_key, from_tier, to_tier, changed_at, reason, actor)
+        select m.member_key, null, m.tier, m.signup_at, 'signup', $actor
+        from members m where m.import_id = $import_id
+            and m.member_key not in (select existing_key from _good where existing_key is not null)
+        """,
+        params,
+    )
+    return inserted, updated, existing - updated
+
+
+def _load_events(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
+    cur.execute("create or replace temp table _good as select * from _typed where len(_errors) = 0")
+    good = _count(cur, "select count(*) from _good")
+    inserted = _count(
+        cur,
+        """
+        insert into events (member_key, event_time, event_type, event_uid, event_id,
+            session_id, device, page, duration_s, keyword, category, item_id, amount,
+            coupon_id, campaign, import_id)
+        select member_key, event_time, event_type, event_uid, event_id, session_id, device,
+            page, duration_s, keyword, category, item_id, amount, coupon_id, campaign,
+            $import_id
+        from _good g
+        where not exists (select 1 from events e where e.event_uid = g.event_uid)
+        order by event_time
+        """,
+        params,
+    )
+    return inserted, 0, good - inserted
+
+
+def _load_orders(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
+    cur.execute(
+        """
+        create or replace temp table _good as
+        select g.*, o.order_id is not null as is_existing,
+            o.order_id is not null and (
+                g.member_key <> o.member_key or g.paid_at <> o.paid_at or g.amount <> o.amount
+                or coalesce(g.discount_amount, 0) <> o.discount_amount
+                or coalesce(g.status, 'paid') <> o.status
+                or g.coupon_id is distinct from o.coupon_id
+                or g.category is distinct from o.category) as is_changed
+        from _typed g
+        left join (select * from orders where source = 'file') o on o.order_id = g.order_id
+        where len(g._errors) = 0
+        """
+    )
+    updated = _count(cur, "select count(*) from _good where is_changed")
+    if updated:
+        _exec(
+            cur,
+            """
+            update orders o set member_key = g.member_key, paid_at = g.paid_at,
+                amount = g.amount, discount_amount = coalesce(g.discount_amount, 0),
+                status = coalesce(g.status, 'paid'), coupon_id = g.coupon_id,
+                category = g.category, import_id = $import_id
+            from _good g where o.source = 'file' and o.order_id = g.order_id and g.is_changed
+            """,
+            params,
+        )
+    unchanged = _count(cur, "select count(*) from _good where is_existing and not is_changed")
+    inserted = _count(
+        cur,
+        """
+        insert into orders (order_id, member_key, paid_at, amount, discount_amount, coupon_id,
+            category, status, source, import_id)
+        select order_id, member_key, paid_at, amount, coalesce(discount_amount, 0), coupon_id,
+            category, coalesce(status, 'paid'), 'file', $import_id
+        from _good where not is_existing order by paid_at
+        """,
+        params,
+    )
+    return inserted, updated, unchanged
+
+
+def _load_keyed(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
+    """channel_costs and campaigns: small tables, upserted on their key."""
+    table = staged.contract.name
+    names = [c.name for c in staged.contract.columns]
+    key = staged.contract.key
+    on = " and ".join(f"t.{k} = g.{k}" for k in key)
+    same = " and ".join(f"t.{c} is not distinct from g.{c}" for c in names)
+    cur.execute(
+        f"create or replace temp table _good as select g.*, "
+        f"exists (select 1 from {table} t where {on}) as is_existing, "
+        f"exists (select 1 from {table} t where {same}) as is_same "
+        f"from _typed g where len(g._errors) = 0"
+    )
+    updated = _count(cur, "select count(*) from _good where is_existing and not is_same")
+    unchanged = _count(cur, "select count(*) from _good where is_same")
+    inserted = _count(cur, "select count(*) from _good where not is_existing")
+    cols = ", ".join(names)
+    cur.execute(
+        f"insert or replace into {table} ({cols}) select {cols} from _good where not is_same"
+    )
+    return inserted, updated, unchanged
+
+
+_LOADERS = {
+    "members": _load_members,
+    "events": _load_events,
+    "orders": _load_orders,
+    "channel_costs": _load_keyed,
+    "campaigns": _load_keyed,
+}
+
+
+def _import_one(
+    cur, table: str, path: Path, params: dict, tmpdir: Path, progress: Progress
+) -> tuple[FileReport, pd.DataFrame]:
+    started = time.perf_counter()
+    contract = CONTRACTS[table]
+    staged = _stage_file(cur, contract, path, tmpdir)
+    parse_lines = staged.parse_errors["line"].nunique() if not staged.parse_errors.empty else 0
+    report = FileReport(
+        table,
+        path.name,
+        read=staged.rows + int(parse_lines),
+        encoding=staged.encoding,
+        ignored_columns=staged.ignored,
+    )
+    progress(f"{path.name}: {report.read:,} rows read ({time.perf_counter() - started:.1f} s)")
+    _validate(cur, staged, params)
+    rejects = _collect_rejects(cur, staged)
+    bad_rows = _count(cur, "select count(*) from _typed where len(_errors) > 0")
+    report.rejected = bad_rows + int(parse_lines)
+    inserted, updated, unchanged = _LOADERS[table](cur, staged, params)
+    report.inserted, report.updated, report.unchanged = inserted, updated, unchanged
+    report.loaded = inserted + updated + unchanged
+    if report.loaded + report.rejected != report.read:
+        raise ImportError_(
+            f"{path.name}: internal count mismatch (read {report.read}, loaded {report.loaded}, "
+            f"rejected {report.rejected}); nothing imported"
+        )
+    for name in ("_stage", "_typed", "_good"):
+        cur.execute(f"drop table if exists {name}")
+    progress(
+        f"{path.name}: {report.loaded:,} loaded ({inserted:,} new, {updated:,} updated, "
+        f"{unchanged:,} already present), {report.rejected:,} rejected "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    return report, rejects
+
+
+# -- the import --------------------------------------------------------------------------------
+
+
+def import_files(
+    store: Store,
+    files: dict[str, Path],
+    strict: bool = False,
+    actor: str = "cli",
+    progress: Progress | None = None,
+    reports_dir: Path | None = None,
+) -> ImportReport:
+    """Import contract files (``{table: path}``) in one transaction and refresh derived data.
+
+    Returns the report; in strict mode with any bad row the report's status is ``rejected``
+    and nothing but the import log and its rejects was written.
+    """
+    from core.refresh import refresh  # refresh imports nothing from here; avoids a cycle
+
+    progress = progress or (lambda message: None)
+    unknown = set(files) - set(CONTRACTS)
+    if unknown:
+        raise ImportError_(f"unknown table(s): {', '.join(sorted(unknown))}")
+    ordered = [(t, Path(files[t])) for t in CONTRACTS if t in files]
+    for _, path in ordered:
+        if path.suffix not in SUPPORTED_SUFFIXES:
+            raise ImportError_(f"{path.name}: only .csv and .parquet files can be imported")
+        if not path.is_file():
+            raise ImportError_(f"{path}: no such file")
+    started = time.perf_counter()
+    started_at = datetime.now(UTC).replace(tzinfo=None)
+    mode = "strict" if strict else "lenient"
+    import_id = int(store.scalar("select coalesce(max(import_id), 0) + 1 from imports"))
+    tiers = [r[0] for r in store.cursor().execute("select tier_code from tiers").fetchall()]
+    params = {
+        "import_id": import_id,
+        "actor": actor,
+        "now": started_at,
+        "tz": store.business_tz,
+        "ts_formats": TIMESTAMP_FORMATS,
+        "month_formats": MONTH_FORMATS,
+        "tiers": tiers,
+    }
+    file_reports: dict[str, FileReport] = {}
+    all_rejects: list[pd.DataFrame] = []
+    hashes = {t: _sha256(p) for t, p in ordered}
+
+    class _StrictRejected(Exception):
+        pass
+
+    status = "loaded"
+    with tempfile.TemporaryDirectory(prefix="memberlens-import-") as tmp:
+        try:
+            with store.transaction() as cur:
+                for table, path in ordered:
+                    report, rejects = _import_one(cur, table, path, params, Path(tmp), progress)
+                    file_reports[table] = report
+                    if not rejects.empty:
+                        all_rejects.append(rejects)
+                if strict and any(r.rejected for r in file_reports.values()):
+                    raise _StrictRejected
+                progress("refreshing derived data")
+                refresh(store, cur=cur, progress=progress)
+                _log_import(cur, import_id, started_at, ordered, mode, "loaded", actor,
+                            file_reports, hashes, all_rejects)  # fmt: skip
+        except _StrictRejected:
+            status = "rejected"
+            for report in file_reports.values():
+                report.inserted = report.updated = report.unchanged = report.loaded = 0
+            with store.transaction() as cur:
+                _log_import(cur, import_id, started_at, ordered, mode, "rejected", actor,
+                            file_reports, hashes, all_rejects)  # fmt: skip
+    rejects = (
+        pd.concat(all_rejects, ignore_index=True)
+        if all_rejects
+        else pd.DataFrame(columns=["table", "file", "line", "column_name", "reason", "raw_text"])
+    )
+    result = ImportReport(
+        import_id, mode, status, file_reports, rejects, seconds=time.perf_counter() - started
+    )
+    _write_report(result, reports_dir or store.path.parent / "imports")
+    return result
+
+
+def import_dir(store: Store, directory: str | Path, **kwargs) -> ImportReport:
+    """Import every contract file found in ``directory`` (see :func:`import_files`)."""
+    return import_files(store, find_contract_files(directory), **kwargs)
+
+
+def _log_import(cur, import_id, started_at, ordered, mode, status, actor, reports, hashes,
+                rejects) -> None:  # fmt: skip
+    source = ", ".join(str(p) for _, p in ordered)
+    cur.execute(
+        "insert into imports values ($id, $started, $finished, $source, $mode, $status, $actor)",
+        {
+            "id": import_id,
+            "started": started_at,
+            "finished": datetime.now(UTC).replace(tzinfo=None),
+            "source": source,
+            "mode": mode,
+            "status": status,
+            "actor": actor,
+        },
+    )
+    for table, report in reports.items():
+        cur.execute(
+            "insert into import_files values ($id, $table, $file, $sha, $read, $loaded, "
+            "$inserted, $updated, $unchanged, $rejected)",
+            {
+                "id": import_id,
+                "table": table,
+                "file": report.file,
+                "sha": hashes.get(table),
+                "read": report.read,
+                "loaded": report.loaded,
+                "inserted": report.inserted,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "rejected": report.rejected,
+            },
+        )
+    for frame in rejects:
+        frame = frame.assign(import_id=import_id)[
+            ["import_id", "table", "file", "line", "column_name", "reason", "raw_text"]
+        ]
+        cur.register("_rejects_df", frame)
+        cur.execute("insert into import_rejects select * from _rejects_df")
+        cur.unregister("_rejects_df")
+
+
+def _write_report(report: ImportReport, reports_dir: Path) -> None:
+    folder = reports_dir / f"{report.import_id:06d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not report.rejects.empty:
+        report.rejects_path = folder / "rejects.csv"
+        report.rejects.to_csv(report.rejects_path, index=False, quoting=csv.QUOTE_MINIMAL)
+    report.report_path = folder / "report.json"
+    report.report_path.write_text(
+        json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+    )

@@ -1,0 +1,128 @@
+"""Derived data, recomputed after every import and by ``python -m core.cli refresh``.
+
+- orders derived from ``order_paid`` events while no orders file has been imported;
+- the ``member_day`` rollup (member × active day);
+- tiers under the current rules: once per month boundary since the last recompute (so a
+  historical import gets a month-by-month tier history) and once at the as-of date, each
+  move written to ``tier_history`` with its reason.
+
+Everything runs inside the caller's transaction when one is passed in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import duckdb
+
+from core.sqlfiles import sql_text
+from core.store import Store
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RefreshReport:
+    orders_derived: int = 0
+    member_days: int = 0
+    as_of: date | None = None
+    tier_recomputes: list[tuple[date, int]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def month_boundaries(after: date, through: date) -> list[date]:
+    """First days of the months that start after ``after`` and on or before ``through``."""
+    boundaries = []
+    current = date(after.year, after.month, 1)
+    while True:
+        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        if current > through:
+            return boundaries
+        boundaries.append(current)
+
+
+def recompute_tiers(
+    cur: duckdb.DuckDBPyConnection,
+    as_of: datetime,
+    actor: str = "system",
+    note: str | None = None,
+    spend_basis: str | None = None,
+) -> int:
+    """Recompute every member's tier as of ``as_of`` (exclusive); returns how many moved."""
+    if spend_basis is None:
+        spend_basis = cur.execute(
+            "select value from settings where key = 'spend_basis'"
+        ).fetchone()[0]
+    cur.execute(
+        "create or replace temp table _tier_moves as select * from ("  # noqa: S608 (sql/ file)
+        + sql_text("tiers/member_tiers")
+        + ") where new_tier is distinct from current_tier",
+        {"as_of": as_of, "spend_basis": spend_basis},
+    )
+    moved = cur.execute("select count(*) from _tier_moves").fetchone()[0]
+    if moved:
+        cur.execute(sql_text("tiers/apply_moves"), {"as_of": as_of, "actor": actor, "note": note})
+        cur.execute(
+            "update members m set tier = t.new_tier from _tier_moves t "
+            "where m.member_key = t.member_key"
+        )
+    cur.execute("drop table _tier_moves")
+    return int(moved)
+
+
+def refresh(
+    store: Store,
+    cur: duckdb.DuckDBPyConnection | None = None,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> RefreshReport:
+    """Recompute all derived data; ``as_of`` defaults to the last day that has events."""
+    if cur is None:
+        with store.transaction() as own:
+            return refresh(store, own, as_of, progress)
+    progress = progress or (lambda message: None)
+    started = time.perf_counter()
+    report = RefreshReport()
+
+    has_file_orders = cur.execute("select count(*) from orders where source = 'file'").fetchone()[0]
+    cur.execute("delete from orders where source = 'events'")
+    if not has_file_orders:
+        cur.execute(
+            "insert into orders (order_id, member_key, paid_at, amount, discount_amount, "
+            "coupon_id, category, status, source, import_id) "
+            + sql_text("refresh/orders_from_events")  # noqa: S608 (sql/ file)
+        )
+        report.orders_derived = cur.execute(
+            "select count(*) from orders where source = 'events'"
+        ).fetchone()[0]
+        progress(f"orders derived from order_paid events: {report.orders_derived:,}")
+
+    cur.execute("delete from member_day")
+    cur.execute("insert into member_day " + sql_text("refresh/member_day"))
+    report.member_days = cur.execute("select count(*) from member_day").fetchone()[0]
+    progress(f"member_day rollup: {report.member_days:,} rows")
+
+    last_day = as_of or cur.execute("select max(day) from member_day").fetchone()[0]
+    report.as_of = last_day
+    if last_day is not None:
+        done = cur.execute(
+            "select value from meta where key = 'tiers_recomputed_through'"
+        ).fetchone()
+        if done:
+            after = date.fromisoformat(done[0])
+        else:
+            first = cur.execute("select min(signup_at) from members").fetchone()[0]
+            after = (first.date() if first else last_day) - timedelta(days=1)
+        for boundary in month_boundaries(after, last_day):
+            moved = recompute_tiers(cur, datetime.combine(boundary, datetime.min.time()))
+            report.tier_recomputes.append((boundary, moved))
+        end = datetime.combine(last_day + timedelta(days=1), datetime.min.time())
+        report.tier_recomputes.append((last_day, recompute_tiers(cur, end)))
+        store.set_meta(cur, "tiers_recomputed_through", last_day.isoformat())
+        moves = sum(n for _, n in report.tier_recomputes)
+        progress(f"tiers recomputed at {len(report.tier_recomputes)} points: {moves:,} moves")
+    report.seconds = time.perf_counter() - started
+    return report
