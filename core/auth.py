@@ -1,0 +1,572 @@
+"""Accounts kept in the store: passwords, sign-in with lockout, sessions, the cookie key.
+
+Passwords are hashed with bcrypt over a SHA-256 pre-hash, so a password of any length works
+(bcrypt itself reads only 72 bytes, and 30 Chinese characters are already 90). A failed
+sign-in is counted per typed user name whether or not the account exists, and the message
+is the same in both cases, so the sign-in form does not reveal which names exist.
+
+A session is valid while its account exists, is not disabled and the session was issued
+after the account's ``sessions_valid_after``. Logout, a password change and disabling the
+account move that moment forward, which ends every session of the account, including the
+re-authentication cookie on other devices.
+
+No Streamlit here: ``core.ui`` calls these functions; tests call them directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import bcrypt
+
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from core.permissions import ROLES, Capability, Role, require
+from core.store import Store
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+PASSWORD_MIN_CHARS = 8
+PASSWORD_MAX_CHARS = 256
+BCRYPT_ROUNDS = 12
+USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,32}$")
+
+COOKIE_NAME = "memberlens_auth"
+COOKIE_EXPIRY_DAYS = 1.0
+COOKIE_KEY_ENV_VAR = "MEMBERLENS_COOKIE_KEY"
+COOKIE_KEY_MIN_CHARS = 32
+# Keys seen in tutorials and templates (streamlit-authenticator's own defaults among them).
+KNOWN_DEFAULT_COOKIE_KEYS = frozenset(
+    {
+        "some_key",
+        "some_signature_key",
+        "random_signature_key",
+        "random_key",
+        "abcdef",
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "secret_key",
+        "cookie_key",
+        "memberlens",
+        "your-secret-key",
+        "please-change-this-cookie-key-now",
+    }
+)
+
+# Demo store only: one account per role. Documented in README as demo-only.
+DEMO_ACCOUNTS: dict[str, tuple[Role, str]] = {
+    "viewer": (Role.VIEWER, "demo-viewer-2026"),
+    "analyst": (Role.ANALYST, "demo-analyst-2026"),
+    "support": (Role.SUPPORT, "demo-support-2026"),
+    "operator": (Role.OPERATOR, "demo-operator-2026"),
+    "admin": (Role.ADMIN, "demo-admin-2026"),
+}
+
+_SCHEME = "sha256-bcrypt$"
+
+
+class AuthError(Exception):
+    """A problem a user can fix; ``code`` is a translation key, ``values`` fill it."""
+
+    def __init__(self, code: str, **values: object):
+        self.code = code
+        self.values = values
+        super().__init__(code)
+
+
+class CookieKeyError(AuthError):
+    """The configured re-authentication cookie key is missing, a default or too short."""
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    display_name: str | None
+    role: Role
+    language: str
+    sessions_valid_after: datetime
+    disabled: bool
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """Outcome of a sign-in attempt. ``reason`` is ``ok``, ``invalid`` or ``locked``."""
+
+    account: Account | None
+    reason: str
+    locked_minutes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.account is not None
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive (the store's system tables are UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_epoch(moment: datetime) -> float:
+    """Seconds since 1970 for a naive UTC timestamp."""
+    return moment.replace(tzinfo=UTC).timestamp()
+
+
+# -- passwords ------------------------------------------------------------------------------
+
+
+def _prehash(password: str) -> bytes:
+    normalised = unicodedata.normalize("NFC", password)
+    return base64.b64encode(hashlib.sha256(normalised.encode("utf-8")).digest())
+
+
+def hash_password(password: str) -> str:
+    """A bcrypt hash of any-length ``password`` (SHA-256 pre-hash, 44 bytes into bcrypt)."""
+    hashed = bcrypt.hashpw(_prehash(password), bcrypt.gensalt(rounds=BCRYPT_ROUNDS))
+    return _SCHEME + hashed.decode("ascii")
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches ``stored``; never raises for odd input."""
+    try:
+        if stored.startswith(_SCHEME):
+            return bcrypt.checkpw(_prehash(password), stored[len(_SCHEME) :].encode("ascii"))
+        # A plain bcrypt hash (e.g. made by streamlit-authenticator's Hasher): bcrypt reads
+        # at most 72 bytes and bcrypt 5 refuses longer input, so longer cannot match.
+        raw = password.encode("utf-8")
+        return len(raw) <= 72 and bcrypt.checkpw(raw, stored.encode("ascii"))
+    except (ValueError, TypeError):
+        return False
+
+
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_verify(password: str) -> None:
+    """Spend the time of one real check, so unknown names answer as slowly as real ones."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    verify_password(password, _DUMMY_HASH)
+
+
+def check_new_password(password: str, username: str | None = None) -> None:
+    """Raise :class:`AuthError` when ``password`` breaks the password rules."""
+    if len(password) < PASSWORD_MIN_CHARS:
+        raise AuthError("password.too_short", min=PASSWORD_MIN_CHARS)
+    if len(password) > PASSWORD_MAX_CHARS:
+        raise AuthError("password.too_long", max=PASSWORD_MAX_CHARS)
+    if username and password.strip().lower() == username.strip().lower():
+        raise AuthError("password.same_as_username")
+
+
+def normalise_username(username: str) -> str:
+    return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
+# -- accounts -------------------------------------------------------------------------------
+
+_ACCOUNT_COLUMNS = (
+    "username, display_name, role, language, sessions_valid_after, disabled_at is not null"
+)
+
+
+def _account(row: tuple | None) -> Account | None:
+    if row is None:
+        return None
+    username, display_name, role, language, valid_after, disabled = row
+    return Account(
+        username=username,
+        display_name=display_name,
+        role=Role(role),
+        language=language if language in LANGUAGES else DEFAULT_LANGUAGE,
+        sessions_valid_after=valid_after,
+        disabled=bool(disabled),
+    )
+
+
+def get_account(store: Store, username: str) -> Account | None:
+    cur = store.cursor()
+    try:
+        row = cur.execute(
+            f"select {_ACCOUNT_COLUMNS} from accounts where username = $u",  # noqa: S608
+            {"u": normalise_username(username)},
+        ).fetchone()
+    finally:
+        cur.close()
+    return _account(row)
+
+
+def list_accounts(store: Store) -> list[Account]:
+    cur = store.cursor()
+    try:
+        rows = cur.execute(
+            f"select {_ACCOUNT_COLUMNS} from accounts order by username"  # noqa: S608
+        ).fetchall()
+    finally:
+        cur.close()
+    return [_account(row) for row in rows]
+
+
+def has_accounts(store: Store) -> bool:
+    return bool(store.scalar("select count(*) from accounts"))
+
+
+def _insert_account(
+    cur,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str | None,
+    language: str,
+    now: datetime,
+) -> None:
+    cur.execute(
+        """
+        insert into accounts (username, display_name, role, password_hash, language,
+                              created_at, password_changed_at, sessions_valid_after)
+        values ($username, $display_name, $role, $hash, $language, $now, $now, $now)
+        """,
+        {
+            "username": username,
+            "display_name": display_name,
+            "role": role.value,
+            "hash": hash_password(password),
+            "language": language if language in LANGUAGES else DEFAULT_LANGUAGE,
+            "now": now,
+        },
+    )
+
+
+def _validated_new_account(username: str, password: str, role: str) -> tuple[str, Role]:
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.match(name):
+        raise AuthError("password.bad_username")
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    check_new_password(password, name)
+    return name, Role(role)
+
+
+def create_account(
+    store: Store,
+    actor_role: str | None,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> Account:
+    """Create an account; only a caller whose role may manage accounts."""
+    require(actor_role, Capability.MANAGE_ACCOUNTS)
+    name, parsed_role = _validated_new_account(username, password, role)
+    now = now or utcnow()
+    with store.transaction() as cur:
+        exists = cur.execute("select 1 from accounts where username = $u", {"u": name}).fetchone()
+        if exists:
+            raise AuthError("password.username_taken")
+        _insert_account(cur, name, password, parsed_role, display_name, language, now)
+        _log(cur, now, actor, actor_role, "account_create", name, "ok", parsed_role.value)
+    return get_account(store, name)
+
+
+def create_first_admin(
+    store: Store,
+    username: str,
+    password: str,
+    display_name: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    now: datetime | None = None,
+) -> Account:
+    """The one-time setup of a store without accounts; refused once any account exists."""
+    name, _ = _validated_new_account(username, password, Role.ADMIN.value)
+    now = now or utcnow()
+    with store.transaction() as cur:
+        if cur.execute("select count(*) from accounts").fetchone()[0]:
+            raise AuthError("setup.already_done")
+        _insert_account(cur, name, password, Role.ADMIN, display_name, language, now)
+        _log(cur, now, name, Role.ADMIN.value, "setup", name, "ok", None)
+    return get_account(store, name)
+
+
+def create_demo_accounts(store: Store, now: datetime | None = None) -> list[str]:
+    """One account per role in a demo store that has none yet; returns the names created."""
+    if not store.is_demo():
+        raise AuthError("setup.not_demo")
+    now = now or utcnow()
+    with store.transaction() as cur:
+        if cur.execute("select count(*) from accounts").fetchone()[0]:
+            return []
+        for username, (role, password) in DEMO_ACCOUNTS.items():
+            display = f"Demo {role.value}"
+            _insert_account(cur, username, password, role, display, DEFAULT_LANGUAGE, now)
+        _log(cur, now, None, None, "setup", "demo_accounts", "ok", None)
+    return list(DEMO_ACCOUNTS)
+
+
+def disable_account(
+    store: Store,
+    actor_role: str | None,
+    username: str,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Disable an account and end its sessions; only a caller who may manage accounts."""
+    require(actor_role, Capability.MANAGE_ACCOUNTS)
+    now = now or utcnow()
+    with store.transaction() as cur:
+        cur.execute(
+            "update accounts set disabled_at = $now, sessions_valid_after = $now "
+            "where username = $u",
+            {"now": now, "u": normalise_username(username)},
+        )
+        _log(cur, now, actor, actor_role, "account_disable", username, "ok", None)
+
+
+# -- sign-in and sessions -------------------------------------------------------------------
+
+
+def _name_hash(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()
+
+
+def _minutes_left(until: datetime, now: datetime) -> int:
+    return max(1, -(-int((until - now).total_seconds()) // 60))
+
+
+def authenticate(
+    store: Store, username: str, password: str, now: datetime | None = None
+) -> LoginResult:
+    """Check a sign-in; count failures per typed name and lock after too many.
+
+    After :data:`MAX_FAILED_LOGINS` failures within :data:`LOCKOUT` of each other, the name
+    is locked for :data:`LOCKOUT`, for existing and unknown names alike; a correct password
+    does not open a locked name. A successful sign-in clears the count.
+    """
+    now = now or utcnow()
+    name = normalise_username(username)
+    key = _name_hash(name)
+    cur = store.cursor()
+    try:
+        throttle = cur.execute(
+            "select failed_count, last_failed_at, locked_until from login_throttle "
+            "where name_hash = $k",
+            {"k": key},
+        ).fetchone()
+        row = cur.execute(
+            "select password_hash, disabled_at is not null from accounts where username = $u",
+            {"u": name},
+        ).fetchone()
+    finally:
+        cur.close()
+    known = row is not None
+    logged_name = name if known else None
+
+    if throttle and throttle[2] is not None and throttle[2] > now:
+        with store.transaction() as tx:
+            _log(tx, now, logged_name, None, "login", None, "locked", None)
+        return LoginResult(None, "locked", _minutes_left(throttle[2], now))
+
+    if known:
+        matches = verify_password(password, row[0]) and not row[1]
+    else:
+        _dummy_verify(password)
+        matches = False
+
+    if matches:
+        with store.transaction() as tx:
+            tx.execute("delete from login_throttle where name_hash = $k", {"k": key})
+            tx.execute(
+                "update accounts set last_login_at = $now where username = $u",
+                {"now": now, "u": name},
+            )
+            account = _account(
+                tx.execute(
+                    f"select {_ACCOUNT_COLUMNS} from accounts where username = $u",  # noqa: S608
+                    {"u": name},
+                ).fetchone()
+            )
+            _log(tx, now, name, account.role.value, "login", None, "ok", None)
+        return LoginResult(account, "ok")
+
+    recent = throttle is not None and (throttle[2] is None) and throttle[1] > now - LOCKOUT
+    count = (throttle[0] if recent else 0) + 1
+    locked_until = now + LOCKOUT if count >= MAX_FAILED_LOGINS else None
+    with store.transaction() as tx:
+        tx.execute(
+            "insert or replace into login_throttle values ($k, $count, $now, $until)",
+            {"k": key, "count": count, "now": now, "until": locked_until},
+        )
+        outcome = "locked" if locked_until else "failed"
+        _log(tx, now, logged_name, None, "login", None, outcome, f"failures={count}")
+    if locked_until:
+        return LoginResult(None, "locked", _minutes_left(locked_until, now))
+    return LoginResult(None, "invalid")
+
+
+def session_account(store: Store, username: str | None, issued_at: float | None) -> Account | None:
+    """The account of a session issued at ``issued_at`` (epoch seconds), if still valid."""
+    if not username or issued_at is None:
+        return None
+    account = get_account(store, username)
+    if account is None or account.disabled:
+        return None
+    if issued_at < to_epoch(account.sessions_valid_after):
+        return None
+    return account
+
+
+def end_sessions(
+    store: Store, username: str, event: str = "logout", now: datetime | None = None
+) -> None:
+    """End every session of ``username`` (logout signs out everywhere)."""
+    now = now or utcnow()
+    with store.transaction() as cur:
+        cur.execute(
+            "update accounts set sessions_valid_after = $now where username = $u",
+            {"now": now, "u": normalise_username(username)},
+        )
+        role = cur.execute(
+            "select role from accounts where username = $u", {"u": normalise_username(username)}
+        ).fetchone()
+        _log(cur, now, username, role[0] if role else None, event, None, "ok", None)
+
+
+def change_password(
+    store: Store, username: str, current: str, new: str, now: datetime | None = None
+) -> datetime:
+    """Change a password after checking the current one; ends all other sessions.
+
+    Returns the new session epoch: the caller's own session stays valid by re-issuing it at
+    this moment.
+    """
+    now = now or utcnow()
+    name = normalise_username(username)
+    stored = store.scalar("select password_hash from accounts where username = $u", {"u": name})
+    if stored is None or not verify_password(current, stored):
+        with store.transaction() as cur:
+            _log(cur, now, name, None, "password_change", None, "failed", None)
+        raise AuthError("password.wrong_current")
+    check_new_password(new, name)
+    with store.transaction() as cur:
+        cur.execute(
+            "update accounts set password_hash = $h, password_changed_at = $now, "
+            "sessions_valid_after = $now where username = $u",
+            {"h": hash_password(new), "now": now, "u": name},
+        )
+        _log(cur, now, name, None, "password_change", None, "ok", None)
+    return now
+
+
+def set_language(store: Store, username: str, language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    with store.transaction() as cur:
+        cur.execute(
+            "update accounts set language = $lang where username = $u",
+            {"lang": language, "u": normalise_username(username)},
+        )
+
+
+# -- access log -----------------------------------------------------------------------------
+
+
+def _log(cur, now, username, role, event, target, outcome, detail) -> None:
+    cur.execute(
+        "insert into access_log values ($at, $username, $role, $event, $target, $outcome, $detail)",
+        {
+            "at": now,
+            "username": username,
+            "role": role,
+            "event": event,
+            "target": target,
+            "outcome": outcome,
+            "detail": detail,
+        },
+    )
+
+
+def record_access(
+    store: Store,
+    username: str | None,
+    role: str | None,
+    event: str,
+    target: str | None,
+    outcome: str,
+    detail: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Append one row to the access log (e.g. a page refused to a role)."""
+    with store.transaction() as cur:
+        _log(cur, now or utcnow(), username, role, event, target, outcome, detail)
+
+
+# -- the re-authentication cookie key -------------------------------------------------------
+
+
+def cookie_key_problem(key: str | None) -> str | None:
+    """A translation key naming what is wrong with ``key``, or None when it is usable."""
+    if key is None or not key.strip():
+        return "cookie.missing"
+    if key.strip().lower() in KNOWN_DEFAULT_COOKIE_KEYS:
+        return "cookie.default"
+    if len(key) < COOKIE_KEY_MIN_CHARS:
+        return "cookie.short"
+    if len(set(key)) < 8:
+        return "cookie.weak"
+    return None
+
+
+def demo_cookie_key_path(store: Store) -> Path:
+    return store.path.parent / ".cookie_key"
+
+
+def resolve_cookie_key(configured: str | None, store: Store) -> str:
+    """The cookie key to use, or :class:`CookieKeyError` saying what is wrong.
+
+    ``configured`` comes from ``.streamlit/secrets.toml`` or ``$MEMBERLENS_COOKIE_KEY``.
+    A configured key must pass :func:`cookie_key_problem`. Without one, a demo store uses a
+    key generated once and kept next to the store file (``data/.cookie_key``, git-ignored);
+    any other store refuses to start.
+    """
+    if configured is not None:
+        problem = cookie_key_problem(configured)
+        if problem:
+            raise CookieKeyError(problem)
+        return configured
+    if not store.is_demo():
+        raise CookieKeyError("cookie.missing")
+    path = demo_cookie_key_path(store)
+    if path.is_file():
+        key = path.read_text(encoding="utf-8").strip()
+        if cookie_key_problem(key) is None:
+            return key
+    key = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def recent_access(store: Store, limit: int = 50):
+    """The latest access-log rows, newest first (a DataFrame)."""
+    return store.df(
+        "select logged_at, username, role, event, target, outcome, detail from access_log "
+        "order by logged_at desc limit $limit",
+        {"limit": int(limit)},
+    )

@@ -1,0 +1,220 @@
+"""The global filters every page applies: a date range and member attributes.
+
+They travel in the URL query string (``?from=2026-06-01&to=2026-06-28&region=浙江&device=ios``;
+repeated keys for several values) so a copied link opens the same view. Reading a link
+validates every value against allow-lists read from the store; anything unknown or
+malformed is dropped and reported as a :class:`Notice`, never raised. Values reach SQL only
+as bound parameters (:meth:`GlobalFilters.sql_params`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from core.store import Store
+
+DEFAULT_PERIOD_DAYS = 30
+MAX_VALUES_PER_PARAM = 50
+MAX_VALUE_CHARS = 100
+
+DATE_PARAMS = ("from", "to")
+# query parameter -> (GlobalFilters field, FilterOptions field)
+LIST_PARAMS: dict[str, str] = {
+    "region": "regions",
+    "device": "devices",
+    "tier": "tiers",
+    "channel": "channels",
+}
+FILTER_PARAMS = frozenset(DATE_PARAMS) | frozenset(LIST_PARAMS)
+# Parameters that are not filters but legitimately appear in a Streamlit URL.
+FOREIGN_PARAMS = frozenset({"embed", "embed_options"})
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something dropped from a link; ``code`` is a translation key, ``values`` fill it."""
+
+    code: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The allow-lists: values present in the store, and the days that have activity."""
+
+    regions: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length that ends the day before this one starts."""
+        end = self.start - timedelta(days=1)
+        return Period(end - timedelta(days=self.days - 1), end)
+
+
+@dataclass(frozen=True)
+class GlobalFilters:
+    """Date range plus member-attribute multi-selects; an empty tuple means "all".
+
+    ``start``/``end`` of None mean the default period: the :data:`DEFAULT_PERIOD_DAYS`
+    days ending on the as-of date.
+    """
+
+    start: date | None = None
+    end: date | None = None
+    regions: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+    def period(self, as_of: date) -> Period:
+        """The period to report: the chosen range, ending no later than ``as_of``.
+
+        Days after ``as_of`` have no data yet; they are cut off rather than counted as
+        zero. A range that lies wholly after ``as_of`` becomes the single day ``as_of``.
+        """
+        end = min(self.end or as_of, as_of)
+        start = self.start or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+        return Period(min(start, end), end)
+
+    def sql_params(self) -> dict[str, list[str]]:
+        """The attribute filters as bound parameters for the queries in ``sql/metrics``."""
+        return {
+            "regions": list(self.regions),
+            "devices": list(self.devices),
+            "tiers": list(self.tiers),
+            "channels": list(self.channels),
+        }
+
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        """The filters as URL query parameters (only those that are set)."""
+        params: dict[str, str | list[str]] = {}
+        if self.start is not None:
+            params["from"] = self.start.isoformat()
+        if self.end is not None:
+            params["to"] = self.end.isoformat()
+        for param, name in LIST_PARAMS.items():
+            values = getattr(self, name)
+            if values:
+                params[param] = list(values)
+        return params
+
+    @classmethod
+    def from_query_params(
+        cls, params: Mapping[str, str | Iterable[str]], options: FilterOptions
+    ) -> tuple[GlobalFilters, list[Notice]]:
+        """Read filters from query parameters, keeping only values the store knows.
+
+        ``params`` maps a name to one value or a list of values (``st.query_params`` gives
+        lists through ``get_all``). Returns the filters and a notice per dropped item.
+        """
+        notices: list[Notice] = []
+        values: dict[str, list[str]] = {}
+        for name, raw in params.items():
+            items = [raw] if isinstance(raw, str) else [str(item) for item in raw]
+            if name not in FILTER_PARAMS:
+                if name not in FOREIGN_PARAMS:
+                    notices.append(Notice("notice.unknown_param", {"name": _shown(name)}))
+                continue
+            values[name] = items
+
+        dates: dict[str, date | None] = {}
+        for name in DATE_PARAMS:
+            items = values.get(name, [])
+            if len(items) > 1:
+                notices.append(Notice("notice.repeated", {"name": name}))
+            dates[name] = _read_date(name, items[0], options, notices) if items else None
+        start, end = dates["from"], dates["to"]
+        if start is not None and end is not None and start > end:
+            notices.append(Notice("notice.date_order"))
+            start = end = None
+
+        chosen: dict[str, tuple[str, ...]] = {}
+        for param, name in LIST_PARAMS.items():
+            allowed = set(getattr(options, name))
+            items = values.get(param, [])
+            if len(items) > MAX_VALUES_PER_PARAM:
+                notices.append(Notice("notice.too_many", {"name": param}))
+                items = items[:MAX_VALUES_PER_PARAM]
+            kept: list[str] = []
+            for item in items:
+                if item in allowed and item not in kept:
+                    kept.append(item)
+                elif item not in allowed:
+                    notices.append(
+                        Notice("notice.unknown_value", {"name": param, "value": _shown(item)})
+                    )
+            chosen[name] = tuple(kept)
+        return cls(start=start, end=end, **chosen), notices
+
+
+def _shown(text: str) -> str:
+    """A value as quoted back in a notice: shortened, control characters removed."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return clean if len(clean) <= 40 else clean[:39] + "…"
+
+
+def _read_date(name: str, text: str, options: FilterOptions, notices: list[Notice]) -> date | None:
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        value = date.fromisoformat(text)
+    except ValueError:
+        notices.append(Notice("notice.bad_date", {"name": name, "value": _shown(text)}))
+        return None
+    if options.first_day is None or options.last_day is None:
+        notices.append(Notice("notice.bad_date", {"name": name, "value": _shown(text)}))
+        return None
+    clamped = min(max(value, options.first_day), options.last_day)
+    if clamped != value:
+        notices.append(
+            Notice(
+                "notice.date_clamped",
+                {"name": name, "value": value.isoformat(), "clamped": clamped.isoformat()},
+            )
+        )
+    return clamped
+
+
+def load_filter_options(store: Store) -> FilterOptions:
+    """The allow-lists from the store: distinct member attributes, tier codes, active days."""
+    frame = store.query("metrics/filter_options")
+    lists: dict[str, tuple[str, ...]] = {name: () for name in LIST_PARAMS.values()}
+    for name in lists:
+        lists[name] = tuple(frame.loc[frame["attribute"] == name, "value"].tolist())
+    bounds = store.query("metrics/data_bounds")
+    first_day = bounds["first_day"].iloc[0] if len(bounds) else None
+    last_day = bounds["last_day"].iloc[0] if len(bounds) else None
+    return FilterOptions(
+        first_day=_as_date(first_day),
+        last_day=_as_date(last_day),
+        **lists,
+    )
+
+
+def _as_date(value) -> date | None:
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+        return pd.Timestamp(value).date()
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,346 @@
+"""The translation layer: every user-visible string, in Simplified Chinese and English.
+
+``t(key, lang, **values)`` looks a string up and fills ``{placeholders}``. Number, money
+and percentage formatting for each language lives here too, so a page never formats a
+number itself. Missing values (``None``, for example an incomplete retention cell) are
+shown as an em dash, never as zero.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+LANGUAGES: tuple[str, ...] = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+EMPTY = "—"
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # -- app and menu ------------------------------------------------------------------
+    "app.title": {"zh": "MemberLens 会员分析后台", "en": "MemberLens member analytics"},
+    "section.dashboards": {"zh": "看板", "en": "Dashboards"},
+    "section.admin": {"zh": "系统管理", "en": "Administration"},
+    "section.account": {"zh": "我的账户", "en": "My account"},
+    "page.overview": {"zh": "概览", "en": "Overview"},
+    "page.data": {"zh": "数据状态", "en": "Data status"},
+    "page.account": {"zh": "账户设置", "en": "Account settings"},
+    "page.sign_in": {"zh": "登录", "en": "Sign in"},
+    "sidebar.language": {"zh": "语言 / Language", "en": "Language / 语言"},
+    "sidebar.signed_in_as": {"zh": "已登录：{name}（{role}）", "en": "Signed in: {name} ({role})"},
+    "sidebar.logout": {"zh": "退出登录", "en": "Sign out"},
+    "sidebar.demo_store": {
+        "zh": "演示数据库：数据与账户仅供演示。",
+        "en": "Demo store: data and accounts are for demonstration only.",
+    },
+    "role.viewer": {"zh": "查看者", "en": "Viewer"},
+    "role.analyst": {"zh": "分析师", "en": "Analyst"},
+    "role.support": {"zh": "客服", "en": "Support"},
+    "role.operator": {"zh": "运营主管", "en": "Operator"},
+    "role.admin": {"zh": "管理员", "en": "Admin"},
+    # -- startup -------------------------------------------------------------------------
+    "startup.building_demo": {
+        "zh": "首次运行：正在生成演示数据库（约 2 万会员）……",
+        "en": "First run: building the demo store (about 20,000 members)…",
+    },
+    "startup.demo_ready": {"zh": "演示数据库已生成。", "en": "The demo store is ready."},
+    "startup.store_error": {
+        "zh": "无法打开数据库：{error}",
+        "en": "Cannot open the store: {error}",
+    },
+    "startup.demo_unavailable": {
+        "zh": "找不到数据库 {path}，且演示数据生成器不可用：{error}",
+        "en": "No store at {path}, and the demo builder is not available: {error}",
+    },
+    "startup.cookie_key": {
+        "zh": "登录 Cookie 密钥无效：{problem}。请在 .streamlit/secrets.toml 中设置 "
+        'cookie_key = "…"（至少 32 个字符的随机串），或设置环境变量 '
+        'MEMBERLENS_COOKIE_KEY，例如：python -c "import secrets; '
+        'print(secrets.token_urlsafe(48))"',
+        "en": 'The sign-in cookie key is not usable: {problem}. Set cookie_key = "…" '
+        "(a random string of at least 32 characters) in .streamlit/secrets.toml, or the "
+        "environment variable MEMBERLENS_COOKIE_KEY, for example from: python -c "
+        '"import secrets; print(secrets.token_urlsafe(48))"',
+    },
+    # -- sign-in -------------------------------------------------------------------------
+    "login.title": {"zh": "登录 MemberLens", "en": "Sign in to MemberLens"},
+    "login.prompt": {
+        "zh": "请使用您的账户登录后查看数据。",
+        "en": "Please sign in with your account to see any data.",
+    },
+    "login.username": {"zh": "用户名", "en": "User name"},
+    "login.password": {"zh": "密码", "en": "Password"},
+    "login.submit": {"zh": "登录", "en": "Sign in"},
+    "login.invalid": {"zh": "用户名或密码错误。", "en": "Wrong user name or password."},
+    "login.locked": {
+        "zh": "登录失败次数过多，请 {minutes} 分钟后再试。",
+        "en": "Too many failed sign-ins. Try again in {minutes} minutes.",
+    },
+    "login.empty": {"zh": "请输入用户名和密码。", "en": "Enter a user name and a password."},
+    "login.demo_hint": {
+        "zh": "演示账户（仅限演示数据库）：{accounts}",
+        "en": "Demo accounts (demo store only): {accounts}",
+    },
+    "session.ended": {
+        "zh": "您的会话已结束（已退出、修改密码或账户停用），请重新登录。",
+        "en": "Your session has ended (signed out, password changed or account disabled). "
+        "Please sign in again.",
+    },
+    "access.denied": {
+        "zh": "您的角色（{role}）无权访问此页面。此次访问已被记录。",
+        "en": "Your role ({role}) may not open this page. The attempt has been recorded.",
+    },
+    # -- first admin ---------------------------------------------------------------------
+    "setup.title": {"zh": "创建第一个管理员账户", "en": "Create the first admin account"},
+    "setup.intro": {
+        "zh": "此数据库还没有任何账户。请创建管理员账户；此页面只出现这一次。",
+        "en": "This store has no accounts yet. Create the admin account; this page is "
+        "shown only once.",
+    },
+    "setup.display_name": {"zh": "显示名称", "en": "Display name"},
+    "setup.confirm": {"zh": "确认密码", "en": "Confirm password"},
+    "setup.submit": {"zh": "创建管理员", "en": "Create admin"},
+    "setup.done": {
+        "zh": "管理员账户已创建，请登录。",
+        "en": "The admin account has been created. Please sign in.",
+    },
+    "setup.already_done": {
+        "zh": "此数据库已经有账户，请登录。",
+        "en": "This store already has accounts; please sign in.",
+    },
+    "setup.not_demo": {
+        "zh": "只有演示数据库才能创建演示账户。",
+        "en": "Demo accounts exist only in a demo store.",
+    },
+    "cookie.missing": {"zh": "未设置密钥", "en": "no key is set"},
+    "cookie.default": {
+        "zh": "这是一个公开的默认密钥",
+        "en": "it is a well-known default key",
+    },
+    "cookie.short": {"zh": "密钥少于 32 个字符", "en": "it is shorter than 32 characters"},
+    "cookie.weak": {"zh": "密钥的字符种类太少", "en": "it uses too few distinct characters"},
+    # -- passwords -----------------------------------------------------------------------
+    "password.mismatch": {"zh": "两次输入的密码不一致。", "en": "The passwords do not match."},
+    "password.too_short": {
+        "zh": "密码至少需要 {min} 个字符。",
+        "en": "The password needs at least {min} characters.",
+    },
+    "password.too_long": {
+        "zh": "密码最多 {max} 个字符。",
+        "en": "The password can have at most {max} characters.",
+    },
+    "password.same_as_username": {
+        "zh": "密码不能与用户名相同。",
+        "en": "The password must differ from the user name.",
+    },
+    "password.wrong_current": {"zh": "当前密码错误。", "en": "The current password is wrong."},
+    "password.bad_username": {
+        "zh": "用户名须为 3–32 位小写字母、数字、点、下划线或连字符。",
+        "en": "User names are 3–32 lower-case letters, digits, dots, underscores or hyphens.",
+    },
+    "password.username_taken": {"zh": "用户名已存在。", "en": "That user name is taken."},
+    # -- account page --------------------------------------------------------------------
+    "account.language": {"zh": "界面语言", "en": "Interface language"},
+    "account.language_saved": {"zh": "语言已保存。", "en": "Language saved."},
+    "account.change_password": {"zh": "修改密码", "en": "Change password"},
+    "account.current_password": {"zh": "当前密码", "en": "Current password"},
+    "account.new_password": {"zh": "新密码", "en": "New password"},
+    "account.confirm_password": {"zh": "确认新密码", "en": "Confirm new password"},
+    "account.submit_password": {"zh": "修改密码", "en": "Change password"},
+    "account.password_changed": {
+        "zh": "密码已修改；其他设备上的会话已结束。",
+        "en": "Password changed; sessions on other devices have ended.",
+    },
+    "account.profile": {
+        "zh": "用户名：{username} · 角色：{role}",
+        "en": "User name: {username} · Role: {role}",
+    },
+    # -- filters -------------------------------------------------------------------------
+    "filters.title": {"zh": "筛选条件", "en": "Filters"},
+    "filters.start": {"zh": "开始日期", "en": "From"},
+    "filters.end": {"zh": "结束日期", "en": "To"},
+    "filters.region": {"zh": "地区", "en": "Region"},
+    "filters.device": {"zh": "设备", "en": "Device"},
+    "filters.tier": {"zh": "会员等级", "en": "Tier"},
+    "filters.channel": {"zh": "渠道", "en": "Channel"},
+    "filters.all": {"zh": "全部", "en": "All"},
+    "filters.reset": {"zh": "清除筛选", "en": "Clear filters"},
+    "filters.share_hint": {
+        "zh": "筛选条件保存在网址中，复制链接即可分享当前视图。",
+        "en": "Filters live in the address bar: copy the link to share this view.",
+    },
+    "notice.unknown_param": {
+        "zh": "已忽略链接中的未知参数「{name}」。",
+        "en": "Ignored the unknown link parameter “{name}”.",
+    },
+    "notice.bad_date": {
+        "zh": "已忽略链接中的无效日期 {name}=「{value}」。",
+        "en": "Ignored the invalid date {name}=“{value}” in the link.",
+    },
+    "notice.date_clamped": {
+        "zh": "链接中的日期 {name}={value} 超出数据范围，已调整为 {clamped}。",
+        "en": "The date {name}={value} in the link is outside the data; moved to {clamped}.",
+    },
+    "notice.date_order": {
+        "zh": "链接中的开始日期晚于结束日期，已忽略这两个日期。",
+        "en": "The link's start date is after its end date; both dates were ignored.",
+    },
+    "notice.unknown_value": {
+        "zh": "已忽略链接中的未知取值 {name}=「{value}」。",
+        "en": "Ignored the unknown value {name}=“{value}” in the link.",
+    },
+    "notice.too_many": {
+        "zh": "链接中的参数 {name} 取值过多，已忽略多余部分。",
+        "en": "The link parameter {name} has too many values; the extra ones were ignored.",
+    },
+    "notice.repeated": {
+        "zh": "链接中的参数 {name} 出现多次，已使用第一个值。",
+        "en": "The link parameter {name} appears more than once; the first value was used.",
+    },
+    # -- overview ------------------------------------------------------------------------
+    "overview.title": {"zh": "会员概览", "en": "Member overview"},
+    "overview.period": {
+        "zh": "统计区间 {start} 至 {end}（{days} 天），对比上一区间 {prev_start} 至 {prev_end}；"
+        "数据截至 {as_of}。",
+        "en": "Period {start} to {end} ({days} days), compared with {prev_start} to "
+        "{prev_end}; data as of {as_of}.",
+    },
+    "overview.no_data": {
+        "zh": "数据库中还没有行为数据。请先导入数据。",
+        "en": "The store has no activity data yet. Import data first.",
+    },
+    "overview.previous_incomplete": {
+        "zh": "上一区间早于数据起始日 {first_day}，因此不显示变化。",
+        "en": "The previous period starts before the data does ({first_day}), so no "
+        "changes are shown.",
+    },
+    "overview.dau_trend": {"zh": "日活跃会员（DAU）趋势", "en": "Daily active members (DAU)"},
+    "overview.revenue_trend": {"zh": "每日收入趋势", "en": "Daily revenue"},
+    "overview.tier_mix": {"zh": "会员等级分布", "en": "Tier mix"},
+    "overview.tier_mix_note": {
+        "zh": "按会员当前等级，统计截至区间结束日已注册的会员。",
+        "en": "Members who signed up by the end of the period, by their current tier.",
+    },
+    "overview.definitions": {"zh": "指标口径", "en": "Metric definitions"},
+    "overview.definitions_text": {
+        "zh": "活跃：当天至少一次行为事件。DAU：区间内日活跃会员数的日均值。MAU：区间结束日"
+        "前 30 天（含当天）的活跃会员数。粘性：日均 DAU ÷ MAU。收入：已支付订单金额（不含已"
+        "退款订单）。ARPU：收入 ÷ 区间内活跃会员数。次日/7日留存：区间内每天注册的会员在第 "
+        "1/7 天活跃的比例，按队列人数加权，只计入截至数据日已完整的队列。会员数：截至区间结束"
+        "日已注册的会员。计数类指标显示相对变化，比例类指标显示百分点变化。",
+        "en": "Active: at least one event that day. DAU: mean daily active members over the "
+        "period. MAU: active members in the 30 days ending on the period's last day. "
+        "Stickiness: mean DAU ÷ MAU. Revenue: paid orders (refunded ones excluded). ARPU: "
+        "revenue ÷ members active in the period. Day-1 / day-7 retention: share of each "
+        "day's sign-ups active 1 / 7 days later, weighted by cohort size, over cohorts "
+        "complete by the as-of date. Members: signed up by the period's last day. Counts "
+        "show relative change; rates show the change in percentage points.",
+    },
+    "kpi.members": {"zh": "会员数", "en": "Members"},
+    "kpi.new_members": {"zh": "新增会员", "en": "New members"},
+    "kpi.dau": {"zh": "日活（DAU）", "en": "DAU"},
+    "kpi.mau": {"zh": "月活（MAU）", "en": "MAU"},
+    "kpi.stickiness": {"zh": "粘性（DAU/MAU）", "en": "Stickiness (DAU/MAU)"},
+    "kpi.orders": {"zh": "订单数", "en": "Orders"},
+    "kpi.revenue": {"zh": "收入", "en": "Revenue"},
+    "kpi.arpu": {"zh": "ARPU", "en": "ARPU"},
+    "kpi.d1_retention": {"zh": "次日留存", "en": "Day-1 retention"},
+    "kpi.d7_retention": {"zh": "7日留存", "en": "Day-7 retention"},
+    "chart.day": {"zh": "日期", "en": "Day"},
+    "chart.active_members": {"zh": "活跃会员", "en": "Active members"},
+    "chart.revenue": {"zh": "收入（¥）", "en": "Revenue (¥)"},
+    "chart.orders": {"zh": "订单数", "en": "Orders"},
+    "chart.tier": {"zh": "等级", "en": "Tier"},
+    "chart.members": {"zh": "会员数", "en": "Members"},
+    "chart.share": {"zh": "占比", "en": "Share"},
+    # -- data page -----------------------------------------------------------------------
+    "data.title": {"zh": "数据状态", "en": "Data status"},
+    "data.store": {"zh": "数据库文件：{path}", "en": "Store file: {path}"},
+    "data.schema_version": {"zh": "结构版本", "en": "Schema version"},
+    "data.demo": {"zh": "演示库", "en": "Demo store"},
+    "data.yes": {"zh": "是", "en": "Yes"},
+    "data.no": {"zh": "否", "en": "No"},
+    "data.business_tz": {"zh": "业务时区", "en": "Business time zone"},
+    "data.row_counts": {"zh": "各表行数", "en": "Rows per table"},
+    "data.table": {"zh": "表", "en": "Table"},
+    "data.rows": {"zh": "行数", "en": "Rows"},
+    "data.event_range": {"zh": "事件时间范围", "en": "Event time range"},
+    "data.first_event": {"zh": "最早事件", "en": "First event"},
+    "data.last_event": {"zh": "最晚事件", "en": "Last event"},
+    "data.last_active_day": {"zh": "最后活跃日（默认截至日）", "en": "Last active day (as-of)"},
+    "data.imports": {"zh": "最近导入", "en": "Recent imports"},
+    "data.no_imports": {"zh": "还没有导入记录。", "en": "No imports yet."},
+    "data.import_files": {"zh": "导入文件", "en": "Imported files"},
+    "data.rejects": {
+        "zh": "被拒绝的行（导入 #{import_id}）",
+        "en": "Rejected rows (import #{import_id})",
+    },
+    "data.no_rejects": {"zh": "此次导入没有被拒绝的行。", "en": "This import rejected no rows."},
+    "data.pick_import": {"zh": "查看导入", "en": "Show import"},
+    "data.access_log": {"zh": "最近的访问记录", "en": "Recent access log"},
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The text for ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang if lang in LANGUAGES else DEFAULT_LANGUAGE) or entry["en"]
+    return text.format(**values) if values else text
+
+
+def normalise_language(value: object) -> str:
+    return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _missing(value: float | int | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_int(value: float | int | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A whole number with thousands separators: ``12,345`` (both languages)."""
+    if _missing(value):
+        return EMPTY
+    return f"{round(value):,}"
+
+
+def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
+    """A number with ``digits`` decimals and thousands separators."""
+    if _missing(value):
+        return EMPTY
+    return f"{value:,.{digits}f}"
+
+
+def fmt_money(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: int = 2) -> str:
+    """Money in CNY with thousands separators: ``¥12,345.67``."""
+    if _missing(value):
+        return EMPTY
+    sign = "-" if value < 0 else ""
+    return f"{sign}¥{abs(value):,.{digits}f}"
+
+
+def fmt_percent(value: float | None, lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
+    """A share as a percentage: ``0.1234`` → ``12.3%``."""
+    if _missing(value):
+        return EMPTY
+    return f"{value * 100:.{digits}f}%"
+
+
+def fmt_change(value: float | None, kind: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
+    """A change for a KPI card: relative (``+12.3%``) or in percentage points.
+
+    Returns None when there is nothing to compare, so no delta is drawn at all.
+    """
+    if _missing(value):
+        return None
+    if kind == "points":
+        unit = " 个百分点" if lang == "zh" else " pp"
+        return f"{value * 100:+.1f}{unit}"
+    return f"{value * 100:+.1f}%"
+
+
+def fmt_date(value: date | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    if value is None:
+        return EMPTY
+    return value.isoformat()

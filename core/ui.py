@@ -1,0 +1,574 @@
+"""The thin Streamlit layer shared by ``app.py`` and every page.
+
+The one function a page needs first is :func:`page_guard`::
+
+    ctx = ui.page_guard("overview")       # signed out: sign-in form; wrong role: refused
+    filters, as_of = ui.sidebar_filters(ctx)
+
+``page_guard`` renders the sign-in form (or the one-time first-admin form) and stops the
+script when nobody is signed in, and records and refuses a role that may not open the page,
+so nothing below it ever runs for the wrong person, whichever URL was opened.
+
+Everything else here is layout glue: the sidebar (menu, language, sign-out), the global
+filters synchronised with the URL query string, KPI cards and cached metric calls. All
+logic lives in ``core.auth``, ``core.filters``, ``core.metrics`` and ``core.permissions``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import astuple, dataclass
+from datetime import date
+
+import streamlit as st
+from streamlit_authenticator.controllers import CookieController
+
+from core import auth, i18n, metrics, permissions
+from core.config import resolve_db_path
+from core.filters import FOREIGN_PARAMS, LIST_PARAMS, GlobalFilters, load_filter_options
+from core.permissions import PageSpec
+from core.store import Store, StoreError, open_store
+
+SESSION_KEY = "ml_session"  # {"username": str, "issued_at": epoch seconds}
+LANGUAGE_KEY = "ml_language"  # language before sign-in
+ENDED_KEY = "ml_session_ended"
+COOKIE_SET_KEY = "ml_cookie_set"
+COOKIE_DELETE_KEY = "ml_cookie_delete"
+FILTER_SYNC_KEY = "ml_filters_synced"
+FILTER_WIDGETS = {
+    "from": "flt_from",
+    "to": "flt_to",
+    "region": "flt_region",
+    "device": "flt_device",
+    "tier": "flt_tier",
+    "channel": "flt_channel",
+}
+CACHE_TTL_S = 300
+
+_build_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page knows after the guard: the store, the signed-in account, the language."""
+
+    store: Store
+    account: auth.Account
+    lang: str
+
+    @property
+    def role(self) -> str:
+        return self.account.role.value
+
+    def t(self, key: str, **values: object) -> str:
+        return i18n.t(key, self.lang, **values)
+
+    def can(self, capability: permissions.Capability) -> bool:
+        return permissions.can(self.role, capability)
+
+    # formatting in the page's language
+    def int(self, value) -> str:
+        return i18n.fmt_int(value, self.lang)
+
+    def money(self, value, digits: int = 2) -> str:
+        return i18n.fmt_money(value, self.lang, digits)
+
+    def percent(self, value, digits: int = 1) -> str:
+        return i18n.fmt_percent(value, self.lang, digits)
+
+    def number(self, value, digits: int = 1) -> str:
+        return i18n.fmt_number(value, self.lang, digits)
+
+
+@dataclass(frozen=True)
+class AppSession:
+    """What ``app.py`` knows on each run: the store and the account, if any."""
+
+    store: Store
+    account: auth.Account | None
+    lang: str
+
+    @property
+    def role(self) -> str | None:
+        return self.account.role.value if self.account else None
+
+    def t(self, key: str, **values: object) -> str:
+        return i18n.t(key, self.lang, **values)
+
+
+# -- store ----------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(path: str) -> Store:
+    return open_store(path)
+
+
+def get_store() -> Store:
+    """The process's store; on a first run without one, build the demo store (with progress).
+
+    A demo store without accounts gets one demo account per role. Errors a user can act on
+    (store locked by another process, demo builder unavailable) stop with a message.
+    """
+    lang = _language_before_sign_in()
+    path = resolve_db_path()
+    if not path.exists():
+        with _build_lock:
+            if not path.exists():
+                _build_demo(path, lang)
+    try:
+        store = _open_store(str(path))
+    except StoreError as exc:
+        st.error(i18n.t("startup.store_error", lang, error=str(exc)))
+        st.stop()
+    if store.is_demo() and not auth.has_accounts(store):
+        auth.create_demo_accounts(store)
+    return store
+
+
+def _build_demo(path, lang: str) -> None:
+    try:
+        from core.demo import build_demo_store
+    except ImportError as exc:
+        st.error(i18n.t("startup.demo_unavailable", lang, path=str(path), error=str(exc)))
+        st.stop()
+    with st.status(i18n.t("startup.building_demo", lang), expanded=True) as status:
+        try:
+            build_demo_store(path, progress=lambda message: status.write(message))
+        except (ImportError, StoreError, OSError) as exc:
+            status.update(state="error")
+            st.error(i18n.t("startup.demo_unavailable", lang, path=str(path), error=str(exc)))
+            st.stop()
+        status.update(label=i18n.t("startup.demo_ready", lang), state="complete")
+
+
+# -- cookie key and re-authentication cookie ------------------------------------------------
+
+
+def _configured_cookie_key() -> str | None:
+    """``cookie_key`` from ``.streamlit/secrets.toml``, else ``$MEMBERLENS_COOKIE_KEY``."""
+    try:
+        secret = st.secrets.get("cookie_key")
+    except Exception:  # no secrets file at all: Streamlit raises its own not-found error
+        secret = None
+    if secret is not None:
+        return str(secret)
+    return os.environ.get(auth.COOKIE_KEY_ENV_VAR)
+
+
+def get_cookie_key(store: Store, lang: str) -> str:
+    """The cookie key, or stop with a message that says how to set one."""
+    try:
+        return auth.resolve_cookie_key(_configured_cookie_key(), store)
+    except auth.CookieKeyError as exc:
+        st.error(i18n.t("startup.cookie_key", lang, problem=i18n.t(exc.code, lang)))
+        st.stop()
+
+
+def _cookies(cookie_key: str) -> CookieController:
+    st.session_state.setdefault("logout", None)  # read by streamlit-authenticator
+    return CookieController(auth.COOKIE_NAME, cookie_key, auth.COOKIE_EXPIRY_DAYS)
+
+
+def _sync_cookie(cookie_key: str) -> None:
+    """Set the cookie after a sign-in, delete it after a sign-out (one run later, so the
+    browser component that does it is actually rendered)."""
+    if st.session_state.pop(COOKIE_SET_KEY, False):
+        _cookies(cookie_key).set_cookie()
+    if st.session_state.pop(COOKIE_DELETE_KEY, False):
+        _cookies(cookie_key).delete_cookie()
+
+
+# -- sessions -------------------------------------------------------------------------------
+
+
+def _language_before_sign_in() -> str:
+    return i18n.normalise_language(st.session_state.get(LANGUAGE_KEY))
+
+
+def current_account(store: Store, cookie_key: str) -> auth.Account | None:
+    """The signed-in account of this session, checked against the store on every run.
+
+    A session whose account was disabled, or which logout or a password change ended, is
+    dropped here. Without a session, a valid re-authentication cookie signs the user in.
+    """
+    session = st.session_state.get(SESSION_KEY)
+    if session:
+        account = auth.session_account(store, session.get("username"), session.get("issued_at"))
+        if account is not None:
+            return account
+        st.session_state.pop(SESSION_KEY, None)
+        st.session_state[ENDED_KEY] = True
+        st.session_state[COOKIE_DELETE_KEY] = True
+        return None
+    if st.session_state.get("logout"):
+        return None
+    token = _cookies(cookie_key).get_cookie()
+    if token and "exp_date" in token:
+        issued_at = float(token["exp_date"]) - auth.COOKIE_EXPIRY_DAYS * 86400
+        # float rounding of exp_date - expiry: a millisecond of slack
+        account = auth.session_account(store, token.get("username"), issued_at + 0.001)
+        if account is not None:
+            _start_session(account, issued_at)
+            return account
+    return None
+
+
+def _start_session(account: auth.Account, issued_at: float) -> None:
+    st.session_state[SESSION_KEY] = {"username": account.username, "issued_at": issued_at}
+    st.session_state["username"] = account.username  # the cookie library signs this name
+    st.session_state[LANGUAGE_KEY] = account.language
+    st.session_state.pop(ENDED_KEY, None)
+
+
+def start_app() -> AppSession:
+    """Called first by ``app.py``: store ready, cookie key valid, account restored or None."""
+    store = get_store()
+    lang = _language_before_sign_in()
+    cookie_key = get_cookie_key(store, lang)
+    account = current_account(store, cookie_key)
+    return AppSession(store, account, account.language if account else lang)
+
+
+def page_guard(page_key: str) -> PageContext:
+    """The first call of every page: returns the context, or renders nothing but the
+    sign-in form (signed out) or a refusal (wrong role) and stops the script."""
+    spec = permissions.page(page_key)
+    store = get_store()
+    lang = _language_before_sign_in()
+    cookie_key = get_cookie_key(store, lang)
+    account = current_account(store, cookie_key)
+    _sync_cookie(cookie_key)
+    if account is None:
+        _sign_in_screen(store, lang)
+        st.stop()
+    lang = account.language
+    if not permissions.can(account.role, spec.requires):
+        auth.record_access(store, account.username, account.role.value, "page", spec.key, "denied")
+        st.error(i18n.t("access.denied", lang, role=i18n.t(f"role.{account.role.value}", lang)))
+        st.stop()
+    return PageContext(store, account, lang)
+
+
+# -- sign-in and first admin ----------------------------------------------------------------
+
+
+def _apply_language(key: str, store: Store, username: str | None) -> None:
+    choice = i18n.normalise_language(st.session_state.get(key))
+    st.session_state[LANGUAGE_KEY] = choice
+    if username is not None:
+        auth.set_language(store, username, choice)
+
+
+def language_selector(
+    lang: str, account: auth.Account | None, store: Store, where=None, key: str = "ml_lang_pick"
+) -> None:
+    """A language switch; the choice is saved to the account when someone is signed in."""
+    where = where or st.sidebar
+    st.session_state[key] = lang  # the store (or the session) is the source of truth
+    where.selectbox(
+        i18n.t("sidebar.language", lang),
+        i18n.LANGUAGES,
+        format_func=lambda code: i18n.LANGUAGE_NAMES[code],
+        key=key,
+        on_change=_apply_language,
+        args=(key, store, account.username if account else None),
+    )
+
+
+def renew_session(account: auth.Account, issued_at: float) -> None:
+    """Re-issue this session (and its cookie) after a password change ended all others."""
+    _start_session(account, issued_at)
+    st.session_state[COOKIE_SET_KEY] = True
+
+
+def _sign_in_screen(store: Store, lang: str) -> None:
+    language_selector(lang, None, store)
+    if not store.is_demo() and not auth.has_accounts(store):
+        _first_admin_form(store, lang)
+        return
+    st.title(i18n.t("login.title", lang))
+    st.info(i18n.t("login.prompt", lang))
+    if st.session_state.get(ENDED_KEY):
+        st.warning(i18n.t("session.ended", lang))
+    with st.form("ml_login"):
+        username = st.text_input(i18n.t("login.username", lang), max_chars=64)
+        password = st.text_input(
+            i18n.t("login.password", lang), type="password", max_chars=auth.PASSWORD_MAX_CHARS
+        )
+        submitted = st.form_submit_button(i18n.t("login.submit", lang), type="primary")
+    if submitted:
+        if not username.strip() or not password:
+            st.error(i18n.t("login.empty", lang))
+        else:
+            result = auth.authenticate(store, username, password)
+            if result.ok:
+                _start_session(result.account, time.time())
+                st.session_state[COOKIE_SET_KEY] = True
+                st.session_state["logout"] = None
+                st.rerun()
+            elif result.reason == "locked":
+                st.error(i18n.t("login.locked", lang, minutes=result.locked_minutes))
+            else:
+                st.error(i18n.t("login.invalid", lang))
+    if store.is_demo():
+        accounts = ", ".join(
+            f"{name} / {password}" for name, (_, password) in auth.DEMO_ACCOUNTS.items()
+        )
+        st.caption(i18n.t("login.demo_hint", lang, accounts=accounts))
+
+
+def _first_admin_form(store: Store, lang: str) -> None:
+    st.title(i18n.t("setup.title", lang))
+    st.info(i18n.t("setup.intro", lang))
+    with st.form("ml_first_admin"):
+        username = st.text_input(i18n.t("login.username", lang), max_chars=32)
+        display_name = st.text_input(i18n.t("setup.display_name", lang), max_chars=64)
+        password = st.text_input(
+            i18n.t("login.password", lang), type="password", max_chars=auth.PASSWORD_MAX_CHARS
+        )
+        confirm = st.text_input(
+            i18n.t("setup.confirm", lang), type="password", max_chars=auth.PASSWORD_MAX_CHARS
+        )
+        submitted = st.form_submit_button(i18n.t("setup.submit", lang), type="primary")
+    if submitted:
+        if password != confirm:
+            st.error(i18n.t("password.mismatch", lang))
+            return
+        try:
+            auth.create_first_admin(store, username, password, display_name or None, lang)
+        except auth.AuthError as exc:
+            st.error(i18n.t(exc.code, lang, **exc.values))
+            return
+        st.success(i18n.t("setup.done", lang))
+        st.rerun()
+
+
+def _logout(store: Store, username: str) -> None:
+    auth.end_sessions(store, username, "logout")
+    st.session_state.pop(SESSION_KEY, None)
+    st.session_state["logout"] = True
+    st.session_state[COOKIE_DELETE_KEY] = True
+
+
+# -- sidebar --------------------------------------------------------------------------------
+
+
+def sidebar(session: AppSession, menu: list[tuple[PageSpec, st.Page]]) -> None:
+    """The menu (only the pages the role may open), the language switch and sign-out."""
+    if session.account is None:
+        return
+    lang = session.lang
+    link_params = _filter_query_params()
+    with st.sidebar:
+        st.markdown(f"**{i18n.t('app.title', lang)}**")
+        section = None
+        for spec, page in menu:
+            if spec.section != section:
+                section = spec.section
+                st.caption(i18n.t(section, lang))
+            st.page_link(
+                page, label=i18n.t(spec.title, lang), icon=spec.icon, query_params=link_params
+            )
+        st.divider()
+    language_selector(lang, session.account, session.store)
+    with st.sidebar:
+        role = i18n.t(f"role.{session.role}", lang)
+        st.caption(i18n.t("sidebar.signed_in_as", lang, name=session.account.label, role=role))
+        st.button(
+            i18n.t("sidebar.logout", lang),
+            key="ml_logout",
+            on_click=_logout,
+            args=(session.store, session.account.username),
+        )
+        if session.store.is_demo():
+            st.caption(i18n.t("sidebar.demo_store", lang))
+        st.divider()
+
+
+# -- global filters -------------------------------------------------------------------------
+
+
+def _filter_query_params() -> dict[str, list[str]]:
+    """The filter parameters currently in the URL, as given (validated by the page)."""
+    return {
+        name: st.query_params.get_all(name)
+        for name in FILTER_WIDGETS
+        if st.query_params.get_all(name)
+    }
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _filter_options(path: str, stamp: tuple):
+    return load_filter_options(_open_store(path))
+
+
+def data_stamp(store: Store) -> tuple:
+    """Changes whenever data is imported or refreshed; part of every cache key."""
+    return tuple(
+        store.df(
+            "select (select max(import_id) from imports) as last_import, "
+            "(select count(*) from member_day) as member_days, "
+            "(select count(*) from members) as members"
+        ).iloc[0]
+    )
+
+
+def _write_filters(filters: GlobalFilters) -> None:
+    """Put ``filters`` in the URL (keeping Streamlit's own parameters, dropping the rest)."""
+    kept = {
+        name: st.query_params.get_all(name) for name in st.query_params if name in FOREIGN_PARAMS
+    }
+    st.query_params.from_dict({**kept, **filters.to_query_params()})
+
+
+def _filters_from_widgets() -> GlobalFilters:
+    start = st.session_state.get(FILTER_WIDGETS["from"])
+    end = st.session_state.get(FILTER_WIDGETS["to"])
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        end = start
+        st.session_state[FILTER_WIDGETS["to"]] = end
+    lists = {
+        field: tuple(st.session_state.get(FILTER_WIDGETS[param]) or ())
+        for param, field in LIST_PARAMS.items()
+    }
+    return GlobalFilters(
+        start=start if isinstance(start, date) else None,
+        end=end if isinstance(end, date) else None,
+        **lists,
+    )
+
+
+def _on_filter_change() -> None:
+    filters = _filters_from_widgets()
+    _write_filters(filters)
+    st.session_state[FILTER_SYNC_KEY] = repr(filters.to_query_params())
+
+
+def _clear_filters() -> None:
+    _write_filters(GlobalFilters())
+
+
+def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
+    """Render the global filters in the sidebar; return them and the as-of date.
+
+    The URL is the source of truth: filters are read from the query string, checked against
+    the store's allow-lists (anything dropped is shown as a warning), and written back in
+    canonical form. Widgets follow the URL when it changes (a pasted link, a menu click)
+    and write to it when the user changes them.
+    """
+    options = _filter_options(str(ctx.store.path), data_stamp(ctx.store))
+    raw = {name: st.query_params.get_all(name) for name in st.query_params}
+    filters, notices = GlobalFilters.from_query_params(raw, options)
+    for notice in notices:
+        st.warning(ctx.t(notice.code, **notice.values), icon=":material/link_off:")
+    canonical = filters.to_query_params()
+    wanted = {k: (v if isinstance(v, list) else [v]) for k, v in canonical.items()}
+    present = {k: v for k, v in raw.items() if k not in FOREIGN_PARAMS}
+    if present != wanted:
+        _write_filters(filters)
+    as_of = options.last_day
+    if as_of is None:
+        return filters, None
+    period = filters.period(as_of)
+    if st.session_state.get(FILTER_SYNC_KEY) != repr(canonical):
+        st.session_state[FILTER_WIDGETS["from"]] = period.start
+        st.session_state[FILTER_WIDGETS["to"]] = period.end
+        for param, field in LIST_PARAMS.items():
+            st.session_state[FILTER_WIDGETS[param]] = list(getattr(filters, field))
+        st.session_state[FILTER_SYNC_KEY] = repr(canonical)
+    earliest = min(options.first_day or period.start, period.start)
+    tier_names = _tier_names(ctx)
+    with st.sidebar:
+        st.subheader(ctx.t("filters.title"))
+        left, right = st.columns(2)
+        left.date_input(
+            ctx.t("filters.start"),
+            key=FILTER_WIDGETS["from"],
+            min_value=earliest,
+            max_value=as_of,
+            on_change=_on_filter_change,
+        )
+        right.date_input(
+            ctx.t("filters.end"),
+            key=FILTER_WIDGETS["to"],
+            min_value=earliest,
+            max_value=as_of,
+            on_change=_on_filter_change,
+        )
+        for param, field in LIST_PARAMS.items():
+            st.multiselect(
+                ctx.t(f"filters.{param}"),
+                options=list(getattr(options, field)),
+                key=FILTER_WIDGETS[param],
+                placeholder=ctx.t("filters.all"),
+                format_func=(lambda code: tier_names.get(code, code)) if param == "tier" else str,
+                on_change=_on_filter_change,
+            )
+        st.button(ctx.t("filters.reset"), key="ml_filters_reset", on_click=_clear_filters)
+        st.caption(ctx.t("filters.share_hint"))
+    return filters, as_of
+
+
+def _tier_names(ctx: PageContext) -> dict[str, str]:
+    column = "name_zh" if ctx.lang == "zh" else "name_en"
+    frame = ctx.store.df(f"select tier_code, {column} as name from tiers")  # noqa: S608
+    return dict(zip(frame["tier_code"], frame["name"], strict=True))
+
+
+# -- cached metrics -------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _overview(path: str, stamp: tuple, filters: tuple, as_of: date) -> metrics.Overview:
+    return metrics.overview(_open_store(path), GlobalFilters(*filters), as_of)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _daily_trend(path: str, stamp: tuple, filters: tuple, as_of: date):
+    return metrics.daily_trend(_open_store(path), GlobalFilters(*filters), as_of)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _tier_mix(path: str, stamp: tuple, filters: tuple, as_of: date):
+    return metrics.tier_mix(_open_store(path), GlobalFilters(*filters), as_of)
+
+
+def cached_overview(ctx: PageContext, filters: GlobalFilters, as_of: date) -> metrics.Overview:
+    return _overview(str(ctx.store.path), data_stamp(ctx.store), astuple(filters), as_of)
+
+
+def cached_daily_trend(ctx: PageContext, filters: GlobalFilters, as_of: date):
+    return _daily_trend(str(ctx.store.path), data_stamp(ctx.store), astuple(filters), as_of)
+
+
+def cached_tier_mix(ctx: PageContext, filters: GlobalFilters, as_of: date):
+    return _tier_mix(str(ctx.store.path), data_stamp(ctx.store), astuple(filters), as_of)
+
+
+# -- display helpers ------------------------------------------------------------------------
+
+
+def format_kpi(ctx: PageContext, kpi: metrics.Kpi) -> str:
+    if kpi.kind == "rate":
+        return ctx.percent(kpi.value)
+    if kpi.kind == "money":
+        return ctx.money(kpi.value)
+    if kpi.key == "dau":
+        return ctx.number(kpi.value, 1)
+    return ctx.int(kpi.value)
+
+
+def kpi_cards(ctx: PageContext, kpis: tuple[metrics.Kpi, ...], per_row: int = 5) -> None:
+    """KPI cards with their change; rows of ``per_row`` cards."""
+    for offset in range(0, len(kpis), per_row):
+        columns = st.columns(per_row)
+        for column, kpi in zip(columns, kpis[offset : offset + per_row], strict=False):
+            column.metric(
+                ctx.t(f"kpi.{kpi.key}"),
+                format_kpi(ctx, kpi),
+                delta=i18n.fmt_change(kpi.change, kpi.change_kind, ctx.lang),
+                border=True,
+            )
