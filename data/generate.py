@@ -475,7 +475,6 @@ class _Members:
     intensity: np.ndarray
     alive_end: np.ndarray
     trial_like: np.ndarray
-    night_owl: np.ndarray
     cart_abandoner: np.ndarray
     coupon_driven: np.ndarray
     category_cdf: np.ndarray
@@ -568,7 +567,6 @@ def _draw_members(rng: np.random.Generator, n: int, n_events: int) -> _Members:
         intensity=intensity,
         alive_end=alive_end,
         trial_like=trial_like,
-        night_owl=np.zeros(n, dtype=bool),
         cart_abandoner=cart_abandoner,
         coupon_driven=coupon_driven,
         category_cdf=cdf.astype(np.float32),
@@ -591,17 +589,6 @@ def _draw_members(rng: np.random.Generator, n: int, n_events: int) -> _Members:
             hi = mid
     m.intensity = m.intensity * float(np.exp(0.5 * (lo + hi)))
 
-    # Night owls: the highest expected spend over the trailing 12 months.
-    first = np.maximum(m.signup_day, _TRAILING_SPEND_START)
-    trailing_days = np.maximum(0, m.alive_end - first + 1)
-    expected_basket = np.diff(cdf, axis=1, prepend=0.0) @ _CATEGORY_BASKET
-    p_day = np.minimum(0.95, m.intensity)
-    exp_spend = (
-        p_day * (1.2 + 0.6 * p_day) * trailing_days * q_cart * q_checkout * basket
-    ) * expected_basket
-    exp_spend = np.where(trial_like, 0.0, exp_spend)
-    cutoff = np.quantile(exp_spend, 1.0 - 0.7 * PLANTED.high_value_share)
-    m.night_owl = (exp_spend >= cutoff) & (exp_spend > 0)
     return m
 
 
@@ -622,16 +609,14 @@ class _Chunk:
 def _generate_chunk(
     rng: np.random.Generator,
     m: _Members,
-    lo: int,
-    hi: int,
+    idx: np.ndarray,
     ids: dict[str, int],
     member_ids: pa.Array,
 ) -> _Chunk:
-    n = hi - lo
-    sl = slice(lo, hi)
-    s_day, a_end = m.signup_day[sl], m.alive_end[sl]
-    channel, intensity = m.channel[sl], m.intensity[sl]
-    trial = m.trial_like[sl]
+    n = len(idx)
+    s_day, a_end = m.signup_day[idx], m.alive_end[idx]
+    channel, intensity = m.channel[idx], m.intensity[idx]
+    trial = m.trial_like[idx]
 
     # Member-days from signup to the end of life; decide which are active.
     n_alive = a_end - s_day + 1
@@ -669,10 +654,9 @@ def _generate_chunk(
     s_rank = _rank_in_group(n_sess)
     s_signup = np.repeat(a_offset == 0, n_sess)
     ns = len(s_member)
-    g_member = s_member + lo
 
     # Session contents (counts per slot, in EVENT_TYPES order).
-    q_cart, q_checkout, q_claim, q_coupon = (a[sl][s_member] for a in _session_params(m))
+    q_cart, q_checkout, q_claim, q_coupon = (a[idx][s_member] for a in _session_params(m))
     campaign = _DAY_CAMPAIGN[s_day]
     in_campaign = campaign >= 0
     own_campaign = in_campaign & (_CAMPAIGN_CHANNEL[np.maximum(campaign, 0)] == channel[s_member])
@@ -694,91 +678,31 @@ def _generate_chunk(
     counts[:, _ET["coupon_use"]] = uses_coupon
     counts[:, _ET["order_paid"]] = ordered
 
-    # Session start times (seconds of day); durations known before placing the session.
-    night = m.night_owl[sl][s_member]
-    hour = np.where(night, _choice(rng, _NIGHT_HOURS, ns), _choice(rng, _GENERAL_HOURS, ns)).astype(
-        np.int64
-    )
-    start = hour * 3600 + rng.integers(0, 3600, ns)
-
-    # Sessions in time order per member, so "the next session" is well defined.
-    category = _row_choice(rng, m.category_cdf[sl][s_member])
-
-    # Refunds: a share of orders is refunded in the member's next session (within 14 days).
+    category = _row_choice(rng, m.category_cdf[idx][s_member])
     order_idx = np.flatnonzero(ordered)
     n_orders = len(order_idx)
 
-    # Event expansion.
-    flat = counts.ravel()
-    ev_slot = np.repeat(np.tile(np.arange(len(EVENT_TYPES)), ns), flat)
-    ev_sess = np.repeat(np.repeat(np.arange(ns), len(EVENT_TYPES)), flat)
-    ne = len(ev_slot)
-    dur = _SLOT_DURATION[ev_slot] * rng.lognormal(0.0, 0.6, ne)
-    sess_total = np.bincount(ev_sess, weights=dur, minlength=ns)
-    scale = np.minimum(1.0, _MAX_SESSION_SECONDS / np.maximum(sess_total, 1.0))
-    dur = np.round(dur * scale[ev_sess], 1)
-    sess_total = np.bincount(ev_sess, weights=dur, minlength=ns)
-    room = np.floor(_SECONDS_PER_DAY - 1 - sess_total).astype(np.int64)
-    s_signup_sec = m.signup_sec[sl][s_member]
-    first_of_signup = s_signup & (s_rank == 0)
-    later_signup = s_signup & (s_rank > 0)
-    start = np.minimum(start, room)
-    spread = rng.random(ns) * np.maximum(0, room - s_signup_sec - 1)
-    start = np.where(later_signup, s_signup_sec + 1 + spread.astype(np.int64), start)
-    start = np.where(first_of_signup, s_signup_sec, start)
-
-    abs_start = s_day * _SECONDS_PER_DAY + start
-    order = np.lexsort((abs_start, s_member))
-    inverse = np.empty(ns, dtype=np.int64)
-    inverse[order] = np.arange(ns)
-    # next session of the same member (in time)
-    sorted_member = s_member[order]
-    next_sorted = np.append(order[1:], -1)
-    same = np.append(sorted_member[1:] == sorted_member[:-1], False)
-    next_sess = np.where(same, next_sorted, -1)[inverse]
-
-    nxt = next_sess[order_idx]
+    # Refunds: a share of orders is refunded in the first session of the member's next
+    # active day, if that is within 14 days; one refund per session at most.
+    n_active = len(a_member)
+    a_of_sess = np.repeat(np.arange(n_active), n_sess)
+    a_first = _segment_starts(n_sess)
+    next_a = np.minimum(a_of_sess[order_idx] + 1, n_active - 1)
+    nxt = np.where(a_member[next_a] == s_member[order_idx], a_first[next_a], -1)
+    nxt[a_of_sess[order_idx] + 1 >= n_active] = -1
     eligible = nxt >= 0
     gap = s_day[nxt[eligible]] - s_day[order_idx[eligible]]
     eligible[eligible] = (gap >= 1) & (gap <= 14)
     rate = PLANTED.refund_rate / max(eligible.mean() if n_orders else 1.0, 1e-9)
     refunded = eligible & (rng.random(n_orders) < min(1.0, rate))
-    refund_sess = nxt[refunded]
-    # A session can hold at most one refund; keep the first order refunded into it.
-    _, first = np.unique(refund_sess, return_index=True)
-    keep = np.zeros(len(refund_sess), dtype=bool)
-    keep[first] = True
-    refunded_idx = np.flatnonzero(refunded)[keep]
+    _, first = np.unique(nxt[refunded], return_index=True)
+    refunded_idx = np.flatnonzero(refunded)[first]
     refunded[:] = False
     refunded[refunded_idx] = True
     refund_sess = nxt[refunded]
     refund_of_session = np.full(ns, -1)
     refund_of_session[refund_sess] = np.flatnonzero(refunded)  # -> order number
-
-    # Insert refund events: one per refund session, right after login.
-    if len(refund_sess):
-        counts[refund_sess, _ET["refund"]] = 1
-        flat = counts.ravel()
-        ev_slot = np.repeat(np.tile(np.arange(len(EVENT_TYPES)), ns), flat)
-        ev_sess = np.repeat(np.repeat(np.arange(ns), len(EVENT_TYPES)), flat)
-        ne = len(ev_slot)
-        is_refund = ev_slot == _ET["refund"]
-        new_dur = np.zeros(ne)
-        new_dur[~is_refund] = dur
-        new_dur[is_refund] = 15.0
-        dur = new_dur
-        # keep the session inside the day
-        sess_total = np.bincount(ev_sess, weights=dur, minlength=ns)
-        room = np.floor(_SECONDS_PER_DAY - 1 - sess_total).astype(np.int64)
-        start = np.where(first_of_signup, start, np.minimum(start, room))
-        abs_start = s_day * _SECONDS_PER_DAY + start
-
-    # Event times: session start + the dwell of the events before it.
-    cum = np.cumsum(dur)
-    sess_first = _segment_starts(np.bincount(ev_sess, minlength=ns))
-    before = cum - dur - (cum[sess_first] - dur[sess_first])[ev_sess]
-    ev_sec = start[ev_sess] + np.floor(before + 1e-6).astype(np.int64)
-    ev_day = s_day[ev_sess]
+    counts[refund_sess, _ET["refund"]] = 1
 
     # Orders: category, gross price, tier discount, coupon (month by month).
     o_sess = order_idx
@@ -786,7 +710,7 @@ def _generate_chunk(
     o_day = s_day[o_sess]
     o_month = _DAY_MONTH[o_day]
     o_cat = category[o_sess]
-    gross = _CATEGORY_BASKET[o_cat] * m.basket[sl][o_member] * rng.lognormal(-0.125, 0.5, n_orders)
+    gross = _CATEGORY_BASKET[o_cat] * m.basket[idx][o_member] * rng.lognormal(-0.125, 0.5, n_orders)
     gross_cents = np.maximum(990, np.round(gross * 100)).astype(np.int64)
     o_coupon_flag = uses_coupon[o_sess]
     u_coupon = rng.random(n_orders)
@@ -809,6 +733,44 @@ def _generate_chunk(
         paid = sel[~refunded[sel]]
         month_spend = np.bincount(o_member[paid], weights=amount_cents[paid], minlength=n)
         spend[:, month] = np.rint(month_spend).astype(np.int64)
+
+    # Planted: the top spenders of the last 12 months are night owls (22:00-24:00).
+    recent = ~refunded & (o_day >= _TRAILING_SPEND_START)
+    trailing_spend = np.bincount(o_member[recent], weights=amount_cents[recent], minlength=n)
+    cutoff = np.quantile(trailing_spend, 1.0 - PLANTED.high_value_share)
+    night_member = (trailing_spend >= cutoff) & (trailing_spend > 0)
+
+    # Session start times (seconds of day).
+    night = night_member[s_member]
+    hour = np.where(night, _choice(rng, _NIGHT_HOURS, ns), _choice(rng, _GENERAL_HOURS, ns))
+    start = hour.astype(np.int64) * 3600 + rng.integers(0, 3600, ns)
+
+    # Event expansion; the session is placed so that it ends within its day.
+    flat = counts.ravel()
+    ev_slot = np.repeat(np.tile(np.arange(len(EVENT_TYPES)), ns), flat)
+    ev_sess = np.repeat(np.repeat(np.arange(ns), len(EVENT_TYPES)), flat)
+    ne = len(ev_slot)
+    dur = _SLOT_DURATION[ev_slot] * rng.lognormal(0.0, 0.6, ne)
+    sess_total = np.bincount(ev_sess, weights=dur, minlength=ns)
+    scale = np.minimum(1.0, _MAX_SESSION_SECONDS / np.maximum(sess_total, 1.0))
+    dur = np.round(dur * scale[ev_sess], 1)
+    sess_total = np.bincount(ev_sess, weights=dur, minlength=ns)
+    room = np.floor(_SECONDS_PER_DAY - 1 - sess_total).astype(np.int64)
+    s_signup_sec = m.signup_sec[idx][s_member]
+    first_of_signup = s_signup & (s_rank == 0)
+    later_signup = s_signup & (s_rank > 0)
+    start = np.minimum(start, room)
+    spread = rng.random(ns) * np.maximum(0, room - s_signup_sec - 1)
+    start = np.where(later_signup, s_signup_sec + 1 + spread.astype(np.int64), start)
+    start = np.where(first_of_signup, s_signup_sec, start)
+
+    # Event times: session start + the dwell of the events before it.
+    cum = np.cumsum(dur)
+    sess_first = _segment_starts(np.bincount(ev_sess, minlength=ns))
+    before = cum - dur - (cum[sess_first] - dur[sess_first])[ev_sess]
+    ev_sec = start[ev_sess] + np.floor(before + 1e-6).astype(np.int64)
+    ev_day = s_day[ev_sess]
+
     discount_cents = gross_cents - amount_cents
     order_no = np.full(ns, -1)
     order_no[o_sess] = np.arange(n_orders)
@@ -865,7 +827,7 @@ def _generate_chunk(
             "event_time": _timestamps(ev_day, ev_sec),
             "event_type": _dict_array(ev_slot, EVENT_TYPES),
             "session_id": pc.take(_prefixed_ids("S", n_sessions_before, ns, 9), pa.array(ev_sess)),
-            "device": _dict_array(m.device[sl][s_member[ev_sess]], DEVICES),
+            "device": _dict_array(m.device[idx][s_member[ev_sess]], DEVICES),
             "page": _dict_array(page, PAGES),
             "duration_s": pa.array(dur),
             "keyword": _dict_array(keyword, _FLAT_KEYWORDS, keyword < 0),
@@ -906,7 +868,6 @@ def _generate_chunk(
     np.maximum.at(last_day, ev_member, ev_day)
     paid_cents = spend.sum(axis=1)
     logins = np.bincount(ev_member[login], minlength=n)
-    del g_member
     return _Chunk(events, orders, last_login, last_day, paid_cents, logins, ns)
 
 
@@ -1128,19 +1089,17 @@ def generate(
     n_chunks = -(-members // chunk_members)
     try:
         for c in range(n_chunks):
-            lo, hi = c * chunk_members, min(members, (c + 1) * chunk_members)
+            # Chunks take every n-th member, so each is a sample of the whole programme.
+            idx = np.arange(c, members, n_chunks)
             chunk_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, c])))
-            chunk = _generate_chunk(chunk_rng, m, lo, hi, ids, member_ids.slice(lo, hi - lo))
+            chunk = _generate_chunk(chunk_rng, m, idx, ids, member_ids.take(pa.array(idx)))
             sinks["events"].write(chunk.events)
             sinks["orders"].write(chunk.orders)
-            last_login[lo:hi] = chunk.last_login_sec
-            last_day[lo:hi] = chunk.last_active_day
-            paid[lo:hi] = chunk.paid_cents
-            logins[lo:hi] = chunk.logins
-            say(
-                f"chunk {c + 1}/{n_chunks}: members {lo + 1:,}-{hi:,}, "
-                f"{sinks['events'].rows:,} events so far"
-            )
+            last_login[idx] = chunk.last_login_sec
+            last_day[idx] = chunk.last_active_day
+            paid[idx] = chunk.paid_cents
+            logins[idx] = chunk.logins
+            say(f"chunk {c + 1}/{n_chunks}: {sinks['events'].rows:,} events so far")
             del chunk
         sinks["members"].write(_members_table(rng, m, last_login, last_day, paid, logins))
         sinks["channel_costs"].write(_channel_costs_table(rng, m))
