@@ -64,9 +64,11 @@ Planted effects (``PLANTED``; SPEC §9)
 3. ``trial_channel`` (free_trial), ``trial_drop_day`` (5): 85% of its members are
    trial-like, active on days 1-4 after signup with probability 0.7 each, and stop on day
    5, so the largest step down of its day-N "on" retention curve is from day 4 to day 5.
-4. ``high_value_peak_hours`` (22, 23): the members with the highest expected spend over the
-   last 12 months (about ``high_value_share`` of all) start most sessions at 22:00-23:59;
-   everybody else peaks at 12:00 and 20:00-21:00.
+4. ``high_value_peak_hours`` (22, 23): the top ``high_value_share`` (20%) of members by
+   paid spend over the last 12 months (2025-06-29..2026-06-28) start most sessions at
+   22:00-23:59; everybody else peaks at 12:00 and 20:00-21:00. Orders and tiers are drawn
+   before times of day, so the split uses the realised spend (exact within a member chunk,
+   i.e. for the whole demo; chunks are strided samples of all members at benchmark scale).
 5. ``high_hazard_device`` (web): the churn hazard is ``high_hazard_ratio`` (1.8) times
    higher on web, independent of channel and value, so web lifetimes are shorter.
 6. Campaign lift: a campaign's channel signs up about 2.5x more members per day during the
