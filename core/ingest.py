@@ -255,11 +255,27 @@ def _err(column: str, reason_sql: str) -> str:
     return f"cast({{'col': {_lit(column)}, 'reason': {reason_sql}}} as {ERROR_TYPE})"
 
 
-def _when(condition: str, column: str, reason_sql: str) -> str:
-    return f"case when {condition} then {_err(column, reason_sql)} end"
+Check = tuple[str, str, str]  # (condition that makes the row bad, column, reason SQL)
 
 
-def _column_checks(col: Column, typed: str, text: str) -> list[str]:
+def _when(condition: str, column: str, reason_sql: str) -> Check:
+    return condition, column, reason_sql
+
+
+def _error_list(checks: list[Check]) -> str:
+    """The row's list of errors; built only for rows where some check fails (cheap for the
+    millions of good rows: DuckDB evaluates a ``case`` branch only on the rows it selects)."""
+    if not checks:
+        return f"cast([] as {ERROR_TYPE}[])"
+    any_bad = " or ".join(f"coalesce({c}, false)" for c, _, _ in checks)
+    items = ", ".join(f"case when {c} then {_err(col, r)} end" for c, col, r in checks)
+    return (
+        f"case when {any_bad} then list_filter([{items}], lambda e: e is not null) "
+        f"else cast([] as {ERROR_TYPE}[]) end"
+    )
+
+
+def _column_checks(col: Column, typed: str, text: str) -> list[Check]:
     shown = f"left(cast({text} as varchar), 60)"
     checks = []
     if col.required:
@@ -387,7 +403,9 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
         else:
             typed = "null"
             if col.required:
-                row_checks.append(_err(col.name, _lit(f"missing required column {col.name}")))
+                row_checks.append(
+                    _when("true", col.name, _lit(f"missing required column {col.name}"))
+                )
         cast_to = {
             "timestamp": "timestamp",
             "date": "date",
@@ -442,17 +460,16 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
                 "'unknown member_id: ' || k.member_id",
             )
         )
-    row_list = f"[{', '.join(row_checks)}]" if row_checks else f"cast([] as {ERROR_TYPE}[])"
     sql = f"""
         create or replace temp table _typed as
         with projected as (
-            select rowid as _rid, {", ".join(selects)}, {row_list} as _row_errors
+            select rowid as _rid, {", ".join(selects)}, {_error_list(row_checks)} as _row_errors
             from _stage
         ),
         keyed as (
             select *{extra_cols} from projected
         ),
-        keyed_with_key as (
+        keyed_with_key as materialized (
             select *, {KEY_EXPR[contract.name]} as _key from keyed
         ),
         dups as (
@@ -462,8 +479,7 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
         )
         select k.* exclude (_row_errors, _key){member_col},
             {_line_expr(staged, "k._rid")} as _line,
-            list_filter(k._row_errors || [{", ".join(post_checks)}], lambda e: e is not null)
-                as _errors
+            k._row_errors || {_error_list(post_checks)} as _errors
         from keyed_with_key k
         left join dups d on d._key = k._key
         {member_join}

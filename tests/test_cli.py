@@ -1,0 +1,187 @@
+"""The operations CLI: exact interface, JSON counts, exit codes, and a killed import."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.store import close_store, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "core.cli", *args], cwd=ROOT, capture_output=True, text=True
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def write_folder(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+MEMBERS = "member_id,signup_at\nA,2025-01-01\nB,2025-01-02\n"
+EVENTS = (
+    "member_id,event_time,event_type\n"
+    "A,2025-01-03 10:00:00,login\n"
+    "B,2025-01-03 11:00:00,login\n"
+    "Z,2025-01-03 12:00:00,login\n"
+    "A,yesterday,login\n"
+)
+
+
+def test_import_json_counts_add_up_and_rejects_are_kept(tmp_path):
+    db = tmp_path / "s.duckdb"
+    folder = write_folder(tmp_path / "in", {"members.csv": MEMBERS, "events.csv": EVENTS})
+    result = cli("import", str(folder), "--db", str(db), "--json")
+    counts = json.loads(result.stdout)
+    assert counts == {
+        "members": {"read": 2, "loaded": 2, "rejected": 0},
+        "events": {"read": 4, "loaded": 2, "rejected": 2},
+    }
+    for table in counts.values():
+        assert table["loaded"] + table["rejected"] == table["read"]
+    rejects = pd.read_csv(db.parent / "imports" / "000001" / "rejects.csv")
+    assert list(zip(rejects.line, rejects.column_name, rejects.reason, strict=True)) == [
+        (4, "member_id", "unknown member_id: Z"),
+        (5, "event_time", "not a valid date/time: yesterday"),
+    ]
+
+
+def test_strict_import_exits_non_zero_with_one_line(tmp_path):
+    db = tmp_path / "s.duckdb"
+    folder = write_folder(tmp_path / "in", {"members.csv": MEMBERS, "events.csv": EVENTS})
+    result = cli("import", str(folder), "--db", str(db), "--strict", check=False)
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: strict import refused: 2 bad rows, nothing imported")
+    )
+    info = json.loads(cli("info", "--db", str(db), "--json").stdout)
+    assert info["tables"]["members"] == 0 and info["tables"]["events"] == 0
+
+
+def test_info_and_refresh(tmp_path):
+    db = tmp_path / "s.duckdb"
+    folder = write_folder(tmp_path / "in", {"members.csv": MEMBERS, "events.csv": EVENTS})
+    cli("import", str(folder), "--db", str(db))
+    info = json.loads(cli("info", "--db", str(db), "--json").stdout)
+    assert info["schema_version"] >= 1
+    assert info["event_date_range"] == ["2025-01-03", "2025-01-03"]
+    assert info["tables"]["members"] == 2 and info["tables"]["events"] == 2
+    assert info["demo"] is False
+    assert "refreshed as of 2025-01-03" in cli("refresh", "--db", str(db)).stdout
+
+
+def test_env_var_selects_the_store(tmp_path):
+    db = tmp_path / "env.duckdb"
+    folder = write_folder(tmp_path / "in", {"members.csv": MEMBERS})
+    env = {**os.environ, "MEMBERLENS_DB": str(db)}
+    subprocess.run(
+        [sys.executable, "-m", "core.cli", "import", str(folder)], cwd=ROOT, env=env, check=True,
+        capture_output=True,
+    )  # fmt: skip
+    assert db.exists()
+
+
+def test_errors_are_one_line(tmp_path):
+    missing = cli("info", "--db", str(tmp_path / "nope.duckdb"), check=False)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == (
+        f"error: no store at {tmp_path / 'nope.duckdb'} (create one with `python -m core.cli demo`)"
+    )
+    empty = cli("import", str(tmp_path), "--db", str(tmp_path / "s.duckdb"), check=False)
+    assert empty.returncode == 1
+    assert len(empty.stderr.strip().splitlines()) == 1
+    assert empty.stderr.startswith("error: no contract files in")
+    usage = cli("frobnicate", check=False)
+    assert usage.returncode == 2
+
+
+def test_killed_import_leaves_the_store_as_it_was(tmp_path):
+    db = tmp_path / "s.duckdb"
+    rng = np.random.default_rng(7)
+    members = pd.DataFrame(
+        {
+            "member_id": [f"M{i:06d}" for i in range(50_000)],
+            "signup_at": pd.Timestamp("2025-01-01"),
+        }
+    )
+    first = tmp_path / "members"
+    first.mkdir()
+    members.to_parquet(first / "members.parquet")
+    cli("import", str(first), "--db", str(db))
+    n = 4_000_000
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{i}" for i in range(n)],
+            "member_id": members.member_id.to_numpy()[rng.integers(0, 50_000, n)],
+            "event_time": pd.Timestamp("2025-01-02")
+            + pd.to_timedelta(rng.integers(0, 86_400 * 300, n), unit="s"),
+            "event_type": np.where(rng.random(n) < 0.5, "login", "page_view"),
+        }
+    )
+    big = tmp_path / "big"
+    big.mkdir()
+    events.to_parquet(big / "events.parquet")
+    store = open_store(db)
+    before = store.table_counts()
+    close_store(db)
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "import", str(big), "--db", str(db)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    progress = []
+    for line in proc.stderr:
+        progress.append(line)
+        if "rows read" in line:  # staging is done; validation and insert are under way
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the import finished before it could be killed"
+    assert any("events.parquet: 4,000,000 rows read" in line for line in progress)
+
+    store = open_store(db)
+    try:
+        assert store.table_counts() == before
+        assert store.scalar("select count(*) from imports") == 1
+    finally:
+        close_store(db)
+    # and the same import then succeeds completely
+    result = cli("import", str(big), "--db", str(db), "--json")
+    assert json.loads(result.stdout)["events"] == {"read": n, "loaded": n, "rejected": 0}
+
+
+@pytest.mark.slow
+def test_demo_command_builds_a_deterministic_store(tmp_path):
+    a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    args = ("--members", "1500", "--events", "60000", "--seed", "3")
+    cli("demo", *args, "--db", str(a))
+    cli("demo", *args, "--db", str(b))
+    info_a = json.loads(cli("info", "--db", str(a), "--json").stdout)
+    info_b = json.loads(cli("info", "--db", str(b), "--json").stdout)
+    assert info_a["demo"] is True
+    assert info_a["tables"] == info_b["tables"]
+    assert info_a["tables"]["members"] == 1500
+    assert 54_000 <= info_a["tables"]["events"] <= 66_000
+    assert info_a["tables"]["import_rejects"] == 0
+    again = cli("demo", *args, "--db", str(a), check=False)
+    assert again.returncode == 1 and "already exists" in again.stderr
