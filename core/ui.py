@@ -17,16 +17,18 @@ logic lives in ``core.auth``, ``core.filters``, ``core.metrics`` and ``core.perm
 from __future__ import annotations
 
 import os
+import runpy
 import threading
 import time
 from dataclasses import astuple, dataclass
 from datetime import date
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit_authenticator.controllers import CookieController
 
 from core import auth, i18n, metrics, permissions
-from core.config import resolve_db_path
+from core.config import PROJECT_ROOT, resolve_db_path
 from core.filters import FOREIGN_PARAMS, LIST_PARAMS, GlobalFilters, load_filter_options
 from core.permissions import PageSpec
 from core.store import Store, StoreError, open_store
@@ -36,6 +38,7 @@ LANGUAGE_KEY = "ml_language"  # language before sign-in
 ENDED_KEY = "ml_session_ended"
 COOKIE_SET_KEY = "ml_cookie_set"
 COOKIE_DELETE_KEY = "ml_cookie_delete"
+COOKIE_CONTROLLER_KEY = "ml_cookie_controller"
 FILTER_SYNC_KEY = "ml_filters_synced"
 FILTER_WIDGETS = {
     "from": "flt_from",
@@ -168,8 +171,17 @@ def get_cookie_key(store: Store, lang: str) -> str:
 
 
 def _cookies(cookie_key: str) -> CookieController:
+    """streamlit-authenticator's cookie controller, one per session.
+
+    Creating it renders the cookie component under a fixed key, so it is made once per
+    session and kept; setting and deleting render their own components in the current run.
+    """
     st.session_state.setdefault("logout", None)  # read by streamlit-authenticator
-    return CookieController(auth.COOKIE_NAME, cookie_key, auth.COOKIE_EXPIRY_DAYS)
+    controller = st.session_state.get(COOKIE_CONTROLLER_KEY)
+    if controller is None or controller.cookie_model.cookie_key != cookie_key:
+        controller = CookieController(auth.COOKIE_NAME, cookie_key, auth.COOKIE_EXPIRY_DAYS)
+        st.session_state[COOKIE_CONTROLLER_KEY] = controller
+    return controller
 
 
 def _sync_cookie(cookie_key: str) -> None:
@@ -232,10 +244,28 @@ def start_app() -> AppSession:
     return AppSession(store, account, account.language if account else lang)
 
 
+def _run_through_app_shell() -> None:
+    """Make sure this run went through ``app.py``'s navigation (role menu, page links).
+
+    Streamlit 1.67 treats an app with a ``pages/`` folder as an old-style multipage app
+    until some session has called ``st.navigation``; in that mode a page URL runs the page
+    file alone, without ``app.py`` (a fresh server's first visitor with a shared link, and
+    every AppTest rerun). The guard below still protects the page; this switches the
+    process to ``st.navigation`` and runs ``app.py`` in this same run (a rerun would lose
+    the click that started it, e.g. the sign-in button), which then runs this page again
+    through its navigation; the outer, menu-less run then stops.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        runpy.run_path(str(PROJECT_ROOT / "app.py"), run_name="__main__")
+        st.stop()
+
+
 def page_guard(page_key: str) -> PageContext:
     """The first call of every page: returns the context, or renders nothing but the
     sign-in form (signed out) or a refusal (wrong role) and stops the script."""
     spec = permissions.page(page_key)
+    _run_through_app_shell()
     store = get_store()
     lang = _language_before_sign_in()
     cookie_key = get_cookie_key(store, lang)

@@ -1,0 +1,227 @@
+"""Accounts, passwords, lockout, sessions and cookie-key rules (core/auth.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from core import auth
+from core.permissions import PermissionDenied
+from tests.fixtures_app import PASSWORDS, add_accounts, build_small_store
+
+T0 = datetime(2026, 7, 1, 9, 0, 0)
+
+
+@pytest.fixture(autouse=True)
+def fast_bcrypt(monkeypatch):
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+
+
+@pytest.fixture()
+def store(tmp_path):
+    store = build_small_store(tmp_path / "auth.duckdb")
+    add_accounts(store)
+    return store
+
+
+def test_password_hash_is_bcrypt_and_verifies():
+    stored = auth.hash_password("correct horse")
+    assert stored.startswith("sha256-bcrypt$$2b$04$")
+    assert auth.verify_password("correct horse", stored)
+    assert not auth.verify_password("correct horsE", stored)
+
+
+def test_passwords_longer_than_72_bytes_are_fully_checked():
+    # 30 Chinese characters are 90 bytes in UTF-8; bcrypt alone would read only 72 of them
+    long_password = "会员数据分析后台的安全密码" * 3
+    assert len(long_password.encode("utf-8")) > 72
+    stored = auth.hash_password(long_password)
+    assert auth.verify_password(long_password, stored)
+    # same first 72 bytes, different end: bcrypt alone would accept this
+    assert not auth.verify_password(long_password[:-1] + "马", stored)
+    assert not auth.verify_password(long_password[:-1] + "X", stored)
+
+
+def test_plain_bcrypt_hash_with_long_password_does_not_raise():
+    import bcrypt
+
+    plain = bcrypt.hashpw(b"short-password", bcrypt.gensalt(rounds=4)).decode()
+    assert auth.verify_password("short-password", plain)
+    assert not auth.verify_password("长" * 100, plain)  # bcrypt 5 raises on > 72 bytes
+    assert not auth.verify_password("x", "not a hash")
+
+
+def test_sign_in_with_a_long_chinese_password(store):
+    password = "这是一个非常长的中文密码用来测试超过七十二字节的情况" * 2
+    auth.create_account(store, "admin", "zhang.san", password, "analyst")
+    assert auth.authenticate(store, "zhang.san", password, now=T0).ok
+    assert not auth.authenticate(store, "zhang.san", password[:-1], now=T0).ok
+
+
+def test_authenticate_ok_and_wrong_password(store):
+    result = auth.authenticate(store, "Viewer ", PASSWORDS["viewer"], now=T0)
+    assert result.ok and result.account.username == "viewer"
+    assert result.account.role == "viewer"
+    wrong = auth.authenticate(store, "viewer", "nope", now=T0)
+    assert not wrong.ok and wrong.reason == "invalid"
+
+
+def test_unknown_user_gets_the_same_answer_as_a_wrong_password(store):
+    unknown = auth.authenticate(store, "nobody", "whatever", now=T0)
+    wrong = auth.authenticate(store, "viewer", "whatever", now=T0)
+    assert (unknown.ok, unknown.reason) == (wrong.ok, wrong.reason) == (False, "invalid")
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(store):
+    for attempt in range(4):
+        result = auth.authenticate(store, "analyst", "bad", now=T0 + timedelta(seconds=attempt))
+        assert result.reason == "invalid"
+    fifth = auth.authenticate(store, "analyst", "bad", now=T0 + timedelta(seconds=4))
+    assert fifth.reason == "locked" and fifth.locked_minutes == 15
+    # even the right password is refused while locked
+    during = auth.authenticate(
+        store, "analyst", PASSWORDS["analyst"], now=T0 + timedelta(minutes=14, seconds=4)
+    )
+    assert not during.ok and during.reason == "locked"
+    assert during.locked_minutes == 1
+
+
+def test_lockout_expires_after_fifteen_minutes(store):
+    for attempt in range(5):
+        auth.authenticate(store, "analyst", "bad", now=T0 + timedelta(seconds=attempt))
+    after = auth.authenticate(
+        store, "analyst", PASSWORDS["analyst"], now=T0 + timedelta(minutes=15, seconds=5)
+    )
+    assert after.ok
+    # the count starts again from zero after a success
+    for _ in range(4):
+        result = auth.authenticate(store, "analyst", "bad", now=T0 + timedelta(minutes=20))
+        assert result.reason == "invalid"
+
+
+def test_failures_far_apart_do_not_accumulate(store):
+    for hour in range(6):
+        result = auth.authenticate(store, "viewer", "bad", now=T0 + timedelta(hours=hour))
+        assert result.reason == "invalid"
+
+
+def test_unknown_names_lock_like_real_ones(store):
+    results = [
+        auth.authenticate(store, "ghost", "bad", now=T0 + timedelta(seconds=i)) for i in range(5)
+    ]
+    assert [r.reason for r in results] == ["invalid"] * 4 + ["locked"]
+
+
+def test_failed_sign_ins_are_logged_without_the_typed_unknown_name(store):
+    auth.authenticate(store, "my-secret-password-typed-as-name", "x", now=T0)
+    log = auth.recent_access(store)
+    assert not log["username"].fillna("").str.contains("secret").any()
+    assert (log["outcome"] == "failed").sum() == 1
+
+
+def test_disabled_account_cannot_sign_in_and_loses_its_sessions(store):
+    session_start = auth.to_epoch(auth.utcnow()) + 1
+    assert auth.session_account(store, "support", session_start) is not None
+    auth.disable_account(store, "admin", "support")
+    assert auth.session_account(store, "support", session_start) is None
+    assert auth.authenticate(store, "support", PASSWORDS["support"]).reason == "invalid"
+
+
+def test_only_admins_manage_accounts(store):
+    with pytest.raises(PermissionDenied):
+        auth.create_account(store, "operator", "newbie", "long-enough-1", "viewer")
+    with pytest.raises(PermissionDenied):
+        auth.disable_account(store, "analyst", "viewer")
+
+
+def test_logout_ends_every_session_of_the_account(store):
+    before = auth.to_epoch(auth.utcnow())
+    assert auth.session_account(store, "viewer", before) is not None
+    auth.end_sessions(store, "viewer")
+    assert auth.session_account(store, "viewer", before) is None
+    assert auth.session_account(store, "viewer", auth.to_epoch(auth.utcnow()) + 1) is not None
+
+
+def test_change_password_checks_current_and_ends_other_sessions(store):
+    old_session = auth.to_epoch(auth.utcnow())
+    with pytest.raises(auth.AuthError) as wrong:
+        auth.change_password(store, "operator", "not-it", "brand-new-pass")
+    assert wrong.value.code == "password.wrong_current"
+    with pytest.raises(auth.AuthError) as short:
+        auth.change_password(store, "operator", PASSWORDS["operator"], "short")
+    assert short.value.code == "password.too_short"
+    epoch = auth.change_password(store, "operator", PASSWORDS["operator"], "brand-new-pass")
+    assert auth.session_account(store, "operator", old_session) is None
+    assert auth.session_account(store, "operator", auth.to_epoch(epoch)) is not None
+    assert auth.authenticate(store, "operator", "brand-new-pass").ok
+    assert not auth.authenticate(store, "operator", PASSWORDS["operator"]).ok
+
+
+def test_password_rules():
+    with pytest.raises(auth.AuthError):
+        auth.check_new_password("x" * (auth.PASSWORD_MAX_CHARS + 1))
+    with pytest.raises(auth.AuthError):
+        auth.check_new_password("samename1", "SameName1")
+    auth.check_new_password("密" * 30)  # 90 bytes, fine
+
+
+def test_first_admin_only_once(tmp_path):
+    store = build_small_store(tmp_path / "fresh.duckdb")
+    assert not auth.has_accounts(store)
+    admin = auth.create_first_admin(store, "Boss", "first-admin-pass")
+    assert admin.username == "boss" and admin.role == "admin"
+    with pytest.raises(auth.AuthError) as again:
+        auth.create_first_admin(store, "intruder", "second-admin-pass")
+    assert again.value.code == "setup.already_done"
+
+
+def test_demo_accounts_only_in_a_demo_store(tmp_path):
+    plain = build_small_store(tmp_path / "plain.duckdb")
+    with pytest.raises(auth.AuthError):
+        auth.create_demo_accounts(plain)
+    demo = build_small_store(tmp_path / "demo.duckdb", demo=True)
+    created = auth.create_demo_accounts(demo)
+    assert created == ["viewer", "analyst", "support", "operator", "admin"]
+    for name, (role, password) in auth.DEMO_ACCOUNTS.items():
+        result = auth.authenticate(demo, name, password)
+        assert result.ok and result.account.role == role
+    assert auth.create_demo_accounts(demo) == []  # idempotent
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        (None, "cookie.missing"),
+        ("", "cookie.missing"),
+        ("some_key", "cookie.default"),
+        ("random_signature_key", "cookie.default"),
+        ("tooShort-123", "cookie.short"),
+        ("a" * 40, "cookie.weak"),
+        ("Xk3-9fLq_27vBn0QzTw8sYp1Re6uJm4Hc5Dd", None),
+    ],
+)
+def test_cookie_key_rules(key, problem):
+    assert auth.cookie_key_problem(key) == problem
+
+
+def test_non_demo_store_refuses_to_start_without_a_key(tmp_path):
+    store = build_small_store(tmp_path / "prod.duckdb")
+    with pytest.raises(auth.CookieKeyError) as missing:
+        auth.resolve_cookie_key(None, store)
+    assert missing.value.code == "cookie.missing"
+    with pytest.raises(auth.CookieKeyError):
+        auth.resolve_cookie_key("some_key", store)
+    good = "Xk3-9fLq_27vBn0QzTw8sYp1Re6uJm4Hc5Dd"
+    assert auth.resolve_cookie_key(good, store) == good
+
+
+def test_demo_store_generates_and_keeps_a_local_key(tmp_path):
+    store = build_small_store(tmp_path / "demo.duckdb", demo=True)
+    first = auth.resolve_cookie_key(None, store)
+    assert auth.cookie_key_problem(first) is None
+    path = auth.demo_cookie_key_path(store)
+    assert path.is_file() and (path.stat().st_mode & 0o077) == 0
+    assert auth.resolve_cookie_key(None, store) == first
+    with pytest.raises(auth.CookieKeyError):  # a configured bad key is refused, demo or not
+        auth.resolve_cookie_key("changeme", store)
