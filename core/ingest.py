@@ -173,6 +173,12 @@ def _text(raw: str) -> str:
     return f"nullif(trim(cast({raw} as varchar)), '')"
 
 
+NUMERIC_TYPES = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+    "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
+}  # fmt: skip
+
+
 def _typed_expr(col: Column, raw: str, stage_type: str) -> tuple[str, str]:
     """``(typed value, text value)`` expressions for one contract column.
 
@@ -214,18 +220,14 @@ def _typed_expr(col: Column, raw: str, stage_type: str) -> tuple[str, str]:
             f"try_strptime({t}, $month_formats))) as date)"
         )
         return typed, t
+    numeric = stage_type.startswith("DECIMAL") or stage_type in NUMERIC_TYPES
+    target = {"money": "decimal(18, 2)", "double": "double", "int": "integer"}[col.kind]
+    if numeric:
+        return f"try_cast({raw} as {target})", raw
     if col.kind == "money":
-        if stage_type in ("DOUBLE", "FLOAT", "INTEGER", "BIGINT", "SMALLINT") or (
-            stage_type.startswith("DECIMAL")
-        ):
-            return f"try_cast({raw} as decimal(18, 2))", raw
-        cleaned = f"replace(replace(replace({t}, '¥', ''), '￥', ''), ',', '')"
-        return f"try_cast({cleaned} as decimal(18, 2))", t
-    if col.kind == "double":
-        return f"try_cast({t} as double)", t
-    if col.kind == "int":
-        return f"try_cast({t} as integer)", t
-    raise ValueError(f"unknown column kind {col.kind}")
+        t = f"replace(replace(replace({t}, '¥', ''), '￥', ''), ',', '')"
+        return f"try_cast({t} as {target})", _text(raw)
+    return f"try_cast({t} as {target})", t
 
 
 _KIND_WORDS = {
