@@ -227,3 +227,279 @@ def recent_imports(store: Store, limit: int = 20) -> pd.DataFrame:
 def import_rejects(store: Store, import_id: int, limit: int = 500) -> pd.DataFrame:
     """Rejected rows of one import: table, file, line, column, reason, raw text."""
     return store.query("metrics/import_rejects", {"import_id": int(import_id), "limit": int(limit)})
+
+
+# == analytics views (SPEC §4): activity, retention, LTV, channels, tiers, funnel, … ==========
+#
+# Every function below takes the store, the global filters and an explicit as-of date and
+# returns a DataFrame whose columns are documented in its docstring (and, for the operations
+# reports, in docs/REPORTS.md). Options that pick a SQL branch (cohort unit, mode, dimension)
+# are checked against the allow-lists here and reach SQL only as bound parameters.
+# Incomplete cells (a window that ends after the as-of date or starts before the data) are
+# empty (None / NaN), never zero.
+
+COHORT_UNITS: tuple[str, ...] = ("day", "week", "month")
+COHORT_BY: tuple[str, ...] = ("signup", "first_activity")
+RETENTION_MODES: tuple[str, ...] = ("on", "on_or_after")
+DIMENSIONS: tuple[str, ...] = ("tier", "channel", "device")
+DEFAULT_MAX_PERIOD: dict[str, int] = {"day": 30, "week": 12, "month": 12}
+UNIT_STEP: dict[str, pd.DateOffset] = {
+    "day": pd.DateOffset(days=1),
+    "week": pd.DateOffset(days=7),
+    "month": pd.DateOffset(months=1),
+}
+
+
+class MetricOptionError(ValueError):
+    """An option outside its allow-list (a user can cause it: the CLI shows it as is)."""
+
+
+def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``allowed``, else :class:`MetricOptionError`."""
+    if value not in allowed:
+        raise MetricOptionError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _scope(filters: GlobalFilters, as_of: date) -> dict:
+    period = filters.period(as_of)
+    return {"start": period.start, "end": period.end, **filters.sql_params()}
+
+
+def _nullable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Float columns with NaN for empty cells (pandas' nullable ints become floats)."""
+    for column in columns:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame
+
+
+def _day(value) -> date:
+    return pd.Timestamp(value).date()
+
+
+# -- activity --------------------------------------------------------------------------------
+
+
+def activity_daily(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
+    """DAU, WAU, MAU and stickiness for every day of the period.
+
+    Columns: ``date``, ``dau``, ``wau``, ``mau``, ``stickiness`` (DAU ÷ MAU). WAU (MAU) is
+    empty on days whose trailing 7 (30) days start before the first day with data.
+    """
+    first_day, _ = data_bounds(store)
+    frame = store.query("metrics/activity_daily", _scope(filters, as_of))
+    frame = _nullable(frame, ["dau", "wau", "mau"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    if first_day is not None:
+        first = pd.Timestamp(first_day)
+        frame.loc[frame["date"] - pd.Timedelta(days=6) < first, "wau"] = float("nan")
+        frame.loc[frame["date"] - pd.Timedelta(days=29) < first, "mau"] = float("nan")
+    mau = frame["mau"].where(frame["mau"] > 0)
+    frame["stickiness"] = frame["dau"] / mau
+    return frame[["date", "dau", "wau", "mau", "stickiness"]]
+
+
+def lifecycle(
+    store: Store, filters: GlobalFilters, as_of: date, unit: str = "week"
+) -> pd.DataFrame:
+    """New, returning, resurrecting and dormant members per day, week or month.
+
+    Columns: ``period`` (first day), ``period_end``, ``new``, ``returning``,
+    ``resurrecting``, ``dormant`` (a positive count; charts draw it below zero),
+    ``complete``. A period that ends after the as-of date is empty; returning, resurrecting
+    and dormant are empty when the previous period starts before the data does.
+    """
+    check_choice("unit", unit, COHORT_UNITS)
+    first_day, _ = data_bounds(store)
+    frame = store.query("metrics/activity_lifecycle", {**_scope(filters, as_of), "unit": unit})
+    frame = _nullable(frame, ["new", "returning", "resurrecting", "dormant"])
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    ended = frame["period_end"] <= pd.Timestamp(as_of)
+    previous_known = (frame["period"] - UNIT_STEP[unit]) >= pd.Timestamp(first_day or as_of)
+    frame.loc[~ended, ["new", "returning", "resurrecting", "dormant"]] = float("nan")
+    frame.loc[~previous_known, ["returning", "resurrecting", "dormant"]] = float("nan")
+    frame["complete"] = ended & previous_known
+    return frame
+
+
+def active_days_distribution(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
+    """How many members were active on 1, 2, … 30 days of the 30 days ending the period.
+
+    Columns: ``active_days``, ``members``, ``share`` (of the members active in the window).
+    Empty when the window starts before the data does.
+    """
+    first_day, _ = data_bounds(store)
+    end = filters.period(as_of).end
+    if first_day is None or (end - first_day).days < 29:
+        return pd.DataFrame({"active_days": [], "members": [], "share": []})
+    frame = store.query("metrics/activity_days_distribution", {"end": end, **filters.sql_params()})
+    frame["share"] = frame["share"].astype(float)
+    return frame
+
+
+# -- retention -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inflection:
+    """The retention curve's largest one-day drop, and the day before it to intervene."""
+
+    day: int
+    drop: float
+    intervention_day: int
+
+
+def retention_matrix(
+    store: Store,
+    filters: GlobalFilters,
+    as_of: date,
+    cohort: str = "week",
+    by: str = "signup",
+    mode: str = "on",
+    max_period: int | None = None,
+) -> pd.DataFrame:
+    """The cohort retention matrix in long form, one row per cohort and period.
+
+    Cohorts are the members in scope by signup or first active day (``by``), per day, week
+    or month (``cohort``), from the cohort holding the period's start to the period's end.
+    Period N is the N-th unit after the cohort's; ``mode="on"`` counts members active in
+    period N, ``"on_or_after"`` in period N or any later one. Columns: ``cohort``,
+    ``cohort_size``, ``period``, ``retained``, ``rate`` (both empty where period N has not
+    ended by the as-of date).
+    """
+    check_choice("cohort", cohort, COHORT_UNITS)
+    check_choice("by", by, COHORT_BY)
+    check_choice("mode", mode, RETENTION_MODES)
+    max_period = DEFAULT_MAX_PERIOD[cohort] if max_period is None else int(max_period)
+    params = {
+        **_scope(filters, as_of),
+        "as_of": as_of,
+        "unit": cohort,
+        "by": by,
+        "mode": mode,
+        "max_period": max_period,
+    }
+    frame = store.query("metrics/retention_cohorts", params)
+    frame = _nullable(frame, ["retained", "rate"])
+    frame["cohort"] = pd.to_datetime(frame["cohort"])
+    frame["period"] = frame["period"].astype(int)
+    return frame[["cohort", "cohort_size", "period", "retained", "rate"]]
+
+
+def retention_mean(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The mean row of a retention matrix, weighted by cohort size, complete cells only.
+
+    Columns: ``period``, ``cohorts`` (complete cells), ``cohort_size`` (their members),
+    ``retained``, ``rate`` (empty when no cell of that period is complete).
+    """
+    complete = matrix[matrix["retained"].notna()]
+    grouped = complete.groupby("period").agg(
+        cohorts=("cohort", "count"),
+        cohort_size=("cohort_size", "sum"),
+        retained=("retained", "sum"),
+    )
+    periods = pd.DataFrame({"period": sorted(matrix["period"].unique())})
+    mean = periods.merge(grouped, left_on="period", right_index=True, how="left")
+    mean["cohorts"] = mean["cohorts"].fillna(0).astype(int)
+    mean["rate"] = mean["retained"] / mean["cohort_size"].where(mean["cohort_size"] > 0)
+    return mean.astype({"cohort_size": float, "retained": float, "rate": float})
+
+
+def retention_trend(
+    store: Store, filters: GlobalFilters, as_of: date, cohort: str = "week", by: str = "signup"
+) -> pd.DataFrame:
+    """次日 / 7日 / 30日 retention per cohort: day 1, 7 and 30 "on" after each member's day.
+
+    Columns: ``cohort``, ``cohort_size``, ``d1``, ``d7``, ``d30`` (empty until the last
+    member of the cohort has reached that day by the as-of date).
+    """
+    check_choice("cohort", cohort, COHORT_UNITS)
+    check_choice("by", by, COHORT_BY)
+    params = {**_scope(filters, as_of), "as_of": as_of, "unit": cohort, "by": by}
+    frame = store.query("metrics/retention_trend", params)
+    frame["cohort"] = pd.to_datetime(frame["cohort"])
+    return _nullable(frame, ["d1", "d7", "d30"])
+
+
+def retention_curve(
+    store: Store,
+    filters: GlobalFilters,
+    as_of: date,
+    by: str = "signup",
+    max_day: int = 30,
+    dimension: str | None = None,
+) -> pd.DataFrame:
+    """Day-N "on" retention (N = 0 … ``max_day``) pooled over the period's day cohorts.
+
+    A member counts for day N only when their cohort day + N is on or before the as-of date,
+    so each point is the size-weighted mean of the complete cells. With ``dimension``
+    (tier, channel or device) there is one curve per group. Columns: ``group`` ("all"
+    without a dimension), ``cohort_size``, ``day``, ``eligible``, ``retained``, ``rate``.
+    """
+    check_choice("by", by, COHORT_BY)
+    if dimension is not None:
+        check_choice("dimension", dimension, DIMENSIONS)
+    params = {
+        **_scope(filters, as_of),
+        "as_of": as_of,
+        "by": by,
+        "max_day": int(max_day),
+        "dimension": dimension or "none",
+    }
+    frame = store.query("metrics/retention_curve", params)
+    frame["day"] = frame["day"].astype(int)
+    return _nullable(frame, ["retained", "rate"])
+
+
+def curve_inflection(curve: pd.DataFrame) -> Inflection | None:
+    """The day with the largest drop from the day before (SPEC §4) and the day before it.
+
+    ``curve`` is one group of :func:`retention_curve`. Days without a rate are skipped; the
+    earliest day wins a tie. None when fewer than two days have a rate.
+    """
+    points = curve.dropna(subset=["rate"]).sort_values("day")
+    if len(points) < 2:
+        return None
+    days = points["day"].to_numpy()
+    rates = points["rate"].to_numpy()
+    best: Inflection | None = None
+    for index in range(1, len(points)):
+        if days[index] != days[index - 1] + 1:
+            continue
+        drop = float(rates[index - 1] - rates[index])
+        if best is None or drop > best.drop + 1e-12:
+            best = Inflection(int(days[index]), drop, int(days[index]) - 1)
+    return best
+
+
+def retention_breakdown(
+    store: Store, filters: GlobalFilters, as_of: date, dimension: str, by: str = "signup"
+) -> pd.DataFrame:
+    """Day-1, day-7 and day-30 retention per tier, channel or device, best day-30 first.
+
+    Columns: ``group``, ``cohort_size``, ``d1``, ``d7``, ``d30``, ``inflection_day``,
+    ``intervention_day`` (from each group's curve; empty when it has fewer than two points).
+    """
+    curve = retention_curve(store, filters, as_of, by=by, max_day=30, dimension=dimension)
+    rows = []
+    for group, points in curve.groupby("group", sort=True):
+        rate = points.set_index("day")["rate"]
+        inflection = curve_inflection(points)
+        rows.append(
+            {
+                "group": group,
+                "cohort_size": int(points["cohort_size"].iloc[0]),
+                "d1": rate.get(1),
+                "d7": rate.get(7),
+                "d30": rate.get(30),
+                "inflection_day": inflection.day if inflection else None,
+                "intervention_day": inflection.intervention_day if inflection else None,
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=["group", "cohort_size", "d1", "d7", "d30", "inflection_day", "intervention_day"],
+    )
+    frame = _nullable(frame, ["d1", "d7", "d30"])
+    return frame.sort_values(["d30", "group"], ascending=[False, True], na_position="last")
