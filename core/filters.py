@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import pandas as pd
+
 from core.store import Store
 
 DEFAULT_PERIOD_DAYS = 30
@@ -208,13 +210,6 @@ def load_filter_options(store: Store) -> FilterOptions:
 
 
 def _as_date(value) -> date | None:
-    if value is None:
+    if value is None or pd.isna(value):
         return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-        return pd.Timestamp(value).date()
-    except (TypeError, ValueError):
-        return None
+    return pd.Timestamp(value).date()

@@ -513,15 +513,14 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
     tier_names = _tier_names(ctx)
     with st.sidebar:
         st.subheader(ctx.t("filters.title"))
-        left, right = st.columns(2)
-        left.date_input(
+        st.date_input(
             ctx.t("filters.start"),
             key=FILTER_WIDGETS["from"],
             min_value=earliest,
             max_value=as_of,
             on_change=_on_filter_change,
         )
-        right.date_input(
+        st.date_input(
             ctx.t("filters.end"),
             key=FILTER_WIDGETS["to"],
             min_value=earliest,
@@ -585,7 +584,8 @@ def format_kpi(ctx: PageContext, kpi: metrics.Kpi) -> str:
     if kpi.kind == "rate":
         return ctx.percent(kpi.value)
     if kpi.kind == "money":
-        return ctx.money(kpi.value)
+        large = kpi.value is not None and abs(kpi.value) >= 1_000_000
+        return ctx.money(kpi.value, 0 if large else 2)
     if kpi.key == "dau":
         return ctx.number(kpi.value, 1)
     return ctx.int(kpi.value)

@@ -1,0 +1,173 @@
+"""End to end in a real browser: the Streamlit server on a free port over a demo store,
+driven by Playwright with Debian's Chromium (``apt-get install chromium chromium-driver``).
+
+Set ``MEMBERLENS_SKIP_BROWSER=1`` to skip on a machine without Chromium; CI installs it, so
+there a missing browser is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from core.config import PROJECT_ROOT
+from core.demo import build_demo_store
+from core.store import close_store
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+TIMEOUT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A demo store (small, same generator) and ``streamlit run app.py`` serving it."""
+    if not CHROMIUM.exists():
+        if os.environ.get("MEMBERLENS_SKIP_BROWSER") == "1":
+            pytest.skip("no Chromium at /usr/bin/chromium")
+        pytest.fail("Chromium missing: apt-get install -y chromium chromium-driver")
+    tmp = tmp_path_factory.mktemp("browser")
+    store_path = tmp / "demo.duckdb"
+    store = build_demo_store(store_path, members=3000, events=200_000, seed=42)
+    region = store.scalar(
+        "select region from members group by region order by count(*) desc, region limit 1"
+    )
+    close_store(store_path)  # the server process takes the file lock
+    port = _free_port()
+    env = {**os.environ, "MEMBERLENS_DB": str(store_path)}
+    env.pop("MEMBERLENS_COOKIE_KEY", None)  # demo store: generated local key
+    log = (tmp / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"server did not start:\n{(tmp / 'server.log').read_text()}")
+        time.sleep(0.3)
+    yield base, region
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def sign_in(page, username: str, password: str) -> None:
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_test_id("stMetric").first.wait_for(timeout=TIMEOUT_MS)
+
+
+def read_kpis(page, differ_from: dict | None = None) -> dict[str, str]:
+    """The KPI cards once they have settled (same values twice, 0.5 s apart)."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    previous = None
+    while time.monotonic() < deadline:
+        labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
+        values = page.get_by_test_id("stMetricValue").all_inner_texts()
+        current = dict(zip(labels, values, strict=False))
+        if len(current) == 10 and current == previous and current != differ_from:
+            return current
+        previous = current
+        time.sleep(0.5)
+    raise AssertionError(f"KPI cards did not settle: {previous}")
+
+
+def test_sign_in_filter_and_open_the_shared_link_in_another_browser(server, browser):
+    base, region = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    analyst = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
+    page = analyst.new_page()
+    page.goto(base)
+    sign_in(page, "analyst", "demo-analyst-2026")
+    everyone = read_kpis(page)
+    assert everyone["会员数"] == "3,000"
+
+    # choose the most common region in the sidebar filter; the URL follows
+    page.get_by_test_id("stMultiSelect").first.click()
+    page.keyboard.type(region)  # the option list is virtualised: narrow it down first
+    page.get_by_role("option").filter(has_text=region).first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_url("**region=*", timeout=TIMEOUT_MS)
+    filtered = read_kpis(page, differ_from=everyone)
+    assert int(filtered["会员数"].replace(",", "")) < 3000
+    page.screenshot(path=str(ARTIFACTS / "overview_analyst_filtered.png"), full_page=True)
+    shared_link = page.url
+
+    # another person, another browser context (no cookies): the link asks for a sign-in
+    # and then shows the same filtered view
+    viewer = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
+    other = viewer.new_page()
+    other.goto(shared_link)
+    other.get_by_label("用户名").wait_for(timeout=TIMEOUT_MS)
+    assert not other.get_by_test_id("stMetric").count()
+    sign_in(other, "viewer", "demo-viewer-2026")
+    assert read_kpis(other) == filtered
+    assert other.url == shared_link
+    other.screenshot(path=str(ARTIFACTS / "overview_viewer_shared_link.png"), full_page=True)
+    analyst.close()
+    viewer.close()
