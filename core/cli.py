@@ -1,7 +1,8 @@
 """Command line for operations staff: ``python -m core.cli COMMAND``.
 
-Commands: ``demo``, ``import``, ``info``, ``refresh``. Exit code 0 on success; on an error a
-one-line reason on stderr and a non-zero code (1 for a failed command, 2 for bad usage).
+Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``. Exit code 0 on success;
+on an error a one-line reason on stderr and a non-zero code (1 for a failed command, 2 for
+bad usage).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 import duckdb
 
 from core.config import resolve_db_path
+from core.filters import GlobalFilters
+from core.metrics import MetricOptionError
 from core.store import StoreError, open_store
 
 
@@ -108,6 +111,68 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_filters(args: argparse.Namespace, store) -> GlobalFilters:
+    """The global filters from the command line, validated like a shared link's."""
+    from core import i18n
+    from core.filters import GlobalFilters, load_filter_options
+
+    params: dict[str, list[str]] = {}
+    for name, values in (
+        ("from", [args.date_from] if args.date_from else []),
+        ("to", [args.date_to] if args.date_to else []),
+        ("region", args.region),
+        ("device", args.device),
+        ("tier", args.tier),
+        ("channel", args.channel),
+    ):
+        if values:
+            params[name] = list(values)
+    filters, notices = GlobalFilters.from_query_params(params, load_filter_options(store))
+    for notice in notices:
+        values = notice.values
+        if notice.code == "notice.date_clamped":
+            print(f"note: {i18n.t(notice.code, 'en', **values)}", file=sys.stderr)
+        elif notice.code == "notice.unknown_value":
+            raise ReportUsageError(
+                f"unknown --{values['name']} {values['value']!r}: the store has no such value"
+            )
+        elif notice.code == "notice.bad_date":
+            raise ReportUsageError(
+                f"bad --{values['name']} date {values['value']!r}: use YYYY-MM-DD"
+            )
+        elif notice.code == "notice.date_order":
+            raise ReportUsageError("--from is after --to")
+        else:
+            raise ReportUsageError(i18n.t(notice.code, "en", **values))
+    return filters
+
+
+class ReportUsageError(Exception):
+    """A report option or filter value the store does not know."""
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from core import reports
+
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
+    store = open_store(path)
+    filters = _report_filters(args, store)
+    as_of = store.last_event_day()
+    if as_of is None:
+        raise StoreError(f"the store {path} has no events yet; nothing to report")
+    options = reports.ReportOptions(cohort=args.cohort, by=args.by, mode=args.mode)
+    frame = reports.run_report(store, args.name, filters, as_of, options)
+    if args.out:
+        with open(args.out, "wb") as out:
+            reports.write_report(frame, args.format, out)
+    else:
+        reports.write_report(frame, args.format, sys.stdout.buffer)
+        sys.stdout.flush()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core.cli", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -137,6 +202,48 @@ def build_parser() -> argparse.ArgumentParser:
     ref = sub.add_parser("refresh", help="recompute derived data")
     add_db(ref)
     ref.set_defaults(func=cmd_refresh)
+
+    from core import metrics, reports
+
+    rep = sub.add_parser("report", help="an operations report (运营报表) as csv, json or xlsx")
+    rep.add_argument(
+        "name",
+        choices=reports.report_names(),
+        metavar="NAME",
+        help="one of: " + ", ".join(reports.report_names()),
+    )
+    rep.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")
+    rep.add_argument("--to", dest="date_to", metavar="DATE", help="last day (YYYY-MM-DD)")
+    for name in ("region", "device", "tier", "channel"):
+        rep.add_argument(
+            f"--{name}",
+            action="append",
+            default=[],
+            metavar=name.upper(),
+            help=f"only members with this {name} (repeatable)",
+        )
+    rep.add_argument(
+        "--cohort",
+        choices=metrics.COHORT_UNITS,
+        default="week",
+        help="cohort / period unit for retention, ltv and lifecycle",
+    )
+    rep.add_argument(
+        "--by",
+        choices=metrics.COHORT_BY,
+        default="signup",
+        help="cohort by signup day or first active day",
+    )
+    rep.add_argument(
+        "--mode",
+        choices=metrics.RETENTION_MODES,
+        default="on",
+        help="retained in period N (on) or in N or later (on_or_after)",
+    )
+    rep.add_argument("--format", choices=reports.FORMATS, default="csv")
+    rep.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    add_db(rep)
+    rep.set_defaults(func=cmd_report)
     return parser
 
 
@@ -144,7 +251,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (StoreError, FileExistsError, FileNotFoundError) as exc:
+    except (
+        StoreError,
+        FileExistsError,
+        FileNotFoundError,
+        ReportUsageError,
+        MetricOptionError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except duckdb.Error as exc:

@@ -278,6 +278,105 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "data.no_rejects": {"zh": "此次导入没有被拒绝的行。", "en": "This import rejected no rows."},
     "data.pick_import": {"zh": "查看导入", "en": "Show import"},
     "data.access_log": {"zh": "最近的访问记录", "en": "Recent access log"},
+    # -- analytics views (activity, retention, LTV, channels, tiers, funnel, …) ------------
+    "page.activity": {"zh": "活跃度", "en": "Activity"},
+    "page.retention": {"zh": "留存", "en": "Retention"},
+    "analytics.table": {"zh": "查看图表数据", "en": "Table behind the chart"},
+    "analytics.download": {"zh": "下载 CSV", "en": "Download CSV"},
+    "analytics.no_export": {
+        "zh": "您的角色不能导出数据。",
+        "en": "Your role may not export data.",
+    },
+    "analytics.no_data": {
+        "zh": "数据库中还没有行为数据。请先导入数据。",
+        "en": "The store has no activity yet. Import data first.",
+    },
+    "analytics.empty": {
+        "zh": "没有符合当前筛选条件的会员或数据，请放宽日期范围或筛选条件。",
+        "en": "No members match these filters. Widen the date range or clear some filters.",
+    },
+    "analytics.period": {
+        "zh": "统计区间 {start} 至 {end}（截至 {as_of}）",
+        "en": "Period {start} to {end} (as of {as_of})",
+    },
+    "analytics.incomplete_note": {
+        "zh": "尚未结束或早于数据起点的时间段留空，而不是显示为 0。",
+        "en": "Periods that have not ended yet, or start before the data, are left empty, "
+        "not zero.",
+    },
+    "unit.day": {"zh": "日", "en": "Day"},
+    "unit.week": {"zh": "周", "en": "Week"},
+    "unit.month": {"zh": "月", "en": "Month"},
+    "by.signup": {"zh": "按注册日期", "en": "By signup"},
+    "by.first_activity": {"zh": "按首次活跃", "en": "By first activity"},
+    "mode.on": {"zh": "当期活跃", "en": "Active in period N"},
+    "mode.on_or_after": {"zh": "当期或之后活跃", "en": "Active in N or later"},
+    "dimension.tier": {"zh": "等级", "en": "Tier"},
+    "dimension.channel": {"zh": "渠道", "en": "Channel"},
+    "dimension.device": {"zh": "设备", "en": "Device"},
+    "analytics.unit": {"zh": "时间粒度", "en": "Period unit"},
+    "analytics.cohort_by": {"zh": "群组依据", "en": "Cohort by"},
+    "analytics.mode": {"zh": "留存口径", "en": "Retained means"},
+    "analytics.dimension": {"zh": "拆分维度", "en": "Break down by"},
+    "chart.date": {"zh": "日期", "en": "Date"},
+    "chart.metric": {"zh": "指标", "en": "Metric"},
+    "chart.value": {"zh": "数值", "en": "Value"},
+    "chart.period": {"zh": "时间段", "en": "Period"},
+    "chart.state": {"zh": "状态", "en": "State"},
+    "chart.active_days": {"zh": "活跃天数", "en": "Active days"},
+    "chart.cohort": {"zh": "群组", "en": "Cohort"},
+    "chart.cohort_size": {"zh": "群组人数", "en": "Cohort size"},
+    "chart.period_n": {"zh": "第 N 期", "en": "Period N"},
+    "chart.retained": {"zh": "留存人数", "en": "Retained"},
+    "chart.rate": {"zh": "留存率", "en": "Retention"},
+    "chart.day_n": {"zh": "第 N 天", "en": "Day N"},
+    "chart.group": {"zh": "分组", "en": "Group"},
+    "activity.title": {"zh": "活跃度", "en": "Activity"},
+    "activity.active": {"zh": "DAU / WAU / MAU", "en": "DAU / WAU / MAU"},
+    "activity.stickiness": {"zh": "黏性（DAU ÷ MAU）", "en": "Stickiness (DAU ÷ MAU)"},
+    "activity.lifecycle": {"zh": "会员生命周期", "en": "Member lifecycle"},
+    "activity.lifecycle_note": {
+        "zh": "新增：当期注册；持续活跃：本期和上期都活跃；回流：本期活跃、上期不活跃且非新增；"
+        "沉默：上期活跃、本期不活跃（画在零线以下）。",
+        "en": "New: signed up in the period; returning: active in it and the previous one; "
+        "resurrecting: active, not in the previous one, not new; dormant: active in the "
+        "previous period only (drawn below zero).",
+    },
+    "activity.days": {
+        "zh": "近 30 天活跃天数分布（截至 {end}）",
+        "en": "Active days in the 30 days ending {end}",
+    },
+    "activity.days_incomplete": {
+        "zh": "该 30 天窗口早于数据起点，无法计算。",
+        "en": "That 30-day window starts before the data; nothing to show.",
+    },
+    "lifecycle.new": {"zh": "新增", "en": "New"},
+    "lifecycle.returning": {"zh": "持续活跃", "en": "Returning"},
+    "lifecycle.resurrecting": {"zh": "回流", "en": "Resurrecting"},
+    "lifecycle.dormant": {"zh": "沉默", "en": "Dormant"},
+    "retention.title": {"zh": "留存分析", "en": "Retention"},
+    "retention.matrix": {"zh": "群组留存矩阵", "en": "Cohort retention matrix"},
+    "retention.mean": {"zh": "加权平均", "en": "Weighted mean"},
+    "retention.trend": {
+        "zh": "次日 / 7日 / 30日留存趋势",
+        "en": "Day-1 / day-7 / day-30 retention by cohort",
+    },
+    "retention.curve": {"zh": "留存曲线", "en": "Retention curve"},
+    "retention.inflection": {
+        "zh": "拐点：第 {day} 天（较前一天下降 {drop}），建议在第 {intervention} 天干预。",
+        "en": "Inflection point: day {day} (drop of {drop} from the day before); suggested "
+        "intervention on day {intervention}.",
+    },
+    "retention.no_inflection": {
+        "zh": "留存曲线的数据点不足，无法确定拐点。",
+        "en": "Too few points on the curve to find an inflection point.",
+    },
+    "retention.breakdown": {"zh": "按维度拆分", "en": "Breakdown"},
+    "retention.note": {
+        "zh": "分母为群组人数；未结束的单元格留空；平均行按群组人数加权，且不含未完成单元格。",
+        "en": "The denominator is the cohort size; cells that have not ended are empty; the "
+        "mean row is weighted by cohort size and leaves incomplete cells out.",
+    },
 }
 
 

@@ -503,3 +503,15 @@ def retention_breakdown(
     )
     frame = _nullable(frame, ["d1", "d7", "d30"])
     return frame.sort_values(["d30", "group"], ascending=[False, True], na_position="last")
+
+
+# The views the pages call through the cache in core/ui.py (``ui.cached_view``).
+ANALYTICS_VIEWS: dict[str, object] = {
+    "activity_daily": activity_daily,
+    "lifecycle": lifecycle,
+    "active_days_distribution": active_days_distribution,
+    "retention_matrix": retention_matrix,
+    "retention_trend": retention_trend,
+    "retention_curve": retention_curve,
+    "retention_breakdown": retention_breakdown,
+}

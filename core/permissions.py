@@ -145,6 +145,22 @@ PAGES: tuple[PageSpec, ...] = (
         requires=Capability.VIEW_OVERVIEW,
     ),
     PageSpec(
+        key="activity",
+        file="pages/activity.py",
+        title="page.activity",
+        section="section.dashboards",
+        icon=":material/monitoring:",
+        requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
+        key="retention",
+        file="pages/retention.py",
+        title="page.retention",
+        section="section.dashboards",
+        icon=":material/grid_on:",
+        requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
         key="data",
         file="pages/data.py",
         title="page.data",

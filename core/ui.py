@@ -602,3 +602,37 @@ def kpi_cards(ctx: PageContext, kpis: tuple[metrics.Kpi, ...], per_row: int = 5)
                 delta=i18n.fmt_change(kpi.change, kpi.change_kind, ctx.lang),
                 border=True,
             )
+
+
+# -- analytics views ------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _analytics(name: str, path: str, stamp: tuple, filters: tuple, as_of: date, options: tuple):
+    view = metrics.ANALYTICS_VIEWS[name]
+    return view(_open_store(path), GlobalFilters(*filters), as_of, **dict(options))
+
+
+def cached_view(ctx: PageContext, name: str, filters: GlobalFilters, as_of: date, **options):
+    """``core.metrics.ANALYTICS_VIEWS[name]`` for these filters, cached per data stamp."""
+    key = tuple(sorted(options.items()))
+    return _analytics(
+        name, str(ctx.store.path), data_stamp(ctx.store), astuple(filters), as_of, key
+    )
+
+
+def table_behind(ctx: PageContext, frame, name: str) -> None:
+    """The table behind a chart, in an expander; a CSV download for roles that may export."""
+    with st.expander(ctx.t("analytics.table")):
+        st.dataframe(frame, hide_index=True, width="stretch")
+        if ctx.can(permissions.Capability.EXPORT_AGGREGATE):
+            st.download_button(
+                ctx.t("analytics.download"),
+                data=frame.to_csv(index=False).encode("utf-8-sig"),
+                file_name=f"memberlens_{name}.csv",
+                mime="text/csv",
+                key=f"ml_download_{name}",
+                on_click="ignore",
+            )
+        else:
+            st.caption(ctx.t("analytics.no_export"))

@@ -1,0 +1,178 @@
+"""Operations reports (运营报表): the dashboard tables, with the same numbers, for scheduled jobs.
+
+Each report is a name, a function that builds its table from the same ``core.metrics``
+function the page calls, and its columns (documented in ``docs/REPORTS.md``). Run one with
+``python -m core.cli report NAME …`` or :func:`run_report`; write it with :func:`write_report`
+as CSV, JSON (one object per row) or Excel (xlsx, needs ``openpyxl``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+import pandas as pd
+
+from core import metrics
+from core.filters import GlobalFilters
+from core.store import Store
+
+FORMATS: tuple[str, ...] = ("csv", "json", "xlsx")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """Report-specific options; each report uses the ones it names in ``Report.options``."""
+
+    cohort: str = "week"  # retention and LTV cohorts; lifecycle periods
+    by: str = "signup"
+    mode: str = "on"
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    description: str
+    columns: tuple[str, ...]
+    build: Callable[[Store, GlobalFilters, date, ReportOptions], pd.DataFrame]
+    options: tuple[str, ...] = ()
+    counts: tuple[str, ...] = ()  # whole-number columns, written without a decimal point
+
+
+def _kpis(store: Store, filters: GlobalFilters, as_of: date, _: ReportOptions) -> pd.DataFrame:
+    result = metrics.overview(store, filters, as_of)
+    return pd.DataFrame(
+        [
+            {
+                "kpi": kpi.key,
+                "value": kpi.value,
+                "previous": kpi.previous,
+                "change": kpi.change,
+                "change_kind": kpi.change_kind,
+                "period_start": result.period.start,
+                "period_end": result.period.end,
+            }
+            for kpi in result.kpis
+        ]
+    )
+
+
+def _activity(store, filters, as_of, _):
+    return metrics.activity_daily(store, filters, as_of)
+
+
+def _lifecycle(store, filters, as_of, options):
+    return metrics.lifecycle(store, filters, as_of, unit=options.cohort)
+
+
+def _retention(store, filters, as_of, options):
+    return metrics.retention_matrix(
+        store, filters, as_of, cohort=options.cohort, by=options.by, mode=options.mode
+    )
+
+
+REPORTS: dict[str, Report] = {
+    report.name: report
+    for report in (
+        Report(
+            "kpis",
+            "overview KPIs for the period and the previous period of the same length",
+            ("kpi", "value", "previous", "change", "change_kind", "period_start", "period_end"),
+            _kpis,
+        ),
+        Report(
+            "activity",
+            "DAU, WAU, MAU and stickiness per day of the period",
+            ("date", "dau", "wau", "mau", "stickiness"),
+            _activity,
+            counts=("dau", "wau", "mau"),
+        ),
+        Report(
+            "lifecycle",
+            "new, returning, resurrecting and dormant members per day/week/month",
+            ("period", "period_end", "new", "returning", "resurrecting", "dormant", "complete"),
+            _lifecycle,
+            ("cohort",),
+            counts=("new", "returning", "resurrecting", "dormant"),
+        ),
+        Report(
+            "retention",
+            "cohort retention matrix (one row per cohort and period)",
+            ("cohort", "cohort_size", "period", "retained", "rate"),
+            _retention,
+            ("cohort", "by", "mode"),
+            counts=("cohort_size", "retained"),
+        ),
+    )
+}
+
+
+def report_names() -> list[str]:
+    return list(REPORTS)
+
+
+def run_report(
+    store: Store,
+    name: str,
+    filters: GlobalFilters,
+    as_of: date,
+    options: ReportOptions | None = None,
+) -> pd.DataFrame:
+    """The table of report ``name``, its documented columns in order."""
+    report = REPORTS.get(name)
+    if report is None:
+        raise metrics.MetricOptionError(f"unknown report {name!r}; one of: {', '.join(REPORTS)}")
+    frame = report.build(store, filters, as_of, options or ReportOptions())
+    frame = frame[list(report.columns)].reset_index(drop=True)
+    for column in report.counts:
+        frame[column] = frame[column].round().astype("Int64")
+    return frame
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a JSON/CSV value: dates ISO, missing values None, numpy scalars unwrapped."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every cell as :func:`_plain` gives it (object columns)."""
+    return pd.DataFrame(
+        {
+            column: pd.Series([_plain(value) for value in frame[column]], dtype=object)
+            for column in frame.columns
+        }
+    )
+
+
+def write_report(frame: pd.DataFrame, fmt: str, out: BinaryIO) -> None:
+    """Write ``frame`` to the binary stream ``out`` as csv, json or xlsx."""
+    metrics.check_choice("format", fmt, FORMATS)
+    plain = plain_frame(frame)
+    if fmt == "csv":
+        out.write(plain.to_csv(index=False).encode("utf-8"))
+    elif fmt == "json":
+        rows = plain.to_dict(orient="records")
+        out.write(json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8"))
+        out.write(b"\n")
+    else:
+        buffer = io.BytesIO()
+        plain.to_excel(buffer, index=False, engine="openpyxl")
+        out.write(buffer.getvalue())

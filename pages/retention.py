@@ -1,0 +1,187 @@
+"""Retention: the cohort matrix, day-1/7/30 retention by cohort, the retention curve with its
+inflection point, and the breakdown by tier, channel or device."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core import metrics, ui
+
+ctx = ui.page_guard("retention")
+filters, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("retention.title"))
+if as_of is None:
+    st.info(ctx.t("analytics.no_data"))
+    st.stop()
+period = filters.period(as_of)
+st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
+
+left, middle, right = st.columns(3)
+with left:
+    unit = (
+        st.segmented_control(
+            ctx.t("analytics.unit"),
+            metrics.COHORT_UNITS,
+            default="week",
+            format_func=lambda code: ctx.t(f"unit.{code}"),
+            key="retention_unit",
+        )
+        or "week"
+    )
+with middle:
+    by = (
+        st.segmented_control(
+            ctx.t("analytics.cohort_by"),
+            metrics.COHORT_BY,
+            default="signup",
+            format_func=lambda code: ctx.t(f"by.{code}"),
+            key="retention_by",
+        )
+        or "signup"
+    )
+with right:
+    mode = (
+        st.segmented_control(
+            ctx.t("analytics.mode"),
+            metrics.RETENTION_MODES,
+            default="on",
+            format_func=lambda code: ctx.t(f"mode.{code}"),
+            key="retention_mode",
+        )
+        or "on"
+    )
+
+matrix = ui.cached_view(ctx, "retention_matrix", filters, as_of, cohort=unit, by=by, mode=mode)
+if matrix.empty:
+    st.info(ctx.t("analytics.empty"))
+    st.stop()
+
+st.subheader(ctx.t("retention.matrix"))
+mean = metrics.retention_mean(matrix)
+mean_label = ctx.t("retention.mean")
+cells = pd.concat(
+    [
+        matrix.assign(cohort_label=matrix["cohort"].dt.strftime("%Y-%m-%d")),
+        mean.assign(cohort_label=mean_label)[
+            ["cohort_label", "period", "cohort_size", "retained", "rate"]
+        ],
+    ],
+    ignore_index=True,
+)
+order = [mean_label] + sorted(matrix["cohort"].dt.strftime("%Y-%m-%d").unique())
+base = alt.Chart(cells).encode(
+    x=alt.X("period:O", title=ctx.t("chart.period_n")),
+    y=alt.Y("cohort_label:N", title=ctx.t("chart.cohort"), sort=order),
+    tooltip=[
+        alt.Tooltip("cohort_label:N", title=ctx.t("chart.cohort")),
+        alt.Tooltip("period:O", title=ctx.t("chart.period_n")),
+        alt.Tooltip("cohort_size:Q", title=ctx.t("chart.cohort_size"), format=","),
+        alt.Tooltip("retained:Q", title=ctx.t("chart.retained"), format=","),
+        alt.Tooltip("rate:Q", title=ctx.t("chart.rate"), format=".1%"),
+    ],
+)
+heatmap = base.mark_rect().encode(
+    color=alt.Color("rate:Q", title=ctx.t("chart.rate"), scale=alt.Scale(scheme="blues"))
+)
+labels = base.mark_text(fontSize=10).encode(
+    text=alt.Text("rate:Q", format=".0%"),
+    color=alt.condition("datum.rate > 0.5", alt.value("white"), alt.value("black")),
+)
+st.altair_chart(
+    (heatmap + labels).transform_filter("isValid(datum.rate)"),
+    width="stretch",
+)
+st.caption(ctx.t("retention.note"))
+ui.table_behind(ctx, matrix, f"retention_{unit}_{by}_{mode}")
+
+st.subheader(ctx.t("retention.trend"))
+trend = ui.cached_view(ctx, "retention_trend", filters, as_of, cohort=unit, by=by)
+trend_long = trend.melt(
+    id_vars=["cohort", "cohort_size"], value_vars=["d1", "d7", "d30"], var_name="metric"
+).dropna()
+st.altair_chart(
+    alt.Chart(trend_long)
+    .mark_line(point=True)
+    .encode(
+        x=alt.X("cohort:T", title=ctx.t("chart.cohort")),
+        y=alt.Y("value:Q", title=ctx.t("chart.rate"), axis=alt.Axis(format="%")),
+        color=alt.Color("metric:N", title=ctx.t("chart.metric")),
+        tooltip=[
+            alt.Tooltip("cohort:T", title=ctx.t("chart.cohort"), format="%Y-%m-%d"),
+            alt.Tooltip("metric:N", title=ctx.t("chart.metric")),
+            alt.Tooltip("cohort_size:Q", title=ctx.t("chart.cohort_size"), format=","),
+            alt.Tooltip("value:Q", title=ctx.t("chart.rate"), format=".1%"),
+        ],
+    ),
+    width="stretch",
+)
+ui.table_behind(ctx, trend, f"retention_trend_{unit}_{by}")
+
+st.subheader(ctx.t("retention.curve"))
+curve = ui.cached_view(ctx, "retention_curve", filters, as_of, by=by)
+inflection = metrics.curve_inflection(curve)
+line = (
+    alt.Chart(curve.dropna(subset=["rate"]))
+    .mark_line(point=True)
+    .encode(
+        x=alt.X("day:Q", title=ctx.t("chart.day_n")),
+        y=alt.Y("rate:Q", title=ctx.t("chart.rate"), axis=alt.Axis(format="%")),
+        tooltip=[
+            alt.Tooltip("day:Q", title=ctx.t("chart.day_n")),
+            alt.Tooltip("eligible:Q", title=ctx.t("chart.cohort_size"), format=","),
+            alt.Tooltip("retained:Q", title=ctx.t("chart.retained"), format=","),
+            alt.Tooltip("rate:Q", title=ctx.t("chart.rate"), format=".1%"),
+        ],
+    )
+)
+if inflection is not None:
+    marker = pd.DataFrame({"day": [inflection.day, inflection.intervention_day]})
+    line = line + alt.Chart(marker).mark_rule(strokeDash=[4, 4], color="#d62728").encode(x="day:Q")
+    st.altair_chart(line, width="stretch")
+    st.info(
+        ctx.t(
+            "retention.inflection",
+            day=inflection.day,
+            drop=ctx.percent(inflection.drop),
+            intervention=inflection.intervention_day,
+        )
+    )
+else:
+    st.altair_chart(line, width="stretch")
+    st.caption(ctx.t("retention.no_inflection"))
+ui.table_behind(ctx, curve, f"retention_curve_{by}")
+
+st.subheader(ctx.t("retention.breakdown"))
+dimension = (
+    st.segmented_control(
+        ctx.t("analytics.dimension"),
+        metrics.DIMENSIONS,
+        default="channel",
+        format_func=lambda code: ctx.t(f"dimension.{code}"),
+        key="retention_dimension",
+    )
+    or "channel"
+)
+breakdown = ui.cached_view(ctx, "retention_breakdown", filters, as_of, dimension=dimension, by=by)
+bars = breakdown.melt(
+    id_vars=["group", "cohort_size"], value_vars=["d1", "d7", "d30"], var_name="metric"
+).dropna()
+st.altair_chart(
+    alt.Chart(bars)
+    .mark_bar()
+    .encode(
+        x=alt.X("value:Q", title=ctx.t("chart.rate"), axis=alt.Axis(format="%")),
+        y=alt.Y("group:N", title=ctx.t(f"dimension.{dimension}"), sort=breakdown["group"].tolist()),
+        yOffset="metric:N",
+        color=alt.Color("metric:N", title=ctx.t("chart.metric")),
+        tooltip=[
+            alt.Tooltip("group:N", title=ctx.t(f"dimension.{dimension}")),
+            alt.Tooltip("metric:N", title=ctx.t("chart.metric")),
+            alt.Tooltip("cohort_size:Q", title=ctx.t("chart.cohort_size"), format=","),
+            alt.Tooltip("value:Q", title=ctx.t("chart.rate"), format=".1%"),
+        ],
+    ),
+    width="stretch",
+)
+ui.table_behind(ctx, breakdown, f"retention_by_{dimension}")

@@ -1,0 +1,92 @@
+"""The analytics pages through Streamlit's AppTest: guarded, rendered for a viewer, and
+explaining an empty result instead of showing blank charts."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import auth, i18n
+from core.config import PROJECT_ROOT
+from core.store import close_store
+from tests.fixtures_app import COOKIE_KEY, add_accounts, build_small_store
+
+APP = str(PROJECT_ROOT / "app.py")
+LOGIN_TITLE = i18n.t("login.title", "zh")
+PERIOD = {"from": "2026-06-04", "to": "2026-06-10"}
+# both values exist in the store, but no member is in 浙江 and on web
+NOBODY = {**PERIOD, "region": "浙江", "device": "web"}
+
+# page file -> translation key of its title
+ANALYTICS_PAGES = {
+    "pages/activity.py": "activity.title",
+    "pages/retention.py": "retention.title",
+}
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    path = tmp_path / "app.duckdb"
+    monkeypatch.setenv("MEMBERLENS_DB", str(path))
+    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
+    store = build_small_store(path)
+    add_accounts(store)
+    yield store
+    close_store(path)
+
+
+def open_page(page: str, username: str | None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if username:
+        at.session_state["ml_session"] = {"username": username, "issued_at": time.time()}
+    if query:
+        at.query_params.update(query)
+    at.run()
+    return at.switch_page(page).run()
+
+
+def charts(at: AppTest) -> list:
+    return at.get("vega_lite_chart")
+
+
+@pytest.mark.parametrize("page", ANALYTICS_PAGES)
+def test_signed_out_shows_no_data(store, page):
+    at = open_page(page, None, PERIOD)
+    assert not at.exception
+    assert [title.value for title in at.title] == [LOGIN_TITLE]
+    assert not charts(at) and not at.dataframe and not at.metric
+
+
+@pytest.mark.parametrize("page", ANALYTICS_PAGES)
+def test_viewer_sees_charts_but_no_download(store, page):
+    at = open_page(page, "viewer", PERIOD)
+    assert not at.exception
+    assert at.title[0].value == i18n.t(ANALYTICS_PAGES[page], "zh")
+    assert charts(at)
+    assert not at.get("download_button")
+    assert i18n.t("analytics.no_export", "zh") in [caption.value for caption in at.caption]
+
+
+@pytest.mark.parametrize("page", ANALYTICS_PAGES)
+def test_analyst_gets_a_download_per_table(store, page):
+    at = open_page(page, "analyst", PERIOD)
+    assert not at.exception
+    assert len(at.get("download_button")) == len(at.dataframe) > 0
+
+
+@pytest.mark.parametrize("page", ANALYTICS_PAGES)
+def test_no_matching_members_gives_a_message(store, page):
+    at = open_page(page, "viewer", NOBODY)
+    assert not at.exception
+    assert [info.value for info in at.info] == [i18n.t("analytics.empty", "zh")]
+    assert not charts(at)
+
+
+@pytest.mark.parametrize("page", ANALYTICS_PAGES)
+def test_support_is_refused(store, page):
+    at = open_page(page, "support", PERIOD)
+    assert not at.exception
+    assert at.error and not charts(at) and not at.title
