@@ -64,14 +64,18 @@ def test_require_passes_for_granted_capability():
         permissions.require("analyst", C.EDIT_MEMBERS)
 
 
+# the analytics dashboards, in menu order (every dashboard role sees them; support does not)
+ANALYTICS = ["activity", "retention"]
+
+
 @pytest.mark.parametrize(
     ("role", "menu"),
     [
-        ("viewer", ["overview", "account"]),
-        ("analyst", ["overview", "account"]),
+        ("viewer", ["overview", *ANALYTICS, "account"]),
+        ("analyst", ["overview", *ANALYTICS, "account"]),
         ("support", ["overview", "account"]),
-        ("operator", ["overview", "account"]),
-        ("admin", ["overview", "data", "account"]),
+        ("operator", ["overview", *ANALYTICS, "account"]),
+        ("admin", ["overview", *ANALYTICS, "data", "account"]),
     ],
 )
 def test_menu_per_role(role, menu):
