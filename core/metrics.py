@@ -505,6 +505,164 @@ def retention_breakdown(
     return frame.sort_values(["d30", "group"], ascending=[False, True], na_position="last")
 
 
+
+# -- LTV -------------------------------------------------------------------------------------
+
+
+def _ltv_frame(
+    store: Store, filters: GlobalFilters, as_of: date, max_months: int, dimension: str | None
+) -> pd.DataFrame:
+    if dimension is not None:
+        check_choice("dimension", dimension, DIMENSIONS)
+    params = {
+        **_scope(filters, as_of),
+        "as_of": as_of,
+        "max_months": int(max_months),
+        "dimension": dimension or "none",
+    }
+    frame = store.query("metrics/ltv_cohorts", params)
+    frame["cohort"] = pd.to_datetime(frame["cohort"])
+    frame["months_since_signup"] = frame["months_since_signup"].astype(int)
+    return _nullable(frame, ["revenue", "ltv"])
+
+
+def ltv_cohorts(
+    store: Store, filters: GlobalFilters, as_of: date, max_months: int = 12
+) -> pd.DataFrame:
+    """Cumulative paid revenue per member of each signup-month cohort by months since signup.
+
+    Cohorts: members in scope by signup month, from the month holding the period's start to
+    the period's end; month 0 is the signup month. Non-buyers count in ``members``. Columns:
+    ``cohort``, ``months_since_signup``, ``members``, ``revenue`` (cumulative), ``ltv``
+    (revenue ÷ members); both empty while that month has not ended by the as-of date.
+    """
+    frame = _ltv_frame(store, filters, as_of, max_months, None)
+    return frame[["cohort", "months_since_signup", "members", "revenue", "ltv"]]
+
+
+def ltv_by_group(
+    store: Store, filters: GlobalFilters, as_of: date, dimension: str, max_months: int = 12
+) -> pd.DataFrame:
+    """LTV curves per channel, tier or device, pooled over the complete cohort cells.
+
+    Columns: ``group``, ``months_since_signup``, ``cohorts`` (complete cohorts pooled),
+    ``members``, ``revenue``, ``ltv`` (Σ revenue ÷ Σ members; empty without a complete cell).
+    """
+    frame = _ltv_frame(store, filters, as_of, max_months, dimension)
+    complete = frame[frame["revenue"].notna()]
+    pooled = (
+        complete.groupby(["group", "months_since_signup"])
+        .agg(cohorts=("cohort", "count"), members=("members", "sum"), revenue=("revenue", "sum"))
+        .reset_index()
+    )
+    grid = frame[["group", "months_since_signup"]].drop_duplicates()
+    pooled = grid.merge(pooled, on=["group", "months_since_signup"], how="left")
+    pooled["cohorts"] = pooled["cohorts"].fillna(0).astype(int)
+    pooled = _nullable(pooled, ["members", "revenue"])
+    pooled["ltv"] = pooled["revenue"] / pooled["members"].where(pooled["members"] > 0)
+    return pooled.sort_values(["group", "months_since_signup"]).reset_index(drop=True)
+
+
+# -- channels and campaigns ------------------------------------------------------------------
+
+
+def channel_table(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
+    """The channel table of SPEC §4, best day-30 retention first.
+
+    Per acquisition channel of the members in scope: ``signups`` in the period;
+    ``activation_rate`` (paid order within 7 days of signup, among signups whose 7 days have
+    ended); ``d1``, ``d7``, ``d30`` ("on" retention of the period's signups, complete cells);
+    ``ltv_90d`` (paid revenue in the first 90 days per signup whose 90 days have ended);
+    ``revenue`` (paid, in the period, all the channel's members); ``cost`` (channel costs of
+    the period, each month prorated by its days in the period), ``cac`` (cost ÷ signups) and
+    ``roi`` ((ltv_90d × signups − cost) ÷ cost). Cost, CAC and ROI are empty without cost
+    rows, and whenever a region, device or tier filter is set (costs are per channel only).
+    """
+    params = {**_scope(filters, as_of), "as_of": as_of}
+    frame = store.query("metrics/channels_summary", params)
+    frame = _nullable(frame, ["revenue_90d", "revenue", "cost"])
+    frame["activation_rate"] = frame["activated"] / frame["activation_eligible"].where(
+        frame["activation_eligible"] > 0
+    )
+    frame["ltv_90d"] = frame["revenue_90d"] / frame["ltv_eligible"].where(
+        frame["ltv_eligible"] > 0
+    )
+    if filters.regions or filters.devices or filters.tiers:
+        frame["cost"] = float("nan")
+    frame["cac"] = frame["cost"] / frame["signups"].where(frame["signups"] > 0)
+    cost = frame["cost"].where(frame["cost"] > 0)
+    frame["roi"] = (frame["ltv_90d"] * frame["signups"] - cost) / cost
+    retention = retention_breakdown(store, filters, as_of, "channel")
+    frame = frame.merge(
+        retention[["group", "d1", "d7", "d30"]].rename(columns={"group": "channel"}),
+        on="channel",
+        how="left",
+    )
+    frame = _nullable(frame, ["d1", "d7", "d30"])
+    columns = [
+        "channel",
+        "signups",
+        "activation_rate",
+        "d1",
+        "d7",
+        "d30",
+        "ltv_90d",
+        "revenue",
+        "cost",
+        "cac",
+        "roi",
+    ]
+    frame = frame.sort_values(["d30", "channel"], ascending=[False, True], na_position="last")
+    return frame[columns].reset_index(drop=True)
+
+
+def campaign_comparison(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
+    """New members during each campaign against the same-length period just before it.
+
+    Campaigns overlapping the period. Columns: ``campaign_id``, ``name``, ``channel``,
+    ``start_date``, ``end_date``, ``days``, ``signups_during``, ``signups_before``,
+    ``growth`` (during ÷ before − 1), ``channel_signups_during``,
+    ``channel_signups_before``, ``channel_growth`` (the campaign's own channel). Counts and
+    growth are empty when the campaign ends after the as-of date or the period before it
+    starts before the data.
+    """
+    first_day, _ = data_bounds(store)
+    frame = store.query("metrics/campaigns_comparison", _scope(filters, as_of))
+    counts = [
+        "signups_during",
+        "signups_before",
+        "channel_signups_during",
+        "channel_signups_before",
+    ]
+    frame = _nullable(frame, counts)
+    ended = frame["end_date"].map(lambda day: _day(day) <= as_of)
+    known = frame["before_start"].map(lambda day: first_day is not None and _day(day) >= first_day)
+    frame.loc[~(ended & known), counts] = float("nan")
+
+    def growth(during: str, before: str) -> pd.Series:
+        return frame[during] / frame[before].where(frame[before] > 0) - 1
+
+    frame["growth"] = growth("signups_during", "signups_before")
+    frame["channel_growth"] = growth("channel_signups_during", "channel_signups_before")
+    for column in ("start_date", "end_date"):
+        frame[column] = pd.to_datetime(frame[column])
+    columns = [
+        "campaign_id",
+        "name",
+        "channel",
+        "start_date",
+        "end_date",
+        "days",
+        "signups_during",
+        "signups_before",
+        "growth",
+        "channel_signups_during",
+        "channel_signups_before",
+        "channel_growth",
+    ]
+    return frame[columns]
+
+
 # The views the pages call through the cache in core/ui.py (``ui.cached_view``).
 ANALYTICS_VIEWS: dict[str, object] = {
     "activity_daily": activity_daily,
@@ -514,4 +672,8 @@ ANALYTICS_VIEWS: dict[str, object] = {
     "retention_trend": retention_trend,
     "retention_curve": retention_curve,
     "retention_breakdown": retention_breakdown,
+    "ltv_cohorts": ltv_cohorts,
+    "ltv_by_group": ltv_by_group,
+    "channel_table": channel_table,
+    "campaign_comparison": campaign_comparison,
 }

@@ -35,6 +35,33 @@ ACTIVE_DAYS = {
     7: ["2026-06-02", "2026-06-16"],
 }
 
+# order_id, member_key, paid_at, amount, discount_amount, coupon_id, category, status
+ORDERS = [
+    ("O1", 1, "2026-05-10 10:00:00", 100.00, 0.00, None, "美妆", "paid"),
+    ("O2", 1, "2026-06-02 22:30:00", 50.00, 5.00, None, "美妆", "paid"),
+    ("O3", 2, "2026-06-01 12:00:00", 200.00, 20.00, None, "数码", "paid"),
+    ("O4", 3, "2026-06-05 09:00:00", 80.00, 0.00, None, "服饰", "refunded"),
+    ("O5", 3, "2026-06-09 10:00:00", 40.00, 0.00, None, "服饰", "paid"),
+    ("O6", 7, "2026-05-25 23:10:00", 300.00, 60.00, None, "数码", "paid"),
+    ("O7", 2, "2026-06-06 20:00:00", 60.00, 10.00, "C1", "美妆", "paid"),
+    ("O8", 4, "2026-06-15 13:00:00", 100.00, 0.00, None, "美妆", "paid"),
+]
+
+# channel, month, cost
+CHANNEL_COSTS = [
+    ("wechat", "2026-05-01", 1000.00),
+    ("wechat", "2026-06-01", 3000.00),
+    ("douyin", "2026-06-01", 600.00),
+]
+
+# campaign_id, name, start_date, end_date, channel
+CAMPAIGNS = [
+    ("C1", "618", "2026-06-10", "2026-06-16", "wechat"),
+    ("C2", "五一", "2026-05-01", "2026-05-05", "douyin"),
+    ("C3", "late", "2026-06-15", "2026-06-20", "referral"),
+    ("C4", "520", "2026-05-18", "2026-05-24", "douyin"),
+]
+
 
 def build_analytics_store(path: Path) -> Store:
     """Create the hand-made store at ``path`` (closing any store open there first)."""
@@ -62,4 +89,30 @@ def build_analytics_store(path: Path) -> Store:
                 cur.execute(
                     "insert into member_day values ($k, $d, 1, 1, 0, 0)", {"k": key, "d": day}
                 )
+        for order_id, key, paid_at, amount, discount, coupon, category, status in ORDERS:
+            cur.execute(
+                "insert into orders (order_id, member_key, paid_at, amount, discount_amount, "
+                "coupon_id, category, status, source) "
+                "values ($o, $k, $p, $a, $d, $c, $cat, $s, 'file')",
+                {
+                    "o": order_id,
+                    "k": key,
+                    "p": paid_at,
+                    "a": amount,
+                    "d": discount,
+                    "c": coupon,
+                    "cat": category,
+                    "s": status,
+                },
+            )
+        for channel, month, cost in CHANNEL_COSTS:
+            cur.execute(
+                "insert into channel_costs values ($c, $m, $cost)",
+                {"c": channel, "m": month, "cost": cost},
+            )
+        for campaign_id, name, start, end, channel in CAMPAIGNS:
+            cur.execute(
+                "insert into campaigns values ($id, $n, $s, $e, $c)",
+                {"id": campaign_id, "n": name, "s": start, "e": end, "c": channel},
+            )
     return store

@@ -1,0 +1,70 @@
+"""LTV against numbers worked out by hand on tests/fixtures_analytics.py.
+
+Signup-month cohorts of the period 05-01 … 06-16: May = {1, 7}, June = {2, 3, 4, 5, 6}.
+Paid orders (O4 is refunded and never counts): May cohort — O1 member 1 05-10 ¥100, O6
+member 7 05-25 ¥300, O2 member 1 06-02 ¥50; June cohort — O3 member 2 ¥200, O7 member 2
+¥60, O5 member 3 ¥40, O8 member 4 ¥100; members 5 and 6 buy nothing but stay in the
+denominator.
+
+As of 06-16: May month 0 = 400 / 2 = 200; May month 1 (June) has not ended → empty; June
+month 0 → empty.
+As of 06-30: May month 0 = 200, month 1 = 450 / 2 = 225, month 2 empty; June month 0 =
+(200 + 60 + 40 + 100) / 5 = 80.
+By channel as of 06-30, month 0 pooled over complete cohorts: wechat May {1} ¥100 + June
+{2, 5} ¥260 → 360 / 3 = 120; referral June {3, 4} ¥140 → 70; douyin May {7} ¥300 + June {6}
+¥0 → 150. Month 1: only May is complete → wechat 150 / 1, douyin 300 / 1, referral empty.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pytest
+
+from core import metrics
+from core.filters import GlobalFilters
+from tests.fixtures_analytics import AS_OF, build_analytics_store
+
+SPRING = GlobalFilters(date(2026, 5, 1), date(2026, 6, 16))
+END_OF_JUNE = date(2026, 6, 30)
+
+
+@pytest.fixture()
+def store(tmp_path):
+    return build_analytics_store(tmp_path / "analytics.duckdb")
+
+
+def cell(frame, cohort: date, month: int, column: str = "ltv"):
+    row = frame[(frame["cohort"].dt.date == cohort) & (frame["months_since_signup"] == month)]
+    value = float(row[column].iloc[0])
+    return None if math.isnan(value) else value
+
+
+def test_ltv_as_of_mid_june(store):
+    frame = metrics.ltv_cohorts(store, SPRING, AS_OF, max_months=2)
+    assert cell(frame, date(2026, 5, 1), 0) == pytest.approx(200.0)
+    assert cell(frame, date(2026, 5, 1), 0, "revenue") == pytest.approx(400.0)
+    assert cell(frame, date(2026, 5, 1), 1) is None
+    assert cell(frame, date(2026, 6, 1), 0) is None
+    assert frame.groupby("cohort")["members"].first().tolist() == [2, 5]
+
+
+def test_ltv_counts_non_buyers_and_leaves_refunds_out(store):
+    frame = metrics.ltv_cohorts(store, SPRING, END_OF_JUNE, max_months=2)
+    assert cell(frame, date(2026, 5, 1), 1) == pytest.approx(225.0)
+    assert cell(frame, date(2026, 5, 1), 2) is None
+    assert cell(frame, date(2026, 6, 1), 0) == pytest.approx(80.0)
+
+
+def test_ltv_by_channel_pools_complete_cohorts(store):
+    frame = metrics.ltv_by_group(store, SPRING, END_OF_JUNE, "channel", max_months=1)
+    month0 = frame[frame["months_since_signup"] == 0].set_index("group")
+    assert month0["ltv"].to_dict() == pytest.approx(
+        {"douyin": 150.0, "referral": 70.0, "wechat": 120.0}
+    )
+    assert month0.loc["wechat", "cohorts"] == 2
+    month1 = frame[frame["months_since_signup"] == 1].set_index("group")
+    assert month1.loc["wechat", "ltv"] == pytest.approx(150.0)
+    assert month1.loc["douyin", "ltv"] == pytest.approx(300.0)
+    assert math.isnan(month1.loc["referral", "ltv"])
