@@ -322,20 +322,23 @@ class _Staged:
     parse_errors: pd.DataFrame  # line, column_name, reason, raw_text
     ignored: list[str]
     encoding: str | None
-    base_rowid: int
+    row_index: str  # SQL for a stage row's 0-based position in the file
     rows: int
 
 
 def _stage_file(
     cur: duckdb.DuckDBPyConnection, contract: TableContract, path: Path, tmpdir: Path
 ) -> _Staged:
-    cur.execute("drop table if exists _stage")
+    _drop_stage(cur)
     encoding = None
     parse_errors = pd.DataFrame(columns=["line", "column_name", "reason", "raw_text"])
     try:
         if path.suffix == ".parquet":
+            # A view, not a copy: Parquet is typed and seekable, so the file itself is the stage.
+            literal = "'" + str(path).replace("'", "''") + "'"
             cur.execute(
-                "create temp table _stage as select * from read_parquet($p)", {"p": str(path)}
+                "create temp view _stage as select * "
+                f"from read_parquet({literal}, file_row_number = true)"
             )
         else:
             encoding = detect_encoding(path)
@@ -358,21 +361,36 @@ def _stage_file(
 
     stage_columns, by_name = [], {}
     for name, col_type, *_ in cur.execute("describe _stage").fetchall():
+        if path.suffix == ".parquet" and name == "file_row_number":
+            continue
         stage_columns.append(name)
         by_name.setdefault(name.strip().lstrip("\ufeff").lower(), (name, col_type))
     names = {c.name for c in contract.columns}
     columns = {n: by_name[n] for n in names if n in by_name}
     ignored = [n for n in stage_columns if n.strip().lstrip("\ufeff").lower() not in names]
-    rows, base = cur.execute("select count(*), coalesce(min(rowid), 0) from _stage").fetchone()
+    if path.suffix == ".parquet":
+        rows = cur.execute("select count(*) from _stage").fetchone()[0]
+        row_index = "file_row_number"
+    else:
+        rows, base = cur.execute("select count(*), coalesce(min(rowid), 0) from _stage").fetchone()
+        row_index = f"(rowid - {base})"
     return _Staged(
-        contract, path, columns, stage_columns, parse_errors, ignored, encoding, base, rows
+        contract, path, columns, stage_columns, parse_errors, ignored, encoding, row_index, rows
     )
+
+
+def _drop_stage(cur: duckdb.DuckDBPyConnection) -> None:
+    kind = cur.execute(
+        "select table_type from information_schema.tables where table_name = '_stage'"
+    ).fetchone()
+    if kind:
+        cur.execute("drop view _stage" if kind[0] == "VIEW" else "drop table _stage")
 
 
 def _line_expr(staged: _Staged, rid: str) -> str:
     """Line number of stage row ``rid``, counting the lines the CSV reader rejected."""
     offset = 1 if staged.path.suffix == ".parquet" else 2
-    index = f"({rid} - {staged.base_rowid})"
+    index = rid
     if staged.parse_errors.empty:
         return f"({index} + {offset})"
     return (
@@ -447,9 +465,7 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
             f"'duplicate {key_name} (first on line ' || {_line_expr(staged, 'd.first_rid')} || ')'"
         )
         dup_column = contract.key[0]
-    post_checks.append(
-        _when("d.first_rid is not null and k._rid <> d.first_rid", dup_column, dup_reason)
-    )
+    dup_error = _err(dup_column, dup_reason)
 
     member_col, member_join = "", ""
     if contract.references_member:
@@ -465,28 +481,35 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
     sql = f"""
         create or replace temp table _typed as
         with projected as (
-            select rowid as _rid, {", ".join(selects)}, {_error_list(row_checks)} as _row_errors
+            select {staged.row_index} as _rid, {", ".join(selects)},
+                {_error_list(row_checks)} as _row_errors
             from _stage
         ),
         keyed as (
             select *{extra_cols} from projected
         ),
-        keyed_with_key as materialized (
+        keyed_with_key as (
             select *, {KEY_EXPR[contract.name]} as _key from keyed
-        ),
-        dups as (
-            select _key, min(_rid) as first_rid
-            from keyed_with_key where _key is not null
-            group by _key having count(*) > 1
         )
-        select k.* exclude (_row_errors, _key){member_col},
+        select k.* exclude (_row_errors){member_col},
             {_line_expr(staged, "k._rid")} as _line,
             k._row_errors || {_error_list(post_checks)} as _errors
         from keyed_with_key k
-        left join dups d on d._key = k._key
         {member_join}
     """
     _exec(cur, sql, params)
+    # Duplicates within the file: every occurrence after the first is rejected. Found on the
+    # typed table and written to the few affected rows only, so no second full copy is made.
+    cur.execute(
+        "create or replace temp table _dups as select _key, min(_rid) as first_rid from _typed "
+        "where _key is not null group by _key having count(*) > 1"
+    )
+    if cur.execute("select count(*) from _dups").fetchone()[0]:
+        cur.execute(
+            f"update _typed k set _errors = k._errors || [{dup_error}] from _dups d "
+            "where d._key = k._key and k._rid <> d.first_rid"
+        )
+    cur.execute("drop table _dups")
 
 
 def _collect_rejects(cur: duckdb.DuckDBPyConnection, staged: _Staged) -> pd.DataFrame:
@@ -498,7 +521,7 @@ def _collect_rejects(cur: duckdb.DuckDBPyConnection, staged: _Staged) -> pd.Data
         )
         select b._line as line, b.e.col as column_name, b.e.reason as reason,
             {_raw_line_expr(staged.stage_columns)} as raw_text
-        from bad b join _stage s on s.rowid = b._rid
+        from bad b join (select {staged.row_index} as _rid, * from _stage) s on s._rid = b._rid
         order by b._line
         """
     ).df()
@@ -591,8 +614,8 @@ def _load_members(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
 
 
 def _load_events(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
-    cur.execute("create or replace temp table _good as select * from _typed where len(_errors) = 0")
-    good = _count(cur, "select count(*) from _good")
+    # Straight from _typed: at tens of millions of rows another copy would cost gigabytes.
+    good = _count(cur, "select count(*) from _typed where len(_errors) = 0")
     inserted = _count(
         cur,
         """
@@ -602,9 +625,9 @@ def _load_events(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
         select member_key, event_time, event_type, event_uid, event_id, session_id, device,
             page, duration_s, keyword, category, item_id, amount, coupon_id, campaign,
             $import_id
-        from _good g
-        where not exists (select 1 from events e where e.event_uid = g.event_uid)
-        order by event_time
+        from _typed g
+        where len(g._errors) = 0
+            and not exists (select 1 from events e where e.event_uid = g.event_uid)
         """,
         params,
     )
@@ -714,7 +737,8 @@ def _import_one(
             f"{path.name}: internal count mismatch (read {report.read}, loaded {report.loaded}, "
             f"rejected {report.rejected}); nothing imported"
         )
-    for name in ("_stage", "_typed", "_good"):
+    _drop_stage(cur)
+    for name in ("_typed", "_good"):
         cur.execute(f"drop table if exists {name}")
     progress(
         f"{path.name}: {report.loaded:,} loaded ({inserted:,} new, {updated:,} updated, "
