@@ -372,6 +372,58 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Too few points on the curve to find an inflection point.",
     },
     "retention.breakdown": {"zh": "按维度拆分", "en": "Breakdown"},
+    "page.ltv": {"zh": "生命周期价值", "en": "Lifetime value"},
+    "page.channels": {"zh": "渠道与活动", "en": "Channels and campaigns"},
+    "dimension.none": {"zh": "按群组", "en": "By cohort"},
+    "chart.months_since_signup": {"zh": "注册后月数", "en": "Months since signup"},
+    "chart.ltv": {"zh": "人均累计收入（LTV）", "en": "Revenue per member (LTV)"},
+    "chart.channel": {"zh": "渠道", "en": "Channel"},
+    "chart.campaign": {"zh": "活动", "en": "Campaign"},
+    "chart.signups": {"zh": "新增会员", "en": "New members"},
+    "chart.window": {"zh": "时段", "en": "Window"},
+    "chart.growth": {"zh": "增长", "en": "Growth"},
+    "ltv.title": {"zh": "生命周期价值（LTV）", "en": "Lifetime value (LTV)"},
+    "ltv.by_cohort": {
+        "zh": "各注册月群组的累计 LTV",
+        "en": "Cumulative LTV per signup-month cohort",
+    },
+    "ltv.by_group": {"zh": "按{dimension}的累计 LTV", "en": "Cumulative LTV by {dimension}"},
+    "ltv.note": {
+        "zh": "LTV = 群组会员的累计已支付收入 ÷ 群组人数（含未购买会员）；未结束的月份留空。"
+        "群组为所选日期范围内注册的会员，放宽日期范围可看到更多群组。",
+        "en": "LTV = cumulative paid revenue of the cohort ÷ cohort size (non-buyers "
+        "included); months that have not ended are empty. Cohorts are the members who "
+        "signed up in the chosen range: widen it to see more cohorts.",
+    },
+    "channels.title": {"zh": "渠道与活动", "en": "Channels and campaigns"},
+    "channels.table": {"zh": "渠道对比", "en": "Channel comparison"},
+    "channels.d30": {"zh": "各渠道 30 日留存", "en": "Day-30 retention by channel"},
+    "channels.ltv_cac": {"zh": "90 日 LTV 与获客成本（CAC）", "en": "90-day LTV against CAC"},
+    "channels.note": {
+        "zh": "激活：注册 7 天内有已支付订单；留存与 LTV 只计已满窗口的会员；成本按区间内天数分摊；"
+        "设置地区、设备或等级筛选时不显示 CAC 与 ROI（成本只按渠道记录）。",
+        "en": "Activation: a paid order within 7 days of signup; retention and LTV count only "
+        "members whose window has ended; costs are prorated by the days in the period; CAC "
+        "and ROI are hidden under a region, device or tier filter (costs exist per channel "
+        "only).",
+    },
+    "channels.campaigns": {
+        "zh": "活动对比（活动期 vs 活动前同长度时段）",
+        "en": "Campaigns: during vs the same-length period before",
+    },
+    "channels.no_campaigns": {
+        "zh": "所选日期范围内没有活动。",
+        "en": "No campaign overlaps the chosen dates.",
+    },
+    "window.during": {"zh": "活动期间", "en": "During"},
+    "window.before": {"zh": "活动之前", "en": "Before"},
+    "col.signups": {"zh": "新增", "en": "Signups"},
+    "col.activation_rate": {"zh": "激活率", "en": "Activation"},
+    "col.ltv_90d": {"zh": "90日LTV", "en": "90-day LTV"},
+    "col.revenue": {"zh": "收入", "en": "Revenue"},
+    "col.cost": {"zh": "成本", "en": "Cost"},
+    "col.cac": {"zh": "CAC", "en": "CAC"},
+    "col.roi": {"zh": "ROI", "en": "ROI"},
     "retention.note": {
         "zh": "分母为群组人数；未结束的单元格留空；平均行按群组人数加权，且不含未完成单元格。",
         "en": "The denominator is the cohort size; cells that have not ended are empty; the "

@@ -635,8 +635,11 @@ def campaign_comparison(store: Store, filters: GlobalFilters, as_of: date) -> pd
         "channel_signups_before",
     ]
     frame = _nullable(frame, counts)
-    ended = frame["end_date"].map(lambda day: _day(day) <= as_of)
-    known = frame["before_start"].map(lambda day: first_day is not None and _day(day) >= first_day)
+    ended = pd.Series([_day(day) <= as_of for day in frame["end_date"]], dtype=bool)
+    known = pd.Series(
+        [first_day is not None and _day(day) >= first_day for day in frame["before_start"]],
+        dtype=bool,
+    )
     frame.loc[~(ended & known), counts] = float("nan")
 
     def growth(during: str, before: str) -> pd.Series:

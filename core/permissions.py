@@ -161,6 +161,22 @@ PAGES: tuple[PageSpec, ...] = (
         requires=Capability.VIEW_DASHBOARDS,
     ),
     PageSpec(
+        key="ltv",
+        file="pages/ltv.py",
+        title="page.ltv",
+        section="section.dashboards",
+        icon=":material/savings:",
+        requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
+        key="channels",
+        file="pages/channels.py",
+        title="page.channels",
+        section="section.dashboards",
+        icon=":material/campaign:",
+        requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
         key="data",
         file="pages/data.py",
         title="page.data",

@@ -76,6 +76,18 @@ def _retention(store, filters, as_of, options):
     )
 
 
+def _ltv(store, filters, as_of, _):
+    return metrics.ltv_cohorts(store, filters, as_of)
+
+
+def _channels(store, filters, as_of, _):
+    return metrics.channel_table(store, filters, as_of)
+
+
+def _campaigns(store, filters, as_of, _):
+    return metrics.campaign_comparison(store, filters, as_of)
+
+
 REPORTS: dict[str, Report] = {
     report.name: report
     for report in (
@@ -107,6 +119,57 @@ REPORTS: dict[str, Report] = {
             _retention,
             ("cohort", "by", "mode"),
             counts=("cohort_size", "retained"),
+        ),
+        Report(
+            "ltv",
+            "cumulative paid revenue per member of each signup-month cohort",
+            ("cohort", "months_since_signup", "members", "revenue", "ltv"),
+            _ltv,
+            counts=("members",),
+        ),
+        Report(
+            "channels",
+            "per acquisition channel: signups, activation, retention, 90-day LTV, CAC, ROI",
+            (
+                "channel",
+                "signups",
+                "activation_rate",
+                "d1",
+                "d7",
+                "d30",
+                "ltv_90d",
+                "revenue",
+                "cost",
+                "cac",
+                "roi",
+            ),
+            _channels,
+            counts=("signups",),
+        ),
+        Report(
+            "campaigns",
+            "new members during each campaign against the same-length period before it",
+            (
+                "campaign_id",
+                "name",
+                "channel",
+                "start_date",
+                "end_date",
+                "days",
+                "signups_during",
+                "signups_before",
+                "growth",
+                "channel_signups_during",
+                "channel_signups_before",
+                "channel_growth",
+            ),
+            _campaigns,
+            counts=(
+                "signups_during",
+                "signups_before",
+                "channel_signups_during",
+                "channel_signups_before",
+            ),
         ),
     )
 }

@@ -65,7 +65,7 @@ def test_require_passes_for_granted_capability():
 
 
 # the analytics dashboards, in menu order (every dashboard role sees them; support does not)
-ANALYTICS = ["activity", "retention"]
+ANALYTICS = ["activity", "retention", "ltv", "channels"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,126 @@
+"""Channels and campaigns: the channel table (signups, activation, retention, 90-day LTV,
+revenue, CAC, ROI) and each campaign's new members against the period before it."""
+
+import altair as alt
+import streamlit as st
+
+from core import ui
+
+ctx = ui.page_guard("channels")
+filters, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("channels.title"))
+if as_of is None:
+    st.info(ctx.t("analytics.no_data"))
+    st.stop()
+period = filters.period(as_of)
+st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
+
+table = ui.cached_view(ctx, "channel_table", filters, as_of)
+if table.empty or (table["signups"].sum() == 0 and table["revenue"].sum() == 0):
+    st.info(ctx.t("analytics.empty"))
+    st.stop()
+
+st.subheader(ctx.t("channels.table"))
+percent = "percent"
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "channel": st.column_config.TextColumn(ctx.t("chart.channel")),
+        "signups": st.column_config.NumberColumn(ctx.t("col.signups"), format="localized"),
+        "activation_rate": st.column_config.NumberColumn(
+            ctx.t("col.activation_rate"), format=percent
+        ),
+        "d1": st.column_config.NumberColumn("D1", format=percent),
+        "d7": st.column_config.NumberColumn("D7", format=percent),
+        "d30": st.column_config.NumberColumn("D30", format=percent),
+        "ltv_90d": st.column_config.NumberColumn(ctx.t("col.ltv_90d"), format="¥%.2f"),
+        "revenue": st.column_config.NumberColumn(ctx.t("col.revenue"), format="¥%.2f"),
+        "cost": st.column_config.NumberColumn(ctx.t("col.cost"), format="¥%.2f"),
+        "cac": st.column_config.NumberColumn(ctx.t("col.cac"), format="¥%.2f"),
+        "roi": st.column_config.NumberColumn(ctx.t("col.roi"), format=percent),
+    },
+)
+st.caption(ctx.t("channels.note"))
+
+left, right = st.columns(2)
+with left:
+    st.subheader(ctx.t("channels.d30"))
+    st.altair_chart(
+        alt.Chart(table.dropna(subset=["d30"]))
+        .mark_bar()
+        .encode(
+            x=alt.X("d30:Q", title="D30", axis=alt.Axis(format="%")),
+            y=alt.Y("channel:N", title=ctx.t("chart.channel"), sort="-x"),
+            tooltip=[
+                alt.Tooltip("channel:N", title=ctx.t("chart.channel")),
+                alt.Tooltip("signups:Q", title=ctx.t("col.signups"), format=","),
+                alt.Tooltip("d1:Q", title="D1", format=".1%"),
+                alt.Tooltip("d7:Q", title="D7", format=".1%"),
+                alt.Tooltip("d30:Q", title="D30", format=".1%"),
+            ],
+        ),
+        width="stretch",
+    )
+with right:
+    st.subheader(ctx.t("channels.ltv_cac"))
+    values = table.melt(id_vars="channel", value_vars=["ltv_90d", "cac"], var_name="metric")
+    values = values.dropna()
+    values["metric_label"] = values["metric"].map(lambda m: ctx.t(f"col.{m}"))
+    st.altair_chart(
+        alt.Chart(values)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title="¥"),
+            y=alt.Y("channel:N", title=ctx.t("chart.channel")),
+            yOffset="metric_label:N",
+            color=alt.Color("metric_label:N", title=ctx.t("chart.metric")),
+            tooltip=[
+                alt.Tooltip("channel:N", title=ctx.t("chart.channel")),
+                alt.Tooltip("metric_label:N", title=ctx.t("chart.metric")),
+                alt.Tooltip("value:Q", title="¥", format=",.2f"),
+            ],
+        ),
+        width="stretch",
+    )
+ui.table_behind(ctx, table, "channels")
+
+st.subheader(ctx.t("channels.campaigns"))
+campaigns = ui.cached_view(ctx, "campaign_comparison", filters, as_of)
+if campaigns.empty:
+    st.info(ctx.t("channels.no_campaigns"))
+else:
+    campaigns["label"] = campaigns["name"].fillna(campaigns["campaign_id"]) + campaigns[
+        "start_date"
+    ].dt.strftime(" (%Y-%m-%d)")
+    bars = campaigns.melt(
+        id_vars=["label", "channel", "growth"],
+        value_vars=["signups_before", "signups_during"],
+        var_name="window",
+        value_name="signups",
+    ).dropna(subset=["signups"])
+    bars["window_label"] = bars["window"].map(
+        {"signups_before": ctx.t("window.before"), "signups_during": ctx.t("window.during")}
+    )
+    st.altair_chart(
+        alt.Chart(bars)
+        .mark_bar()
+        .encode(
+            x=alt.X("signups:Q", title=ctx.t("chart.signups")),
+            y=alt.Y("label:N", title=ctx.t("chart.campaign"), sort=campaigns["label"].tolist()),
+            yOffset="window_label:N",
+            color=alt.Color("window_label:N", title=ctx.t("chart.window")),
+            tooltip=[
+                alt.Tooltip("label:N", title=ctx.t("chart.campaign")),
+                alt.Tooltip("channel:N", title=ctx.t("chart.channel")),
+                alt.Tooltip("window_label:N", title=ctx.t("chart.window")),
+                alt.Tooltip("signups:Q", title=ctx.t("chart.signups"), format=","),
+                alt.Tooltip("growth:Q", title=ctx.t("chart.growth"), format="+.1%"),
+            ],
+        ),
+        width="stretch",
+    )
+    st.caption(ctx.t("analytics.incomplete_note"))
+    ui.table_behind(ctx, campaigns.drop(columns="label"), "campaigns")

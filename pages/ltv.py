@@ -1,0 +1,63 @@
+"""Lifetime value: cumulative revenue per cohort member by months since signup, per signup
+cohort and per channel, tier or device."""
+
+import altair as alt
+import streamlit as st
+
+from core import metrics, ui
+
+ctx = ui.page_guard("ltv")
+filters, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("ltv.title"))
+if as_of is None:
+    st.info(ctx.t("analytics.no_data"))
+    st.stop()
+period = filters.period(as_of)
+st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
+
+cohorts = ui.cached_view(ctx, "ltv_cohorts", filters, as_of)
+if cohorts.empty:
+    st.info(ctx.t("analytics.empty"))
+    st.stop()
+st.caption(ctx.t("ltv.note"))
+
+
+def ltv_lines(frame, color_field: str, color_title: str):
+    return (
+        alt.Chart(frame.dropna(subset=["ltv"]))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("months_since_signup:O", title=ctx.t("chart.months_since_signup")),
+            y=alt.Y("ltv:Q", title=ctx.t("chart.ltv"), axis=alt.Axis(format=",.0f")),
+            color=alt.Color(f"{color_field}:N", title=color_title),
+            tooltip=[
+                alt.Tooltip(f"{color_field}:N", title=color_title),
+                alt.Tooltip("months_since_signup:O", title=ctx.t("chart.months_since_signup")),
+                alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
+                alt.Tooltip("revenue:Q", title=ctx.t("chart.revenue"), format=",.2f"),
+                alt.Tooltip("ltv:Q", title=ctx.t("chart.ltv"), format=",.2f"),
+            ],
+        )
+    )
+
+
+st.subheader(ctx.t("ltv.by_cohort"))
+shown = cohorts.assign(cohort_label=cohorts["cohort"].dt.strftime("%Y-%m"))
+st.altair_chart(ltv_lines(shown, "cohort_label", ctx.t("chart.cohort")), width="stretch")
+ui.table_behind(ctx, cohorts, "ltv_cohorts")
+
+dimension = (
+    st.segmented_control(
+        ctx.t("analytics.dimension"),
+        metrics.DIMENSIONS,
+        default="channel",
+        format_func=lambda code: ctx.t(f"dimension.{code}"),
+        key="ltv_dimension",
+    )
+    or "channel"
+)
+st.subheader(ctx.t("ltv.by_group", dimension=ctx.t(f"dimension.{dimension}")))
+groups = ui.cached_view(ctx, "ltv_by_group", filters, as_of, dimension=dimension)
+st.altair_chart(ltv_lines(groups, "group", ctx.t(f"dimension.{dimension}")), width="stretch")
+ui.table_behind(ctx, groups, f"ltv_by_{dimension}")
