@@ -30,8 +30,10 @@ import hashlib
 import json
 import re
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -710,6 +712,31 @@ _LOADERS = {
 }
 
 
+@contextmanager
+def _progress_of(cur, label: str, progress: Progress, every: float = 2.0) -> Iterator[None]:
+    """Report the running statement's percentage every few seconds (long steps only)."""
+    stop = threading.Event()
+
+    def watch() -> None:
+        last = None
+        while not stop.wait(every):
+            try:
+                done = cur.query_progress()
+            except duckdb.Error:
+                return
+            if done >= 0 and round(done) != last:
+                last = round(done)
+                progress(f"{label}: {last}%")
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+
+
 def _import_one(
     cur, table: str, path: Path, params: dict, tmpdir: Path, progress: Progress
 ) -> tuple[FileReport, pd.DataFrame]:
@@ -725,11 +752,13 @@ def _import_one(
         ignored_columns=staged.ignored,
     )
     progress(f"{path.name}: {report.read:,} rows read ({time.perf_counter() - started:.1f} s)")
-    _validate(cur, staged, params)
+    with _progress_of(cur, f"{path.name}: checking rows", progress):
+        _validate(cur, staged, params)
     rejects = _collect_rejects(cur, staged)
     bad_rows = _count(cur, "select count(*) from _typed where len(_errors) > 0")
     report.rejected = bad_rows + int(parse_lines)
-    inserted, updated, unchanged = _LOADERS[table](cur, staged, params)
+    with _progress_of(cur, f"{path.name}: loading rows", progress):
+        inserted, updated, unchanged = _LOADERS[table](cur, staged, params)
     report.inserted, report.updated, report.unchanged = inserted, updated, unchanged
     report.loaded = inserted + updated + unchanged
     if report.loaded + report.rejected != report.read:
@@ -801,6 +830,8 @@ def import_files(
     with tempfile.TemporaryDirectory(prefix="memberlens-import-") as tmp:
         try:
             with store.transaction() as cur:
+                cur.execute("set enable_progress_bar = true")
+                cur.execute("set enable_progress_bar_print = false")
                 for table, path in ordered:
                     report, rejects = _import_one(cur, table, path, params, Path(tmp), progress)
                     file_reports[table] = report
