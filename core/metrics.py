@@ -29,6 +29,7 @@ incomplete and every change is ``None``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -505,7 +506,6 @@ def retention_breakdown(
     return frame.sort_values(["d30", "group"], ascending=[False, True], na_position="last")
 
 
-
 # -- LTV -------------------------------------------------------------------------------------
 
 
@@ -584,9 +584,7 @@ def channel_table(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataF
     frame["activation_rate"] = frame["activated"] / frame["activation_eligible"].where(
         frame["activation_eligible"] > 0
     )
-    frame["ltv_90d"] = frame["revenue_90d"] / frame["ltv_eligible"].where(
-        frame["ltv_eligible"] > 0
-    )
+    frame["ltv_90d"] = frame["revenue_90d"] / frame["ltv_eligible"].where(frame["ltv_eligible"] > 0)
     if filters.regions or filters.devices or filters.tiers:
         frame["cost"] = float("nan")
     frame["cac"] = frame["cost"] / frame["signups"].where(frame["signups"] > 0)
@@ -666,6 +664,309 @@ def campaign_comparison(store: Store, filters: GlobalFilters, as_of: date) -> pd
     return frame[columns]
 
 
+# -- funnel ----------------------------------------------------------------------------------
+
+FUNNEL_STEPS: tuple[str, ...] = ("page_view", "add_to_cart", "checkout", "order_paid")
+FUNNEL_UNITS: tuple[str, ...] = ("member", "session")
+FUNNEL_DIMENSIONS: tuple[str, ...] = ("device", "channel")
+
+
+def funnel(
+    store: Store,
+    filters: GlobalFilters,
+    as_of: date,
+    unit: str = "member",
+    dimension: str | None = None,
+) -> pd.DataFrame:
+    """page_view → add_to_cart → checkout → order_paid over the period's events.
+
+    Per member (``unit="member"``) or per session; a unit reaches a step with that event at
+    or after the moment it reached the previous one. With ``dimension`` (the event's device
+    or the member's channel) there is one funnel per group. Columns: ``group``, ``step``
+    (1-4), ``step_name``, ``members`` (or ``sessions``), ``conversion_from_previous``,
+    ``conversion_from_first``, ``drop_off`` (1 − conversion from the previous step; empty
+    for the first step and when the previous step has nobody).
+    """
+    check_choice("unit", unit, FUNNEL_UNITS)
+    if dimension is not None:
+        check_choice("dimension", dimension, FUNNEL_DIMENSIONS)
+    params = {**_scope(filters, as_of), "unit": unit, "dimension": dimension or "none"}
+    wide = store.query("metrics/funnel_steps", params)
+    count = "members" if unit == "member" else "sessions"
+    rows = []
+    for _, group in wide.iterrows():
+        first = float(group[FUNNEL_STEPS[0]])
+        previous = None
+        for index, step in enumerate(FUNNEL_STEPS, start=1):
+            value = float(group[step])
+            rows.append(
+                {
+                    "group": group["group"],
+                    "step": index,
+                    "step_name": step,
+                    count: int(value),
+                    "conversion_from_previous": (value / previous if previous else float("nan")),
+                    "conversion_from_first": value / first if first else float("nan"),
+                }
+            )
+            previous = value
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "group",
+            "step",
+            "step_name",
+            count,
+            "conversion_from_previous",
+            "conversion_from_first",
+        ],
+    )
+    frame = _nullable(frame, ["conversion_from_previous", "conversion_from_first"])
+    frame["drop_off"] = 1 - frame["conversion_from_previous"]
+    return frame
+
+
+# -- time of day -----------------------------------------------------------------------------
+
+HOUR_GROUPS: tuple[str, ...] = ("all", "high_value")
+HIGH_VALUE_SHARE = 0.2  # SPEC §5: top 20% by trailing-12-month spend
+
+
+def hour_heatmap(
+    store: Store, filters: GlobalFilters, as_of: date, group: str = "all"
+) -> pd.DataFrame:
+    """Weekday × hour activity over the period, for everyone or the high-value members.
+
+    High value (SPEC §5): the top 20% of the members signed up by the as-of date by paid
+    spend in the 12 months ending it. Columns: ``weekday`` (1 = Monday … 7), ``hour``
+    (0-23), ``events``, ``members`` (distinct), ``share`` (of the group's events).
+    Every weekday × hour cell is present (zero when quiet).
+    """
+    check_choice("group", group, HOUR_GROUPS)
+    params = {
+        **_scope(filters, as_of),
+        "as_of": as_of,
+        "group": group,
+        "high_value_share": HIGH_VALUE_SHARE,
+    }
+    found = store.query("metrics/hours_heatmap", params)
+    grid = pd.MultiIndex.from_product([range(1, 8), range(24)], names=["weekday", "hour"])
+    frame = (
+        found.set_index(["weekday", "hour"])
+        .reindex(grid, fill_value=0)
+        .reset_index()
+        .astype({"events": int, "members": int})
+    )
+    total = frame["events"].sum()
+    frame["share"] = frame["events"] / total if total else float("nan")
+    return frame
+
+
+def hour_share(heatmap: pd.DataFrame) -> pd.DataFrame:
+    """Share of activity by hour of day: ``hour``, ``events``, ``share``."""
+    hours = heatmap.groupby("hour", as_index=False)["events"].sum()
+    total = hours["events"].sum()
+    hours["share"] = hours["events"] / total if total else float("nan")
+    return hours
+
+
+def peak_hour(heatmap: pd.DataFrame) -> int | None:
+    """The hour of day with most events (the earliest wins a tie); None without events."""
+    hours = hour_share(heatmap)
+    if hours["events"].sum() == 0:
+        return None
+    return int(hours.sort_values(["events", "hour"], ascending=[False, True])["hour"].iloc[0])
+
+
+def best_contact_hours(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
+    """Each member's best contact hour: their most active hour in the 90 days ending as-of.
+
+    Members in scope with at least one event in those days; the earliest hour wins a tie.
+    Columns: ``member_key``, ``member_id``, ``best_hour``, ``events_in_best_hour``,
+    ``events``.
+    """
+    frame = store.query("metrics/hours_best_contact", {"as_of": as_of, **filters.sql_params()})
+    return frame[["member_key", "member_id", "best_hour", "events_in_best_hour", "events"]]
+
+
+def best_hour_distribution(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
+    """How many members have each hour as their best contact hour: ``hour``, ``members``."""
+    members = best_contact_hours(store, filters, as_of)
+    counts = members.groupby("best_hour").size().reindex(range(24), fill_value=0)
+    return pd.DataFrame({"hour": range(24), "members": counts.to_numpy().astype(int)})
+
+
+# -- tiers -----------------------------------------------------------------------------------
+
+TIER_GRAINS: tuple[str, ...] = ("day", "week", "month")
+UPGRADE_MARGIN = 0.10  # SPEC §4: within 10% of the next threshold
+
+
+def tiers_over_time(
+    store: Store, filters: GlobalFilters, as_of: date, grain: str = "week"
+) -> pd.DataFrame:
+    """Members per tier at the end of each day, week or month of the period (and its end).
+
+    Replays the tier history. Columns: ``day``, ``tier_code``, ``rank``, ``members``.
+    """
+    check_choice("grain", grain, TIER_GRAINS)
+    frame = store.query("metrics/tiers_over_time", {**_scope(filters, as_of), "grain": grain})
+    frame["day"] = pd.to_datetime(frame["day"])
+    return frame
+
+
+def tier_migration(
+    store: Store,
+    filters: GlobalFilters,
+    as_of: date,
+    from_day: date | None = None,
+    to_day: date | None = None,
+) -> pd.DataFrame:
+    """Migration matrix: members by tier at the end of ``from_day`` and of ``to_day``.
+
+    Defaults: the day before the period starts and the period's last day. Members without a
+    tier yet at ``from_day`` are left out. Columns: ``from_tier``, ``to_tier``, ``members``,
+    ``share_of_from`` (of the members who were in ``from_tier``).
+    """
+    period = filters.period(as_of)
+    from_day = from_day or period.start - pd.Timedelta(days=1)
+    to_day = to_day or period.end
+    params = {"from_day": from_day, "to_day": to_day, **filters.sql_params()}
+    frame = store.query("metrics/tiers_migration", params)
+    frame["share_of_from"] = frame["share_of_from"].astype(float)
+    return frame
+
+
+def tier_summary(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
+    """Per tier: members at the period's end, the period's paid orders by the tier held when
+    paying, revenue, discount cost, median repurchase interval, upgrade candidates.
+
+    Columns: ``tier_code``, ``members``, ``orders``, ``revenue``, ``discount_cost``,
+    ``repurchases`` (orders with a previous paid order), ``median_repurchase_days`` (days
+    since the member's previous paid order; empty without repurchases),
+    ``upgrade_candidates`` (see :func:`upgrade_candidates`).
+    """
+    period = filters.period(as_of)
+    frame = store.query("metrics/tiers_summary", _scope(filters, as_of))
+    frame = _nullable(frame, ["revenue", "discount_cost", "median_repurchase_days"])
+    at_end = dataclasses.replace(filters, start=period.end, end=period.end)
+    snapshot = tiers_over_time(store, at_end, as_of, "day")
+    members = snapshot.set_index("tier_code")["members"]
+    frame["members"] = frame["tier_code"].map(members).fillna(0).astype(int)
+    candidates = upgrade_candidates(store, filters, as_of)
+    frame["upgrade_candidates"] = (
+        frame["tier_code"].map(candidates.groupby("tier").size()).fillna(0).astype(int)
+    )
+    return frame[
+        [
+            "tier_code",
+            "members",
+            "orders",
+            "revenue",
+            "discount_cost",
+            "repurchases",
+            "median_repurchase_days",
+            "upgrade_candidates",
+        ]
+    ]
+
+
+def upgrade_candidates(
+    store: Store, filters: GlobalFilters, as_of: date, margin: float = UPGRADE_MARGIN
+) -> pd.DataFrame:
+    """Members within ``margin`` (10%) below the next tier's threshold (upgrade opportunity).
+
+    Spend is paid spend over the 12 months ending the as-of date; cancelled members are
+    left out. Columns: ``member_key``, ``member_id``, ``tier``, ``next_tier``, ``spend``,
+    ``next_threshold``, ``gap`` (amount still to spend), smallest gap first.
+    """
+    params = {"as_of": as_of, "margin": float(margin), **filters.sql_params()}
+    frame = store.query("metrics/tiers_upgrade_candidates", params)
+    return _nullable(frame, ["spend", "next_threshold", "gap"])
+
+
+# -- demographics and search -----------------------------------------------------------------
+
+
+def purchase_rates(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
+    """Purchase rate by gender and age band per category over the period.
+
+    Members in scope who signed up by the period's end, by gender (``U`` when unknown) and
+    age band at the period's end (``<18``, ``18-24``, ``25-34``, ``35-44``, ``45-54``,
+    ``55+``, ``unknown``). Columns: ``gender``, ``age_band``, ``category``, ``members``,
+    ``buyers`` (with a paid order in the category in the period), ``purchase_rate``.
+    """
+    frame = store.query("metrics/demographics_purchase_rate", _scope(filters, as_of))
+    frame["purchase_rate"] = frame["purchase_rate"].astype(float)
+    return frame
+
+
+def top_keywords(
+    store: Store, filters: GlobalFilters, as_of: date, limit: int = 20
+) -> pd.DataFrame:
+    """The most searched keywords of the period, with the previous period for comparison.
+
+    Columns: ``keyword``, ``searches``, ``members`` (distinct searchers), ``share`` (of the
+    period's searches), ``previous_searches`` (the same-length period before; empty when it
+    starts before the data), ``change`` (relative; empty when there was none before).
+    """
+    period = filters.period(as_of)
+    previous = period.previous()
+    first_day, _ = data_bounds(store)
+    params = {
+        **_scope(filters, as_of),
+        "prev_start": previous.start,
+        "limit": int(limit),
+    }
+    frame = store.query("metrics/keywords_top", params)
+    frame = _nullable(frame, ["share", "previous_searches"])
+    if first_day is None or previous.start < first_day:
+        frame["previous_searches"] = float("nan")
+    before = frame["previous_searches"].where(frame["previous_searches"] > 0)
+    frame["change"] = frame["searches"] / before - 1
+    return frame
+
+
+def keyword_trend(
+    store: Store,
+    filters: GlobalFilters,
+    as_of: date,
+    keywords: tuple[str, ...] | None = None,
+    unit: str = "week",
+) -> pd.DataFrame:
+    """Searches per day, week or month for ``keywords`` (default: the top 5 of the period).
+
+    Columns: ``period``, ``keyword``, ``searches`` (every keyword × period present, zero
+    when not searched, empty for a bucket the period's start or end cuts short).
+    """
+    check_choice("unit", unit, COHORT_UNITS)
+    if keywords is None:
+        keywords = tuple(top_keywords(store, filters, as_of, limit=5)["keyword"])
+    params = {**_scope(filters, as_of), "unit": unit, "keywords": list(keywords)}
+    found = store.query("metrics/keywords_trend", params)
+    period = filters.period(as_of)
+    starts = pd.date_range(
+        pd.Timestamp(period.start)
+        .to_period({"day": "D", "week": "W-SUN", "month": "M"}[unit])
+        .start_time,
+        pd.Timestamp(period.end),
+        freq={"day": "D", "week": "W-MON", "month": "MS"}[unit],
+    )
+    grid = pd.MultiIndex.from_product([starts, list(keywords)], names=["period", "keyword"])
+    found["period"] = pd.to_datetime(found["period"])
+    frame = (
+        found.set_index(["period", "keyword"])
+        .reindex(grid, fill_value=0)
+        .reset_index()
+        .astype({"searches": float})
+    )
+    # a bucket cut by the period's start or end is incomplete: empty, not a low count
+    ends = frame["period"] + UNIT_STEP[unit] - pd.Timedelta(days=1)
+    cut = (frame["period"] < pd.Timestamp(period.start)) | (ends > pd.Timestamp(period.end))
+    frame.loc[cut, "searches"] = float("nan")
+    return frame
+
+
 # The views the pages call through the cache in core/ui.py (``ui.cached_view``).
 ANALYTICS_VIEWS: dict[str, object] = {
     "activity_daily": activity_daily,
@@ -679,4 +980,14 @@ ANALYTICS_VIEWS: dict[str, object] = {
     "ltv_by_group": ltv_by_group,
     "channel_table": channel_table,
     "campaign_comparison": campaign_comparison,
+    "funnel": funnel,
+    "hour_heatmap": hour_heatmap,
+    "best_hour_distribution": best_hour_distribution,
+    "tiers_over_time": tiers_over_time,
+    "tier_migration": tier_migration,
+    "tier_summary": tier_summary,
+    "upgrade_candidates": upgrade_candidates,
+    "purchase_rates": purchase_rates,
+    "top_keywords": top_keywords,
+    "keyword_trend": keyword_trend,
 }

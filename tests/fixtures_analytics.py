@@ -45,6 +45,54 @@ ORDERS = [
     ("O6", 7, "2026-05-25 23:10:00", 300.00, 60.00, None, "数码", "paid"),
     ("O7", 2, "2026-06-06 20:00:00", 60.00, 10.00, "C1", "美妆", "paid"),
     ("O8", 4, "2026-06-15 13:00:00", 100.00, 0.00, None, "美妆", "paid"),
+    ("O9", 1, "2026-05-15 15:00:00", 1700.00, 170.00, None, "数码", "paid"),
+]
+
+# member_key, event_time, event_type, session_id, device, keyword
+EVENTS = [
+    (1, "2026-05-01 09:05:00", "search", "S0", "ios", "羽绒服"),
+    (1, "2026-06-01 10:00:00", "page_view", "S1", "ios", None),
+    (1, "2026-06-01 10:05:00", "add_to_cart", "S1", "ios", None),
+    (1, "2026-06-01 10:06:00", "checkout", "S1", "ios", None),
+    (1, "2026-06-02 22:00:00", "page_view", "S2", "ios", None),
+    (1, "2026-06-02 22:10:00", "add_to_cart", "S2", "ios", None),
+    (1, "2026-06-02 22:20:00", "checkout", "S2", "ios", None),
+    (1, "2026-06-02 22:30:00", "order_paid", "S2", "ios", None),
+    (1, "2026-06-02 22:40:00", "search", "S2", "ios", "口红"),
+    (2, "2026-06-01 11:00:00", "page_view", "S3", "android", None),
+    (2, "2026-06-01 11:30:00", "add_to_cart", "S3", "android", None),
+    (2, "2026-06-01 11:50:00", "checkout", "S3", "android", None),
+    (2, "2026-06-01 12:00:00", "order_paid", "S3", "android", None),
+    (3, "2026-06-01 20:30:00", "add_to_cart", "S4", "ios", None),
+    (3, "2026-06-01 20:40:00", "page_view", "S4", "ios", None),
+    (3, "2026-06-01 20:50:00", "checkout", "S4", "ios", None),
+    (3, "2026-06-09 09:50:00", "search", "S5", "ios", "口红"),
+    (3, "2026-06-09 09:55:00", "add_to_cart", "S5", "ios", None),
+    (3, "2026-06-09 09:58:00", "checkout", "S5", "ios", None),
+    (3, "2026-06-09 10:00:00", "order_paid", "S5", "ios", None),
+    (4, "2026-06-03 08:10:00", "page_view", "S6", "web", None),
+    (4, "2026-06-03 08:20:00", "add_to_cart", "S6", "web", None),
+    (5, "2026-06-08 12:00:00", "page_view", "S7", "ios", None),
+    (5, "2026-06-08 12:01:00", "search", "S7", "ios", "耳机"),
+    (7, "2026-06-02 07:00:00", "page_view", "S8", "ios", None),
+    (7, "2026-06-02 07:05:00", "checkout", "S8", "ios", None),
+    (7, "2026-06-16 09:00:00", "search", "S9", "ios", "耳机"),
+    (7, "2026-06-16 09:01:00", "search", "S9", "ios", " 耳机 "),
+]
+
+# member_key, from_tier, to_tier, changed_at, reason (current tiers in MEMBERS agree)
+TIER_HISTORY = [
+    (1, None, "normal", "2026-05-01 09:00:00", "signup"),
+    (1, "normal", "bronze", "2026-06-01 00:00:00", "rule_recompute"),
+    (1, "bronze", "silver", "2026-06-10 15:00:00", "manual_override"),
+    (2, None, "normal", "2026-06-01 10:00:00", "signup"),
+    (3, None, "normal", "2026-06-01 20:00:00", "signup"),
+    (3, "normal", "bronze", "2026-06-05 12:00:00", "manual_override"),
+    (4, None, "normal", "2026-06-03 08:00:00", "signup"),
+    (5, None, "normal", "2026-06-08 12:00:00", "signup"),
+    (6, None, "normal", "2026-06-10 18:00:00", "signup"),
+    (7, None, "normal", "2026-05-20 07:00:00", "signup"),
+    (7, "normal", "gold", "2026-06-01 00:00:00", "rule_recompute"),
 ]
 
 # channel, month, cost
@@ -104,6 +152,26 @@ def build_analytics_store(path: Path) -> Store:
                     "cat": category,
                     "s": status,
                 },
+            )
+        for index, (key, at_time, kind, session, device, keyword) in enumerate(EVENTS):
+            cur.execute(
+                "insert into events (member_key, event_time, event_type, event_uid, "
+                "session_id, device, keyword) values ($k, $t, $e, $u, $s, $d, $w)",
+                {
+                    "k": key,
+                    "t": at_time,
+                    "e": kind,
+                    "u": index + 1,
+                    "s": session,
+                    "d": device,
+                    "w": keyword,
+                },
+            )
+        for key, from_tier, to_tier, changed_at, reason in TIER_HISTORY:
+            cur.execute(
+                "insert into tier_history (member_key, from_tier, to_tier, changed_at, reason) "
+                "values ($k, $f, $t, $c, $r)",
+                {"k": key, "f": from_tier, "t": to_tier, "c": changed_at, "r": reason},
             )
         for channel, month, cost in CHANNEL_COSTS:
             cur.execute(
