@@ -185,3 +185,37 @@ def test_demo_command_builds_a_deterministic_store(tmp_path):
     assert info_a["tables"]["import_rejects"] == 0
     again = cli("demo", *args, "--db", str(a), check=False)
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_generated_csv_and_parquet_files_import_to_the_same_store(tmp_path):
+    from data.generate import generate
+
+    files = tmp_path / "files"
+    generate(files, members=800, events=30_000, seed=5, formats=("csv", "parquet"))
+    stores = {}
+    for fmt in ("csv", "parquet"):
+        folder = tmp_path / fmt
+        folder.mkdir()
+        for path in files.glob(f"*.{fmt}"):
+            (folder / path.name).symlink_to(path)
+        db = tmp_path / f"{fmt}.duckdb"
+        counts = json.loads(cli("import", str(folder), "--db", str(db), "--json").stdout)
+        assert all(c["rejected"] == 0 and c["loaded"] == c["read"] for c in counts.values())
+        stores[fmt] = db
+    query = (
+        "select count(*), sum(amount), sum(discount_amount), min(paid_at), max(paid_at) "
+        "from orders union all select count(*), sum(coalesce(amount, 0)), "
+        "sum(coalesce(duration_s, 0)), min(event_time), max(event_time) from events "
+        "union all select count(*), count(distinct tier), count(phone), min(signup_at), "
+        "max(signup_at) from members"
+    )
+    results = {}
+    for fmt, db in stores.items():
+        store = open_store(db)
+        results[fmt] = store.cursor().execute(query).fetchall()
+        results[fmt + "_tiers"] = store.df(
+            "select tier, count(*) n from members group by 1 order by 1"
+        ).to_dict("list")
+        close_store(db)
+    assert results["csv"] == results["parquet"]
+    assert results["csv_tiers"] == results["parquet_tiers"]
