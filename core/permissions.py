@@ -42,6 +42,9 @@ class Capability(StrEnum):
     EDIT_MEMBERS = "edit_members"  # status and tier override
     REQUEST_TIER_RULE_CHANGE = "request_tier_rule_change"
     MANAGE_ALERTS = "manage_alerts"
+    MANAGE_TAGS = "manage_tags"  # behaviour-tag thresholds
+    SAVE_SEGMENTS = "save_segments"  # one's own saved segments
+    VIEW_MEMBER_PROFILE = "view_member_profile"  # one member's page (会员360), PII by role
     MANAGE_ACCOUNTS = "manage_accounts"
     APPROVE_REQUESTS = "approve_requests"
     VIEW_AUDIT_LOG = "view_audit_log"
@@ -61,17 +64,21 @@ _ANALYST = _VIEWER | {
     Capability.VIEW_MEMBER_LIST,
     Capability.EXPORT_AGGREGATE,
     Capability.REQUEST_MEMBER_EXPORT,
+    Capability.SAVE_SEGMENTS,
+    Capability.VIEW_MEMBER_PROFILE,
 }
 _SUPPORT = {
     Capability.VIEW_OVERVIEW,
     Capability.LOOK_UP_MEMBERS,
     Capability.VIEW_PII,
+    Capability.VIEW_MEMBER_PROFILE,
     Capability.USE_OWN_ACCOUNT,
 }
 _OPERATOR = _ANALYST | {
     Capability.EDIT_MEMBERS,
     Capability.REQUEST_TIER_RULE_CHANGE,
     Capability.MANAGE_ALERTS,
+    Capability.MANAGE_TAGS,
 }
 
 MATRIX: dict[Role, frozenset[Capability]] = {
@@ -175,6 +182,70 @@ PAGES: tuple[PageSpec, ...] = (
         section="section.dashboards",
         icon=":material/campaign:",
         requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
+        key="funnel",
+        file="pages/funnel.py",
+        title="page.funnel",
+        section="section.dashboards",
+        icon=":material/filter_alt:",
+        requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
+        key="hours",
+        file="pages/hours.py",
+        title="page.hours",
+        section="section.dashboards",
+        icon=":material/schedule:",
+        requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
+        key="tiers",
+        file="pages/tiers.py",
+        title="page.tiers",
+        section="section.dashboards",
+        icon=":material/military_tech:",
+        requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
+        key="demographics",
+        file="pages/demographics.py",
+        title="page.demographics",
+        section="section.dashboards",
+        icon=":material/diversity_3:",
+        requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
+        key="alerts",
+        file="pages/alerts.py",
+        title="page.alerts",
+        section="section.members",
+        icon=":material/notifications_active:",
+        requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
+        key="segments",
+        file="pages/segments.py",
+        title="page.segments",
+        section="section.members",
+        icon=":material/label:",
+        requires=Capability.VIEW_SEGMENTS,
+    ),
+    PageSpec(
+        key="member_list",
+        file="pages/member_list.py",
+        title="page.member_list",
+        section="section.members",
+        icon=":material/list_alt:",
+        requires=Capability.VIEW_MEMBER_LIST,
+    ),
+    PageSpec(
+        key="member_profile",
+        file="pages/member_profile.py",
+        title="page.member_profile",
+        section="section.members",
+        icon=":material/badge:",
+        requires=Capability.VIEW_MEMBER_PROFILE,
     ),
     PageSpec(
         key="data",

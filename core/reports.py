@@ -88,6 +88,30 @@ def _campaigns(store, filters, as_of, _):
     return metrics.campaign_comparison(store, filters, as_of)
 
 
+def _funnel(store, filters, as_of, _):
+    return metrics.funnel(store, filters, as_of)
+
+
+def _hours(store, filters, as_of, _):
+    return metrics.hour_heatmap(store, filters, as_of)
+
+
+def _tiers(store, filters, as_of, _):
+    return metrics.tier_summary(store, filters, as_of)
+
+
+def _tier_migration(store, filters, as_of, _):
+    return metrics.tier_migration(store, filters, as_of)
+
+
+def _demographics(store, filters, as_of, _):
+    return metrics.purchase_rates(store, filters, as_of)
+
+
+def _keywords(store, filters, as_of, _):
+    return metrics.top_keywords(store, filters, as_of)
+
+
 REPORTS: dict[str, Report] = {
     report.name: report
     for report in (
@@ -170,6 +194,59 @@ REPORTS: dict[str, Report] = {
                 "channel_signups_during",
                 "channel_signups_before",
             ),
+        ),
+        Report(
+            "tiers",
+            "per tier: members, orders, revenue, discount cost, repurchase interval, upgrades",
+            (
+                "tier_code",
+                "members",
+                "orders",
+                "revenue",
+                "discount_cost",
+                "repurchases",
+                "median_repurchase_days",
+                "upgrade_candidates",
+            ),
+            _tiers,
+        ),
+        Report(
+            "tier-migration",
+            "members by tier the day before the period and at its end",
+            ("from_tier", "to_tier", "members", "share_of_from"),
+            _tier_migration,
+        ),
+        Report(
+            "funnel",
+            "page_view → add_to_cart → checkout → order_paid, members per step",
+            (
+                "step",
+                "step_name",
+                "members",
+                "conversion_from_previous",
+                "conversion_from_first",
+                "drop_off",
+            ),
+            _funnel,
+        ),
+        Report(
+            "hours",
+            "events and members per weekday and hour of day",
+            ("weekday", "hour", "events", "members", "share"),
+            _hours,
+        ),
+        Report(
+            "demographics",
+            "purchase rate by gender and age band per category",
+            ("gender", "age_band", "category", "members", "buyers", "purchase_rate"),
+            _demographics,
+        ),
+        Report(
+            "keywords",
+            "top search keywords with the previous period",
+            ("keyword", "searches", "members", "share", "previous_searches", "change"),
+            _keywords,
+            counts=("previous_searches",),
         ),
     )
 }

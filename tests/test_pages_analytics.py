@@ -1,5 +1,5 @@
-"""The analytics pages through Streamlit's AppTest: guarded, rendered for a viewer, and
-explaining an empty result instead of showing blank charts."""
+"""The analytics pages through Streamlit's AppTest over tests/fixtures_analytics.py: guarded,
+rendered for a viewer, and explaining an empty result instead of showing blank charts."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from streamlit.testing.v1 import AppTest
 from core import auth, i18n
 from core.config import PROJECT_ROOT
 from core.store import close_store
-from tests.fixtures_app import COOKIE_KEY, add_accounts, build_small_store
+from tests.fixtures_analytics import build_analytics_store
+from tests.fixtures_app import COOKIE_KEY, add_accounts
 
 APP = str(PROJECT_ROOT / "app.py")
 LOGIN_TITLE = i18n.t("login.title", "zh")
-PERIOD = {"from": "2026-06-04", "to": "2026-06-10"}
+PERIOD = {"from": "2026-06-01", "to": "2026-06-16"}
 # both values exist in the store, but no member is in 浙江 and on web
 NOBODY = {**PERIOD, "region": "浙江", "device": "web"}
 
@@ -25,6 +26,10 @@ ANALYTICS_PAGES = {
     "pages/retention.py": "retention.title",
     "pages/ltv.py": "ltv.title",
     "pages/channels.py": "channels.title",
+    "pages/funnel.py": "funnel.title",
+    "pages/hours.py": "hours.title",
+    "pages/tiers.py": "tiers.title",
+    "pages/demographics.py": "demographics.title",
 }
 
 
@@ -34,7 +39,7 @@ def store(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     monkeypatch.setenv("MEMBERLENS_DB", str(path))
     monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
-    store = build_small_store(path)
+    store = build_analytics_store(path)
     add_accounts(store)
     yield store
     close_store(path)
@@ -93,3 +98,16 @@ def test_support_is_refused(store, page):
     at = open_page(page, "support", PERIOD)
     assert not at.exception
     assert at.error and not charts(at) and not at.title
+
+
+def test_retention_page_shows_the_inflection_point(store):
+    # tests/test_metrics_retention.py: the largest drop of the curve is on day 2 (0.6 → 0.2)
+    at = open_page("pages/retention.py", "viewer", PERIOD)
+    expected = i18n.t("retention.inflection", "zh", day=2, drop="40.0%", intervention=1)
+    assert expected in [info.value for info in at.info]
+
+
+def test_hours_page_shows_the_peak_hour(store):
+    # tests/test_metrics_hours.py: hours 9 and 22 both have 5 events; the earlier wins
+    at = open_page("pages/hours.py", "viewer", PERIOD)
+    assert [metric.value for metric in at.metric] == ["09:00"]

@@ -65,7 +65,16 @@ def test_require_passes_for_granted_capability():
 
 
 # the analytics dashboards, in menu order (every dashboard role sees them; support does not)
-ANALYTICS = ["activity", "retention", "ltv", "channels"]
+ANALYTICS = [
+    "activity",
+    "retention",
+    "ltv",
+    "channels",
+    "funnel",
+    "hours",
+    "tiers",
+    "demographics",
+]
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,30 @@ def same_table(written: pd.DataFrame, expected: pd.DataFrame) -> None:
                 assert float(got) == pytest.approx(float(want), abs=1e-9), column
 
 
+@pytest.mark.parametrize("name", list(reports.REPORTS))
+def test_every_report_equals_the_page_function(db, tmp_path, name):
+    from core.store import open_store
+
+    written = run_cli(db, tmp_path, name, *JUNE_ARGS)
+    report = reports.REPORTS[name]
+    expected = report.build(open_store(db), JUNE, AS_OF, reports.ReportOptions())
+    assert len(expected) > 0, "the fixture should give every report some rows"
+    same_table(written, expected[list(report.columns)])
+
+
+def test_funnel_report_numbers(db, tmp_path):
+    written = run_cli(db, tmp_path, "funnel", *JUNE_ARGS)
+    assert written["members"].tolist() == [6, 4, 3, 3]  # tests/test_metrics_funnel.py
+
+
+def test_tier_migration_report_numbers(db, tmp_path):
+    written = run_cli(db, tmp_path, "tier-migration", *JUNE_ARGS)
+    assert written[["from_tier", "to_tier", "members"]].values.tolist() == [
+        ["normal", "silver", 1],
+        ["normal", "gold", 1],
+    ]
+
+
 def test_activity_report_equals_the_page_function(db, tmp_path):
     from core.store import open_store
 

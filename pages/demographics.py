@@ -1,0 +1,98 @@
+"""Demographics and search: purchase rate by gender and age band per category, the top
+search keywords and their weekly trend."""
+
+import altair as alt
+import streamlit as st
+
+from core import ui
+
+ctx = ui.page_guard("demographics")
+filters, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("demographics.title"))
+if as_of is None:
+    st.info(ctx.t("analytics.no_data"))
+    st.stop()
+period = filters.period(as_of)
+st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
+
+rates = ui.cached_view(ctx, "purchase_rates", filters, as_of)
+keywords = ui.cached_view(ctx, "top_keywords", filters, as_of)
+if rates.empty and keywords.empty:
+    st.info(ctx.t("analytics.empty"))
+    st.stop()
+
+st.subheader(ctx.t("demographics.rates"))
+if rates.empty:
+    st.info(ctx.t("analytics.empty"))
+else:
+    categories = sorted(rates["category"].unique())
+    category = st.selectbox(ctx.t("demographics.category"), categories, key="demo_category")
+    chosen = rates[rates["category"] == category]
+    bands = ["<18", "18-24", "25-34", "35-44", "45-54", "55+", "unknown"]
+    base = alt.Chart(chosen).encode(
+        x=alt.X("age_band:N", title=ctx.t("chart.age_band"), sort=bands),
+        y=alt.Y("gender:N", title=ctx.t("chart.gender")),
+        tooltip=[
+            alt.Tooltip("gender:N", title=ctx.t("chart.gender")),
+            alt.Tooltip("age_band:N", title=ctx.t("chart.age_band")),
+            alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
+            alt.Tooltip("buyers:Q", title=ctx.t("chart.buyers"), format=","),
+            alt.Tooltip("purchase_rate:Q", title=ctx.t("chart.purchase_rate"), format=".1%"),
+        ],
+    )
+    st.altair_chart(
+        base.mark_rect().encode(
+            color=alt.Color(
+                "purchase_rate:Q",
+                title=ctx.t("chart.purchase_rate"),
+                scale=alt.Scale(scheme="purples"),
+            )
+        )
+        + base.mark_text().encode(text=alt.Text("purchase_rate:Q", format=".1%")),
+        width="stretch",
+    )
+    st.caption(ctx.t("demographics.note"))
+    ui.table_behind(ctx, rates, "purchase_rates")
+
+st.subheader(ctx.t("demographics.keywords"))
+if keywords.empty:
+    st.info(ctx.t("demographics.no_searches"))
+    st.stop()
+st.altair_chart(
+    alt.Chart(keywords)
+    .mark_bar()
+    .encode(
+        x=alt.X("searches:Q", title=ctx.t("chart.searches")),
+        y=alt.Y("keyword:N", title=ctx.t("chart.keyword"), sort="-x"),
+        tooltip=[
+            alt.Tooltip("keyword:N", title=ctx.t("chart.keyword")),
+            alt.Tooltip("searches:Q", title=ctx.t("chart.searches"), format=","),
+            alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
+            alt.Tooltip("share:Q", title=ctx.t("chart.share"), format=".1%"),
+            alt.Tooltip("change:Q", title=ctx.t("chart.change"), format="+.1%"),
+        ],
+    ),
+    width="stretch",
+)
+ui.table_behind(ctx, keywords, "top_keywords")
+
+st.subheader(ctx.t("demographics.keyword_trend"))
+trend = ui.cached_view(ctx, "keyword_trend", filters, as_of)
+st.altair_chart(
+    alt.Chart(trend.dropna(subset=["searches"]))
+    .mark_line(point=True)
+    .encode(
+        x=alt.X("period:T", title=ctx.t("chart.period")),
+        y=alt.Y("searches:Q", title=ctx.t("chart.searches")),
+        color=alt.Color("keyword:N", title=ctx.t("chart.keyword")),
+        tooltip=[
+            alt.Tooltip("period:T", title=ctx.t("chart.period"), format="%Y-%m-%d"),
+            alt.Tooltip("keyword:N", title=ctx.t("chart.keyword")),
+            alt.Tooltip("searches:Q", title=ctx.t("chart.searches"), format=","),
+        ],
+    ),
+    width="stretch",
+)
+st.caption(ctx.t("analytics.incomplete_note"))
+ui.table_behind(ctx, trend, "keyword_trend")

@@ -1,0 +1,70 @@
+"""Funnel: page_view → add_to_cart → checkout → order_paid with conversion and drop-off,
+per member or per session, overall or by device or channel."""
+
+import altair as alt
+import streamlit as st
+
+from core import metrics, ui
+
+ctx = ui.page_guard("funnel")
+filters, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("funnel.title"))
+if as_of is None:
+    st.info(ctx.t("analytics.no_data"))
+    st.stop()
+period = filters.period(as_of)
+st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
+
+left, right = st.columns(2)
+with left:
+    unit = (
+        st.segmented_control(
+            ctx.t("funnel.unit"),
+            metrics.FUNNEL_UNITS,
+            default="member",
+            format_func=lambda code: ctx.t(f"funnel.unit.{code}"),
+            key="funnel_unit",
+        )
+        or "member"
+    )
+with right:
+    split = (
+        st.segmented_control(
+            ctx.t("funnel.dimension"),
+            ("none", *metrics.FUNNEL_DIMENSIONS),
+            default="none",
+            format_func=lambda code: ctx.t(f"dimension.{code}") if code != "none" else "—",
+            key="funnel_dimension",
+        )
+        or "none"
+    )
+
+steps = ui.cached_view(
+    ctx, "funnel", filters, as_of, unit=unit, dimension=None if split == "none" else split
+)
+if steps.empty:
+    st.info(ctx.t("analytics.empty"))
+    st.stop()
+
+count = "members" if unit == "member" else "sessions"
+steps["step_label"] = steps["step_name"].map(lambda step: ctx.t(f"funnel.step.{step}"))
+order = [ctx.t(f"funnel.step.{step}") for step in metrics.FUNNEL_STEPS]
+encoding = {
+    "x": alt.X(f"{count}:Q", title=ctx.t(f"funnel.unit.{unit}")),
+    "y": alt.Y("step_label:N", title=ctx.t("chart.step"), sort=order),
+    "tooltip": [
+        alt.Tooltip("group:N", title=ctx.t("chart.group")),
+        alt.Tooltip("step_label:N", title=ctx.t("chart.step")),
+        alt.Tooltip(f"{count}:Q", title=ctx.t(f"funnel.unit.{unit}"), format=","),
+        alt.Tooltip("conversion_from_previous:Q", title=ctx.t("chart.conversion"), format=".1%"),
+        alt.Tooltip("conversion_from_first:Q", title=ctx.t("chart.conversion_first"), format=".1%"),
+        alt.Tooltip("drop_off:Q", title=ctx.t("chart.drop_off"), format=".1%"),
+    ],
+}
+if split != "none":
+    encoding["color"] = alt.Color("group:N", title=ctx.t(f"dimension.{split}"))
+    encoding["yOffset"] = "group:N"
+st.altair_chart(alt.Chart(steps).mark_bar().encode(**encoding), width="stretch")
+st.caption(ctx.t("funnel.note"))
+ui.table_behind(ctx, steps.drop(columns="step_label"), f"funnel_{unit}_{split}")

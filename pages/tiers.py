@@ -1,0 +1,143 @@
+"""Tiers: members per tier over time, the migration matrix between two dates, revenue,
+discount cost and repurchase interval per tier, and upgrade opportunities."""
+
+from datetime import timedelta
+
+import altair as alt
+import streamlit as st
+
+from core import metrics, ui
+from core.permissions import Capability
+
+ctx = ui.page_guard("tiers")
+filters, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("tiers.title"))
+if as_of is None:
+    st.info(ctx.t("analytics.no_data"))
+    st.stop()
+period = filters.period(as_of)
+st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
+
+grain = (
+    st.segmented_control(
+        ctx.t("tiers.grain"),
+        metrics.TIER_GRAINS,
+        default="week",
+        format_func=lambda code: ctx.t(f"unit.{code}"),
+        key="tiers_grain",
+    )
+    or "week"
+)
+over_time = ui.cached_view(ctx, "tiers_over_time", filters, as_of, grain=grain)
+if over_time.empty:
+    st.info(ctx.t("analytics.empty"))
+    st.stop()
+
+tier_order = over_time.sort_values("rank")["tier_code"].drop_duplicates().tolist()
+st.subheader(ctx.t("tiers.over_time"))
+st.altair_chart(
+    alt.Chart(over_time)
+    .mark_bar()
+    .encode(
+        x=alt.X("day:T", title=ctx.t("chart.date")),
+        y=alt.Y("members:Q", title=ctx.t("chart.members")),
+        color=alt.Color("tier_code:N", title=ctx.t("chart.tier"), sort=tier_order),
+        order=alt.Order("rank:Q"),
+        tooltip=[
+            alt.Tooltip("day:T", title=ctx.t("chart.date"), format="%Y-%m-%d"),
+            alt.Tooltip("tier_code:N", title=ctx.t("chart.tier")),
+            alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
+        ],
+    ),
+    width="stretch",
+)
+ui.table_behind(ctx, over_time, f"tiers_over_time_{grain}")
+
+st.subheader(ctx.t("tiers.migration"))
+left, right = st.columns(2)
+from_day = left.date_input(
+    ctx.t("tiers.from_day"),
+    value=period.start - timedelta(days=1),
+    max_value=as_of,
+    key="tiers_from_day",
+)
+to_day = right.date_input(
+    ctx.t("tiers.to_day"), value=period.end, max_value=as_of, key="tiers_to_day"
+)
+migration = ui.cached_view(ctx, "tier_migration", filters, as_of, from_day=from_day, to_day=to_day)
+if migration.empty:
+    st.info(ctx.t("analytics.empty"))
+else:
+    base = alt.Chart(migration).encode(
+        x=alt.X("to_tier:N", title=ctx.t("chart.tier_to"), sort=tier_order),
+        y=alt.Y("from_tier:N", title=ctx.t("chart.tier_from"), sort=tier_order),
+        tooltip=[
+            alt.Tooltip("from_tier:N", title=ctx.t("chart.tier_from")),
+            alt.Tooltip("to_tier:N", title=ctx.t("chart.tier_to")),
+            alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
+            alt.Tooltip("share_of_from:Q", title=ctx.t("chart.share"), format=".1%"),
+        ],
+    )
+    st.altair_chart(
+        base.mark_rect().encode(
+            color=alt.Color(
+                "share_of_from:Q", title=ctx.t("chart.share"), scale=alt.Scale(scheme="greens")
+            )
+        )
+        + base.mark_text().encode(text=alt.Text("members:Q", format=",")),
+        width="stretch",
+    )
+    ui.table_behind(ctx, migration, "tier_migration")
+
+st.subheader(ctx.t("tiers.summary"))
+summary = ui.cached_view(ctx, "tier_summary", filters, as_of)
+money = summary.melt(
+    id_vars="tier_code", value_vars=["revenue", "discount_cost"], var_name="metric"
+)
+money["metric_label"] = money["metric"].map(
+    {"revenue": ctx.t("chart.revenue"), "discount_cost": ctx.t("chart.discount_cost")}
+)
+left, right = st.columns(2)
+with left:
+    st.altair_chart(
+        alt.Chart(money)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title="¥"),
+            y=alt.Y("tier_code:N", title=ctx.t("chart.tier"), sort=tier_order),
+            yOffset="metric_label:N",
+            color=alt.Color("metric_label:N", title=ctx.t("chart.metric")),
+            tooltip=[
+                alt.Tooltip("tier_code:N", title=ctx.t("chart.tier")),
+                alt.Tooltip("metric_label:N", title=ctx.t("chart.metric")),
+                alt.Tooltip("value:Q", title="¥", format=",.2f"),
+            ],
+        ),
+        width="stretch",
+    )
+with right:
+    st.altair_chart(
+        alt.Chart(summary.dropna(subset=["median_repurchase_days"]))
+        .mark_bar()
+        .encode(
+            x=alt.X("median_repurchase_days:Q", title=ctx.t("chart.median_days")),
+            y=alt.Y("tier_code:N", title=ctx.t("chart.tier"), sort=tier_order),
+            tooltip=[
+                alt.Tooltip("tier_code:N", title=ctx.t("chart.tier")),
+                alt.Tooltip("median_repurchase_days:Q", title=ctx.t("chart.median_days")),
+                alt.Tooltip("repurchases:Q", title=ctx.t("chart.count"), format=","),
+            ],
+        ),
+        width="stretch",
+    )
+st.caption(ctx.t("tiers.note"))
+ui.table_behind(ctx, summary, "tier_summary")
+
+st.subheader(ctx.t("tiers.upgrade"))
+st.write(ctx.t("tiers.upgrade_count", count=ctx.int(summary["upgrade_candidates"].sum())))
+if ctx.can(Capability.VIEW_MEMBER_LIST):
+    candidates = ui.cached_view(ctx, "upgrade_candidates", filters, as_of)
+    ui.table_behind(ctx, candidates.drop(columns="member_key"), "upgrade_candidates")
+else:
+    st.caption(ctx.t("tiers.upgrade_list_hidden"))
