@@ -955,7 +955,7 @@ def suggest_action(
 ) -> np.ndarray:
     """A suggested action code per member (translated as ``churn.action.<code>``).
 
-    In order of precedence: ``vip_care`` (churn probability ≥ 0.5 and predicted LTV at least
+    In order of precedence: ``vip_care`` (churn probability ≥ 0.3 and predicted LTV at least
     ``high_value_ltv``: a personal call or an exclusive offer), ``incentive_coupon``
     (probability ≥ 0.5 and at least half of their orders used a coupon), ``cart_reminder``
     (probability ≥ 0.2 and at least half of their recent add-to-carts abandoned),
@@ -965,7 +965,7 @@ def suggest_action(
     high = probability >= 0.5
     return np.select(
         [
-            high & (np.asarray(predicted_ltv, dtype=float) >= high_value_ltv),
+            (probability >= 0.3) & (np.asarray(predicted_ltv, dtype=float) >= high_value_ltv),
             high & (np.asarray(coupon_share, dtype=float) >= 0.5),
             (probability >= 0.2) & (np.asarray(cart_abandonment, dtype=float) >= 0.5),
             high,

@@ -112,6 +112,19 @@ def _keywords(store, filters, as_of, _):
     return metrics.top_keywords(store, filters, as_of)
 
 
+def _churn_risk(store, filters, as_of, _):
+    from core import churn
+
+    fit = churn.fitted_models(store, as_of, fitted_by="report")
+    return churn.at_risk_list(store, fit.run_id, filters)
+
+
+def _model(store, filters, as_of, _):
+    from core import churn
+
+    return churn.model_parameters(churn.fitted_models(store, as_of, fitted_by="report"))
+
+
 REPORTS: dict[str, Report] = {
     report.name: report
     for report in (
@@ -247,6 +260,26 @@ REPORTS: dict[str, Report] = {
             ("keyword", "searches", "members", "share", "previous_searches", "change"),
             _keywords,
             counts=("previous_searches",),
+        ),
+        Report(
+            "churn-risk",
+            "active members by value at risk: 30-day churn probability, 12-month LTV, action",
+            (
+                "member_id",
+                "churn_probability_30d",
+                "predicted_ltv_12m",
+                "p_alive",
+                "best_hour",
+                "action",
+            ),
+            _churn_risk,
+            counts=("best_hour",),
+        ),
+        Report(
+            "model",
+            "every fitted churn/LTV model parameter and holdout figure",
+            ("model", "parameter", "value", "lower", "upper", "p"),
+            _model,
         ),
     )
 }
