@@ -27,6 +27,7 @@ from pathlib import Path
 
 import bcrypt
 
+from core import audit
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from core.permissions import ROLES, Capability, Role, require
 from core.store import Store
@@ -486,6 +487,17 @@ def set_language(store: Store, username: str, language: str) -> None:
 
 
 def _log(cur, now, username, role, event, target, outcome, detail) -> None:
+    """One access-log row and its hash-chained audit row, in the caller's transaction."""
+    group, _, name = event.partition("_") if event.startswith("account_") else ("access", "", event)
+    audit.record(
+        cur,
+        actor=username,
+        role=role,
+        action=f"{group}.{name}",
+        target=target,
+        after={"outcome": outcome, "detail": detail} if detail else {"outcome": outcome},
+        now=now,
+    )
     cur.execute(
         "insert into access_log values ($at, $username, $role, $event, $target, $outcome, $detail)",
         {

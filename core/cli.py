@@ -1,8 +1,8 @@
 """Command line for operations staff: ``python -m core.cli COMMAND``.
 
-Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``. Exit code 0 on success;
-on an error a one-line reason on stderr and a non-zero code (1 for a failed command, 2 for
-bad usage).
+Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``, ``audit verify``. Exit
+code 0 on success; on an error a one-line reason on stderr and a non-zero code (1 for a
+failed command, 2 for bad usage).
 """
 
 from __future__ import annotations
@@ -173,6 +173,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from core.audit import verify_chain
+
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        raise StoreError(f"no store at {path}")
+    report = verify_chain(open_store(path))
+    if not report.ok:
+        print(f"error: {report.message()}", file=sys.stderr)
+        return 1
+    print(report.message())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core.cli", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -244,6 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     add_db(rep)
     rep.set_defaults(func=cmd_report)
+
+    aud = sub.add_parser("audit", help="audit log tools")
+    aud.add_argument("action", choices=["verify"], help="verify: check the hash chain")
+    add_db(aud)
+    aud.set_defaults(func=cmd_audit)
     return parser
 
 

@@ -906,6 +906,21 @@ def _log_import(cur, import_id, started_at, ordered, mode, status, actor, report
         cur.register("_rejects_df", frame)
         cur.execute("insert into import_rejects select * from _rejects_df")
         cur.unregister("_rejects_df")
+    from core import audit  # the import's audit row, in the import's own transaction
+
+    audit.record(
+        cur,
+        actor=actor,
+        role=None,
+        action=f"import.{status}",
+        target=f"import:{import_id}",
+        after={
+            "mode": mode,
+            "files": {t: Path(p).name for t, p in ordered},
+            "rows": {t: r.loaded for t, r in reports.items()},
+            "rejected": {t: r.rejected for t, r in reports.items()},
+        },
+    )
 
 
 def _write_report(report: ImportReport, reports_dir: Path) -> None:

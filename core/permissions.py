@@ -47,6 +47,8 @@ class Capability(StrEnum):
     VIEW_MEMBER_PROFILE = "view_member_profile"  # one member's page (会员360), PII by role
     MANAGE_ACCOUNTS = "manage_accounts"
     APPROVE_REQUESTS = "approve_requests"
+    USE_APPROVALS = "use_approvals"  # see one's requests (and those one may approve)
+    EDIT_BENEFITS = "edit_benefits"  # benefits catalogue and tier assignment
     VIEW_AUDIT_LOG = "view_audit_log"
     IMPORT_DATA = "import_data"
     VIEW_DATA_STATUS = "view_data_status"
@@ -64,6 +66,7 @@ _ANALYST = _VIEWER | {
     Capability.VIEW_MEMBER_LIST,
     Capability.EXPORT_AGGREGATE,
     Capability.REQUEST_MEMBER_EXPORT,
+    Capability.USE_APPROVALS,
     Capability.SAVE_SEGMENTS,
     Capability.VIEW_MEMBER_PROFILE,
 }
@@ -76,7 +79,9 @@ _SUPPORT = {
 }
 _OPERATOR = _ANALYST | {
     Capability.EDIT_MEMBERS,
+    Capability.LOOK_UP_MEMBERS,  # to find the member to edit (PII stays masked)
     Capability.REQUEST_TIER_RULE_CHANGE,
+    Capability.EDIT_BENEFITS,
     Capability.MANAGE_ALERTS,
     Capability.MANAGE_TAGS,
 }
