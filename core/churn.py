@@ -989,6 +989,7 @@ class ChurnFit:
     scores: pd.DataFrame
     run_id: int | None = None
     timings: dict = field(default_factory=dict)
+    fitted_by: str | None = None
 
     @property
     def hazard_ratios(self) -> pd.DataFrame:
@@ -1189,6 +1190,7 @@ def save_fit(store: Store, fit: ChurnFit, fitted_by: str | None = None) -> int:
         )
         cur.unregister("new_scores")
     fit.run_id = run_id
+    fit.fitted_by = fitted_by
     return run_id
 
 
@@ -1220,6 +1222,7 @@ def load_fit(
         scores=scores,
         run_id=int(run["run_id"]),
         timings=summary.get("timings", {}),
+        fitted_by=None if pd.isna(run["fitted_by"]) else str(run["fitted_by"]),
     )
 
 
@@ -1318,3 +1321,34 @@ def model_parameters(fit: ChurnFit) -> pd.DataFrame:
             add(f"holdout_{row['model']}", name, row[name])
     add("run", "fit_seconds", fit.fit_seconds)
     return pd.DataFrame(rows)
+
+
+# -- background fitting ---------------------------------------------------------------------
+
+
+@dataclass
+class FitJob:
+    """A fit running in a worker thread: its progress, and the run id or error at the end.
+
+    The page that started it polls :attr:`fraction`, :attr:`step` and :attr:`done`; other
+    pages keep reading the last stored run meanwhile (the new run is written in one
+    transaction at the end).
+    """
+
+    fraction: float = 0.0
+    step: str = "queued"
+    done: bool = False
+    run_id: int | None = None
+    error: str | None = None
+
+    def run(self, store: Store, as_of: date, churn_days: int, fitted_by: str | None) -> None:
+        def progress(fraction: float, step: str) -> None:
+            self.fraction, self.step = fraction, step
+
+        try:
+            fit = fit_churn_models(store, as_of, churn_days, progress=progress)
+            self.run_id = save_fit(store, fit, fitted_by)
+        except (ChurnModelError, ValueError, np.linalg.LinAlgError) as exc:
+            self.error = str(exc)
+        finally:
+            self.done = True

@@ -532,6 +532,165 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The denominator is the cohort size; cells that have not ended are empty; the "
         "mean row is weighted by cohort size and leaves incomplete cells out.",
     },
+    # -- churn prediction and LTV forecast (core/churn.py) --------------------------------
+    "section.churn": {"zh": "流失与价值预测", "en": "Churn and LTV"},
+    "page.churn": {"zh": "流失预测", "en": "Churn prediction"},
+    "page.ltv_forecast": {"zh": "LTV 预测", "en": "LTV forecast"},
+    "page.models": {"zh": "模型", "en": "Models"},
+    "churn.title": {"zh": "流失预测", "en": "Churn prediction"},
+    "churn.definition": {
+        "zh": "流失：连续 {days} 天无任何活动。生存时间：从注册到最后一次活动（已流失），"
+        "或到基准日 {as_of}（未流失，删失）。",
+        "en": "Churned: no activity for {days} days. Survival time runs from signup to the "
+        "last activity (churned) or to the as-of date {as_of} (censored).",
+    },
+    "churn.km_title": {"zh": "Kaplan–Meier 生存曲线", "en": "Kaplan–Meier survival curves"},
+    "churn.km_by": {"zh": "分组", "en": "Group by"},
+    "churn.by.tier": {"zh": "等级", "en": "Tier"},
+    "churn.by.channel": {"zh": "渠道", "en": "Channel"},
+    "churn.by.device": {"zh": "设备", "en": "Device"},
+    "churn.logrank": {
+        "zh": "Log-rank 检验：χ² = {statistic}，p = {p}（各组生存曲线是否相同）。",
+        "en": "Log-rank test: χ² = {statistic}, p = {p} (are the groups' curves the same?).",
+    },
+    "churn.km_groups": {"zh": "各组中位生命周期", "en": "Median lifetime per group"},
+    "churn.no_fit": {
+        "zh": "当前数据尚未拟合模型。请到「模型」页面点击「重新拟合」（数据变化后需重新拟合）。",
+        "en": "No models are fitted for the current data yet. Open the Models page and press "
+        "Refit (models are refitted after the data changes).",
+    },
+    "churn.hr_title": {
+        "zh": "Cox 模型风险比（95% 置信区间）",
+        "en": "Cox model hazard ratios (95% confidence intervals)",
+    },
+    "churn.hr_note": {
+        "zh": "风险比 > 1：流失更快。类别变量与参照组比较：{reference}。",
+        "en": "Hazard ratio > 1: churns sooner. Categories are compared with the reference "
+        "level: {reference}.",
+    },
+    "churn.ph_fails": {
+        "zh": "比例风险假设不成立的变量（p < 0.01，其风险比是随时间变化效应的平均）：{names}",
+        "en": "The proportional-hazards assumption fails for (p < 0.01; their hazard ratio "
+        "averages an effect that changes over time): {names}",
+    },
+    "churn.ph_ok": {
+        "zh": "所有变量均未拒绝比例风险假设（p ≥ 0.01）。",
+        "en": "No covariate rejects the proportional-hazards assumption (p ≥ 0.01).",
+    },
+    "churn.at_risk_title": {"zh": "高风险会员名单", "en": "At-risk members"},
+    "churn.at_risk_note": {
+        "zh": "按风险价值（未来 30 天流失概率 × 预测 12 个月 LTV）从高到低排序。",
+        "en": "Sorted by value at risk (churn probability in the next 30 days × predicted "
+        "12-month LTV), highest first.",
+    },
+    "churn.min_probability": {"zh": "最低流失概率", "en": "Minimum churn probability"},
+    "churn.download": {"zh": "下载名单（CSV）", "en": "Download the list (CSV)"},
+    "churn.export_by_request": {
+        "zh": "会员级名单仅可通过审批后的导出申请下载（SPEC §1）；表中不含个人信息。",
+        "en": "Member-level lists are exported only through an approved export request "
+        "(SPEC §1); the table holds no personal data.",
+    },
+    "churn.kpi.active": {"zh": "活跃会员", "en": "Active members"},
+    "churn.kpi.expected": {"zh": "预计 30 天流失", "en": "Expected to churn in 30 days"},
+    "churn.kpi.value_at_risk": {"zh": "风险价值", "en": "Value at risk"},
+    "churn.kpi.holdout": {"zh": "留出集一致性", "en": "Holdout concordance"},
+    "churn.action.vip_care": {"zh": "专属关怀（电话/专享权益）", "en": "VIP care call or offer"},
+    "churn.action.incentive_coupon": {"zh": "发放激励优惠券", "en": "Incentive coupon"},
+    "churn.action.cart_reminder": {"zh": "购物车提醒", "en": "Cart reminder"},
+    "churn.action.care_sms": {"zh": "关怀短信", "en": "Care SMS"},
+    "churn.action.keep_warm": {"zh": "常规维护", "en": "Keep warm"},
+    "col.member_id": {"zh": "会员 ID", "en": "Member ID"},
+    "col.churn_probability_30d": {"zh": "30 天流失概率", "en": "Churn probability (30 d)"},
+    "col.predicted_ltv_12m": {"zh": "预测 12 个月 LTV", "en": "Predicted LTV (12 m)"},
+    "col.value_at_risk": {"zh": "风险价值", "en": "Value at risk"},
+    "col.p_alive": {"zh": "存活概率", "en": "P(alive)"},
+    "col.best_hour": {"zh": "最佳触达时段", "en": "Best contact hour"},
+    "col.drivers": {"zh": "主要驱动因素", "en": "Top drivers"},
+    "col.action": {"zh": "建议动作", "en": "Suggested action"},
+    "chart.survival": {"zh": "存活比例", "en": "Share not churned"},
+    "chart.days_since_signup": {"zh": "注册后天数", "en": "Days since signup"},
+    "chart.hazard_ratio": {"zh": "风险比", "en": "Hazard ratio"},
+    "chart.covariate": {"zh": "变量", "en": "Covariate"},
+    "ltvf.title": {"zh": "LTV 预测", "en": "LTV forecast"},
+    "ltvf.intro": {
+        "zh": "BG/NBD 预测购买次数与存活概率，Gamma-Gamma 预测客单价；二者相乘得到未来 12 "
+        "个月预测 LTV（未下单会员计为 0，但计入人数）。",
+        "en": "BG/NBD forecasts purchases and the probability of being alive, Gamma-Gamma the "
+        "spend per purchase; together the predicted LTV of the next 12 months (members "
+        "without an order count as 0 and stay in the denominator).",
+    },
+    "ltvf.by": {"zh": "汇总维度", "en": "Aggregate by"},
+    "ltvf.by.cohort": {"zh": "注册月份", "en": "Signup month"},
+    "ltvf.by.channel": {"zh": "渠道", "en": "Channel"},
+    "ltvf.by.tier": {"zh": "等级", "en": "Tier"},
+    "ltvf.by.device": {"zh": "设备", "en": "Device"},
+    "ltvf.total": {"zh": "预测 12 个月总价值", "en": "Predicted 12-month value"},
+    "ltvf.per_member": {"zh": "人均预测 LTV", "en": "Predicted LTV per member"},
+    "ltvf.buyers": {"zh": "已购买会员", "en": "Members with an order"},
+    "ltvf.p_alive": {"zh": "平均存活概率（购买会员）", "en": "Mean P(alive), buyers"},
+    "models.title": {"zh": "模型", "en": "Models"},
+    "models.intro": {
+        "zh": "流失预测与 LTV 预测使用的模型、拟合时间与数据、留出集表现。数据变化后结果失效，"
+        "需重新拟合。",
+        "en": "The models behind churn prediction and the LTV forecast: what they are, when "
+        "and on what they were fitted, and how they did on the holdout. Results are kept "
+        "until the data changes.",
+    },
+    "models.refit": {"zh": "重新拟合", "en": "Refit"},
+    "models.running": {"zh": "正在拟合：{step}（{percent}）", "en": "Fitting: {step} ({percent})"},
+    "models.failed": {"zh": "拟合失败：{error}", "en": "Fitting failed: {error}"},
+    "models.fitted": {
+        "zh": "拟合于 {fitted_at}（UTC），操作人 {by}，基准日 {as_of}，耗时 {seconds} 秒。",
+        "en": "Fitted {fitted_at} UTC by {by} as of {as_of} in {seconds} s.",
+    },
+    "models.background": {
+        "zh": "拟合在后台运行，不影响其他用户；可离开本页稍后再来。",
+        "en": "Fitting runs in the background and does not block anyone; you can leave this "
+        "page and come back.",
+    },
+    "models.step.holdout": {"zh": "留出集评估", "en": "holdout evaluation"},
+    "models.step.features": {"zh": "特征提取", "en": "features"},
+    "models.step.cox": {"zh": "Cox 模型", "en": "Cox model"},
+    "models.step.ph_test": {"zh": "比例风险检验", "en": "proportional-hazards test"},
+    "models.step.ltv": {"zh": "BG/NBD 与 Gamma-Gamma", "en": "BG/NBD and Gamma-Gamma"},
+    "models.step.scores": {"zh": "会员评分", "en": "member scores"},
+    "models.step.queued": {"zh": "排队中", "en": "queued"},
+    "models.step.done": {"zh": "完成", "en": "done"},
+    "models.holdout_title": {"zh": "留出集表现", "en": "Holdout quality"},
+    "models.holdout_note": {
+        "zh": "训练：{train_landmark} 时的特征与截至 {train_end} 的结果（{train_members} 人）；"
+        "测试：{test_landmark} 时的特征，截至基准日的结果（{test_members} 人，30 天内流失 "
+        "{churn_rate}）。",
+        "en": "Training: features on {train_landmark}, outcomes to {train_end} ({train_members} "
+        "members); test: features on {test_landmark}, outcomes to the as-of date "
+        "({test_members} members, {churn_rate} churned within 30 days).",
+    },
+    "models.cox_title": {"zh": "Cox 比例风险模型", "en": "Cox proportional hazards"},
+    "models.cox_text": {
+        "zh": "lifelines CoxPHFitter：以活跃会员在 {landmark} 的特征（等级、渠道、设备、最近活跃、"
+        "活跃天数、订单、消费、优惠券占比、弃购率、会话时长、会员时长）预测其流失时间；"
+        "训练集 {members} 人、{events} 人流失，训练一致性 {concordance}。",
+        "en": "lifelines CoxPHFitter: time to churn of the members active on {landmark} from "
+        "their features then (tier, channel, device, recency, active days, orders, spend, "
+        "coupon share, cart abandonment, session length, tenure); {members} members, "
+        "{events} churned, training concordance {concordance}.",
+    },
+    "models.baseline_text": {
+        "zh": "基线：scikit-learn 梯度提升分类器（独热编码 + 标准化的 Pipeline），同样的特征，"
+        "预测「30 天内流失」，评估方式相同。",
+        "en": "Baseline: scikit-learn gradient boosting (a Pipeline of one-hot encoding and "
+        'scaling) on the same features, predicting "churned within 30 days", evaluated the '
+        "same way.",
+    },
+    "models.bgnbd_title": {"zh": "BG/NBD 与 Gamma-Gamma", "en": "BG/NBD and Gamma-Gamma"},
+    "models.bgnbd_text": {
+        "zh": "在截至基准日的全部已付订单上拟合（时间单位：周；{customers} 位购买会员，"
+        "Gamma-Gamma 使用其中 {repeat} 位复购会员）。实现已用 CDNOW 公开结果校验。",
+        "en": "Fitted on all paid orders up to the as-of date (weeks as the time unit; "
+        "{customers} buyers, {repeat} repeat buyers for Gamma-Gamma). The implementation "
+        "is checked against the published CDNOW results.",
+    },
+    "models.parameters": {"zh": "全部参数", "en": "All parameters"},
 }
 
 

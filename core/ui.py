@@ -636,3 +636,125 @@ def table_behind(ctx: PageContext, frame, name: str) -> None:
             )
         else:
             st.caption(ctx.t("analytics.no_export"))
+
+
+# -- churn and LTV models (core/churn.py) ---------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _churn_jobs() -> tuple:
+    """One worker thread per process for model fits, and the jobs by (store, stamp, as-of).
+
+    Fits run there, not in a page script, so a refit never blocks anybody's page; the page
+    that started it polls the job from a fragment.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="churn-fit"), {}
+
+
+def churn_job_key(ctx: PageContext, as_of: date) -> tuple:
+    from core import churn
+
+    return (str(ctx.store.path), churn.data_stamp(ctx.store), as_of)
+
+
+def churn_job(ctx: PageContext, as_of: date):
+    """The running or last finished fit job for this store, data and as-of date, if any."""
+    _, jobs = _churn_jobs()
+    return jobs.get(churn_job_key(ctx, as_of))
+
+
+def start_churn_fit(ctx: PageContext, as_of: date):
+    """Queue a fit of every churn/LTV model (unless one is already running); the job."""
+    from core import churn
+
+    permissions.require(ctx.role, permissions.Capability.VIEW_CHURN)
+    executor, jobs = _churn_jobs()
+    key = churn_job_key(ctx, as_of)
+    job = jobs.get(key)
+    if job is None or job.done:
+        job = churn.FitJob()
+        jobs[key] = job
+        executor.submit(job.run, ctx.store, as_of, churn.DEFAULT_CHURN_DAYS, ctx.account.username)
+    return job
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _churn_fit(path: str, stamp: str, as_of: date, last_run: int | None):
+    from core import churn
+
+    return churn.load_fit(_open_store(path), as_of, with_scores=False)
+
+
+def cached_churn_fit(ctx: PageContext, as_of: date):
+    """The stored fit (summary only) for the store's current data and ``as_of``, or None."""
+    from core import churn
+
+    last_run = ctx.store.scalar("select max(run_id) from churn_model_runs")
+    return _churn_fit(str(ctx.store.path), churn.data_stamp(ctx.store), as_of, last_run)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _kaplan_meier(path: str, stamp: tuple, filters: tuple, as_of: date, by: str):
+    from core import churn
+
+    frame = churn.survival_frame(_open_store(path), as_of, filters=GlobalFilters(*filters))
+    return churn.kaplan_meier(frame, by)
+
+
+def cached_kaplan_meier(ctx: PageContext, filters: GlobalFilters, as_of: date, by: str):
+    return _kaplan_meier(str(ctx.store.path), data_stamp(ctx.store), astuple(filters), as_of, by)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _at_risk(path: str, run_id: int, filters: tuple, min_probability: float):
+    from core import churn
+
+    return churn.at_risk_list(_open_store(path), run_id, GlobalFilters(*filters), min_probability)
+
+
+def cached_at_risk(ctx: PageContext, run_id: int, filters: GlobalFilters, min_probability: float):
+    return _at_risk(str(ctx.store.path), run_id, astuple(filters), min_probability)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _ltv_groups(path: str, run_id: int, filters: tuple, dimension: str):
+    from core import churn
+
+    return churn.ltv_by_group(_open_store(path), run_id, dimension, GlobalFilters(*filters))
+
+
+def cached_ltv_by_group(ctx: PageContext, run_id: int, filters: GlobalFilters, dimension: str):
+    return _ltv_groups(str(ctx.store.path), run_id, astuple(filters), dimension)
+
+
+# -- writes from a page ---------------------------------------------------------------------
+
+
+def attempt(ctx: PageContext, action, *args, **kwargs):
+    """Call a write function of ``core``; show a refusal or a user error instead of a
+    traceback and return None, else return its result.
+
+    The function itself checks the role (``PermissionDenied``), the values (errors with a
+    translation ``code``) and writes the audit row in its transaction (``AuditError``:
+    nothing was changed).
+    """
+    import duckdb
+
+    from core.audit import AuditError
+
+    try:
+        return action(*args, **kwargs)
+    except permissions.PermissionDenied:
+        st.error(ctx.t("common.action_denied", role=ctx.t(f"role.{ctx.role}")))
+    except AuditError:
+        st.error(ctx.t("common.audit_failed"))
+    except duckdb.TransactionException:
+        st.error(ctx.t("common.conflict"))
+    except Exception as exc:  # errors a user can cause carry a translation code
+        code = getattr(exc, "code", None)
+        if code is None or code not in i18n.CATALOGUE:
+            raise
+        st.error(ctx.t(code, **getattr(exc, "values", {})))
+    return None

@@ -81,14 +81,18 @@ ANALYTICS = [
 ]
 
 
+# churn prediction and LTV forecast (SPEC §1: analysts and up)
+CHURN = ["churn", "ltv_forecast", "models"]
+
+
 @pytest.mark.parametrize(
     ("role", "menu"),
     [
         ("viewer", ["overview", *ANALYTICS, "account"]),
-        ("analyst", ["overview", *ANALYTICS, "account"]),
+        ("analyst", ["overview", *ANALYTICS, *CHURN, "account"]),
         ("support", ["overview", "account"]),
-        ("operator", ["overview", *ANALYTICS, "account"]),
-        ("admin", ["overview", *ANALYTICS, "data", "account"]),
+        ("operator", ["overview", *ANALYTICS, *CHURN, "account"]),
+        ("admin", ["overview", *ANALYTICS, *CHURN, "data", "account"]),
     ],
 )
 def test_menu_per_role(role, menu):

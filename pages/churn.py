@@ -1,0 +1,122 @@
+"""Churn prediction: Kaplan-Meier curves by group, Cox hazard ratios and the at-risk list."""
+
+import altair as alt
+import streamlit as st
+
+from core import churn, i18n, permissions, ui
+
+ctx = ui.page_guard("churn")
+filters, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("churn.title"))
+if as_of is None:
+    st.info(ctx.t("overview.no_data"))
+    st.stop()
+st.caption(ctx.t("churn.definition", days=churn.DEFAULT_CHURN_DAYS, as_of=as_of.isoformat()))
+
+st.subheader(ctx.t("churn.km_title"))
+by = (
+    st.segmented_control(
+        ctx.t("churn.km_by"),
+        churn.KM_GROUPS,
+        default="device",
+        format_func=lambda code: ctx.t(f"churn.by.{code}"),
+        key="churn_km_by",
+    )
+    or "device"
+)
+km = ui.cached_kaplan_meier(ctx, filters, as_of, by)
+band = alt.Chart(km.curves).mark_area(opacity=0.15, interpolate="step-after")
+line = alt.Chart(km.curves).mark_line(interpolate="step-after")
+x = alt.X("days:Q", title=ctx.t("chart.days_since_signup"))
+color = alt.Color("group:N", title=ctx.t("chart.group"))
+st.altair_chart(
+    band.encode(x=x, y="lower:Q", y2="upper:Q", color=color)
+    + line.encode(
+        x=x,
+        y=alt.Y("survival:Q", title=ctx.t("chart.survival"), scale=alt.Scale(domain=[0, 1])),
+        color=color,
+        tooltip=["group:N", "days:Q", alt.Tooltip("survival:Q", format=".1%")],
+    ),
+    width="stretch",
+)
+if km.logrank_p is not None:
+    st.caption(
+        ctx.t(
+            "churn.logrank", statistic=ctx.number(km.logrank_statistic, 1), p=f"{km.logrank_p:.2g}"
+        )
+    )
+st.caption(ctx.t("churn.km_groups"))
+st.dataframe(km.groups, hide_index=True, width="stretch")
+
+fit = ui.cached_churn_fit(ctx, as_of)
+if fit is None:
+    st.info(ctx.t("churn.no_fit"))
+    st.page_link("pages/models.py", label=ctx.t("page.models"), icon=":material/model_training:")
+    st.stop()
+
+at_risk = ui.cached_at_risk(ctx, fit.run_id, filters, 0.0)
+holdout = fit.holdout.set_index("model")
+columns = st.columns(4)
+columns[0].metric(ctx.t("churn.kpi.active"), ctx.int(len(at_risk)), border=True)
+columns[1].metric(
+    ctx.t("churn.kpi.expected"), ctx.int(at_risk["churn_probability_30d"].sum()), border=True
+)
+columns[2].metric(
+    ctx.t("churn.kpi.value_at_risk"), ctx.money(at_risk["value_at_risk"].sum(), 0), border=True
+)
+columns[3].metric(
+    ctx.t("churn.kpi.holdout"), ctx.number(holdout.loc["cox", "concordance"], 3), border=True
+)
+
+st.subheader(ctx.t("churn.hr_title"))
+ratios = fit.hazard_ratios
+base = alt.Chart(ratios).encode(
+    y=alt.Y("covariate:N", title=ctx.t("chart.covariate"), sort="-x"),
+)
+st.altair_chart(
+    base.mark_rule().encode(
+        x=alt.X("lower:Q", title=ctx.t("chart.hazard_ratio"), scale=alt.Scale(type="log")),
+        x2="upper:Q",
+    )
+    + base.mark_point(filled=True).encode(
+        x="hazard_ratio:Q",
+        tooltip=[
+            "covariate:N",
+            alt.Tooltip("hazard_ratio:Q", format=".3f"),
+            alt.Tooltip("lower:Q", format=".3f"),
+            alt.Tooltip("upper:Q", format=".3f"),
+            alt.Tooltip("p:Q", format=".2g"),
+        ],
+    )
+    + alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(1)),
+    width="stretch",
+)
+reference = ", ".join(f"{k}={v}" for k, v in fit.summary["cox"]["reference"].items())
+st.caption(ctx.t("churn.hr_note", reference=reference))
+failing = fit.summary["cox"]["ph_failing"]
+if failing:
+    st.warning(ctx.t("churn.ph_fails", names=", ".join(failing)))
+else:
+    st.caption(ctx.t("churn.ph_ok"))
+
+st.subheader(ctx.t("churn.at_risk_title"))
+st.caption(ctx.t("churn.at_risk_note"))
+minimum = st.slider(ctx.t("churn.min_probability"), 0.0, 1.0, 0.3, 0.05, key="churn_min_p")
+shown = at_risk[at_risk["churn_probability_30d"] >= minimum].copy()
+shown["action"] = [ctx.t(f"churn.action.{code}") for code in shown["action"]]
+shown = shown.rename(
+    columns={c: ctx.t(f"col.{c}") for c in shown.columns if f"col.{c}" in i18n.CATALOGUE}
+)
+st.dataframe(shown.head(500), hide_index=True, width="stretch")
+if ctx.can(permissions.Capability.VIEW_PII):
+    st.download_button(
+        ctx.t("churn.download"),
+        data=shown.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"memberlens_at_risk_{as_of.isoformat()}.csv",
+        mime="text/csv",
+        key="churn_download",
+        on_click="ignore",
+    )
+else:
+    st.caption(ctx.t("churn.export_by_request"))

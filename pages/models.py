@@ -1,0 +1,95 @@
+"""Models: what each churn/LTV model is, when and on what it was fitted, its holdout
+quality, and a refit button. The fit runs in a background worker (``ui.start_churn_fit``);
+this page polls it from a fragment, so nobody's page waits for it."""
+
+import pandas as pd
+import streamlit as st
+
+from core import churn, ui
+
+ctx = ui.page_guard("models")
+_, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("models.title"))
+if as_of is None:
+    st.info(ctx.t("overview.no_data"))
+    st.stop()
+st.caption(ctx.t("models.intro"))
+
+
+@st.fragment(run_every=2)
+def fit_status() -> None:
+    job = ui.churn_job(ctx, as_of)
+    if job is None:
+        return
+    if job.error:
+        st.error(ctx.t("models.failed", error=job.error))
+    elif not job.done:
+        step = ctx.t(f"models.step.{job.step}")
+        st.progress(
+            job.fraction,
+            text=ctx.t("models.running", step=step, percent=ctx.percent(job.fraction, 0)),
+        )
+        st.caption(ctx.t("models.background"))
+    elif st.session_state.get("models_seen_run") != job.run_id:
+        st.session_state["models_seen_run"] = job.run_id
+        st.rerun()
+
+
+if st.button(ctx.t("models.refit"), type="primary", key="models_refit"):
+    ui.start_churn_fit(ctx, as_of)
+fit_status()
+
+fit = ui.cached_churn_fit(ctx, as_of)
+if fit is None:
+    st.info(ctx.t("churn.no_fit"))
+    st.stop()
+
+st.caption(
+    ctx.t(
+        "models.fitted",
+        fitted_at=fit.fitted_at.strftime("%Y-%m-%d %H:%M"),
+        by=fit.fitted_by or "—",
+        as_of=fit.as_of.isoformat(),
+        seconds=ctx.number(fit.fit_seconds, 1),
+    )
+)
+
+holdout = fit.summary["holdout"]
+st.subheader(ctx.t("models.holdout_title"))
+st.caption(
+    ctx.t(
+        "models.holdout_note",
+        train_landmark=holdout["train_landmark"],
+        train_end=holdout["train_outcome_end"],
+        train_members=ctx.int(holdout["train_members"]),
+        test_landmark=holdout["test_landmark"],
+        test_members=ctx.int(holdout["test_members"]),
+        churn_rate=ctx.percent(holdout["test_churn_rate"]),
+    )
+)
+st.dataframe(pd.DataFrame(holdout["models"]), hide_index=True, width="stretch")
+
+cox = fit.summary["cox"]
+st.subheader(ctx.t("models.cox_title"))
+st.write(
+    ctx.t(
+        "models.cox_text",
+        landmark=cox["training_landmark"],
+        members=ctx.int(cox["training_members"]),
+        events=ctx.int(cox["training_events"]),
+        concordance=ctx.number(cox["concordance_train"], 3),
+    )
+)
+st.write(ctx.t("models.baseline_text"))
+
+st.subheader(ctx.t("models.bgnbd_title"))
+st.write(
+    ctx.t(
+        "models.bgnbd_text",
+        customers=ctx.int(fit.summary["bgnbd"]["customers"]),
+        repeat=ctx.int(fit.summary["gamma_gamma"]["customers"]),
+    )
+)
+parameters = churn.model_parameters(fit)
+ui.table_behind(ctx, parameters, "model_parameters")
