@@ -527,6 +527,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "chart.keyword": {"zh": "搜索词", "en": "Keyword"},
     "chart.searches": {"zh": "搜索次数", "en": "Searches"},
     "chart.change": {"zh": "较上期", "en": "vs previous"},
+    "analytics.window": {"zh": "群组范围", "en": "Cohorts"},
+    "analytics.window.year": {"zh": "近 12 个月注册", "en": "Signed up in the last 12 months"},
+    "analytics.window.period": {"zh": "所选日期范围", "en": "The chosen dates"},
+    "channels.no_d30": {
+        "zh": "所选范围内的新会员还没有满 30 天，30 日留存尚无法计算。",
+        "en": "No signup of this range has reached day 30 yet, so there is no day-30 retention.",
+    },
     "retention.note": {
         "zh": "分母为群组人数；未结束的单元格留空；平均行按群组人数加权，且不含未完成单元格。",
         "en": "The denominator is the cohort size; cells that have not ended are empty; the "

@@ -16,12 +16,13 @@ logic lives in ``core.auth``, ``core.filters``, ``core.metrics`` and ``core.perm
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import runpy
 import threading
 import time
 from dataclasses import astuple, dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -621,10 +622,26 @@ def cached_view(ctx: PageContext, name: str, filters: GlobalFilters, as_of: date
     )
 
 
+def cohort_window(ctx: PageContext, filters: GlobalFilters, as_of: date, key: str):
+    """A switch for views that need history (LTV, channel D30 and 90-day LTV): the chosen
+    period, or the 365 days ending the period's last day. Returns the filters to use."""
+    choice = st.segmented_control(
+        ctx.t("analytics.window"),
+        ("year", "period"),
+        default="year",
+        format_func=lambda code: ctx.t(f"analytics.window.{code}"),
+        key=key,
+    )
+    if choice == "period":
+        return filters
+    end = filters.period(as_of).end
+    return dataclasses.replace(filters, start=end - timedelta(days=364), end=end)
+
+
 def table_behind(ctx: PageContext, frame, name: str) -> None:
     """The table behind a chart, in an expander; a CSV download for roles that may export."""
     with st.expander(ctx.t("analytics.table")):
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(frame, hide_index=True, width="stretch", placeholder=i18n.EMPTY)
         if ctx.can(permissions.Capability.EXPORT_AGGREGATE):
             st.download_button(
                 ctx.t("analytics.download"),

@@ -82,11 +82,12 @@ stacked = cycle.melt(id_vars="period", value_vars=states, var_name="state", valu
 stacked = stacked.dropna()
 stacked["signed"] = stacked["members"].where(stacked["state"] != "dormant", -stacked["members"])
 stacked["state_label"] = stacked["state"].map(lambda state: ctx.t(f"lifecycle.{state}"))
+stacked["period_label"] = stacked["period"].dt.strftime("%Y-%m-%d")
 st.altair_chart(
     alt.Chart(stacked)
     .mark_bar()
     .encode(
-        x=alt.X("period:T", title=ctx.t("chart.period")),
+        x=alt.X("period_label:O", title=ctx.t("chart.period")),
         y=alt.Y("signed:Q", title=ctx.t("chart.members")),
         color=alt.Color(
             "state_label:N",
@@ -94,7 +95,7 @@ st.altair_chart(
             sort=[ctx.t(f"lifecycle.{state}") for state in states],
         ),
         tooltip=[
-            alt.Tooltip("period:T", title=ctx.t("chart.period"), format="%Y-%m-%d"),
+            alt.Tooltip("period_label:O", title=ctx.t("chart.period")),
             alt.Tooltip("state_label:N", title=ctx.t("chart.state")),
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
         ],

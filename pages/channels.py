@@ -13,9 +13,10 @@ st.title(ctx.t("channels.title"))
 if as_of is None:
     st.info(ctx.t("analytics.no_data"))
     st.stop()
+
+filters = ui.cohort_window(ctx, filters, as_of, key="channels_window")
 period = filters.period(as_of)
 st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
-
 table = ui.cached_view(ctx, "channel_table", filters, as_of)
 if table.empty or (table["signups"].sum() == 0 and table["revenue"].sum() == 0):
     st.info(ctx.t("analytics.empty"))
@@ -27,6 +28,7 @@ st.dataframe(
     table,
     hide_index=True,
     width="stretch",
+    placeholder="—",
     column_config={
         "channel": st.column_config.TextColumn(ctx.t("chart.channel")),
         "signups": st.column_config.NumberColumn(ctx.t("col.signups"), format="localized"),
@@ -48,6 +50,8 @@ st.caption(ctx.t("channels.note"))
 left, right = st.columns(2)
 with left:
     st.subheader(ctx.t("channels.d30"))
+    if table["d30"].isna().all():
+        st.info(ctx.t("channels.no_d30"))
     st.altair_chart(
         alt.Chart(table.dropna(subset=["d30"]))
         .mark_bar()

@@ -13,9 +13,10 @@ st.title(ctx.t("ltv.title"))
 if as_of is None:
     st.info(ctx.t("analytics.no_data"))
     st.stop()
+
+filters = ui.cohort_window(ctx, filters, as_of, key="ltv_window")
 period = filters.period(as_of)
 st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
-
 cohorts = ui.cached_view(ctx, "ltv_cohorts", filters, as_of)
 if cohorts.empty:
     st.info(ctx.t("analytics.empty"))

@@ -89,7 +89,9 @@ labels = base.mark_text(fontSize=10).encode(
     color=alt.condition("datum.rate > 0.5", alt.value("white"), alt.value("black")),
 )
 st.altair_chart(
-    (heatmap + labels).transform_filter("isValid(datum.rate)"),
+    (heatmap + labels)
+    .transform_filter("isValid(datum.rate)")
+    .properties(height=max(160, 24 * len(order))),
     width="stretch",
 )
 st.caption(ctx.t("retention.note"))
