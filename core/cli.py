@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 import duckdb
+import pandas as pd
 
 from core.config import resolve_db_path
 from core.filters import GlobalFilters
@@ -187,6 +188,45 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from core import segments
+
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
+    frame = segments.alerts(open_store(path), None if args.history else "open")
+    rows = [
+        {
+            "alert_id": int(row.alert_id),
+            "group": segments.group_label(row.group_kind, row.group_value),
+            "rule": row.rule_name,
+            "start": row.start_day.isoformat(),
+            "fired_on": row.fired_on.isoformat(),
+            "days": int(row.decline_days),
+            "drop": round(float(row.drop_share), 4),
+            "baseline": round(float(row.baseline), 2),
+            "latest": float(row.latest),
+            "affected": int(row.affected),
+            "best_hour": None if pd.isna(row.best_hour) else int(row.best_hour),
+            "action": row.action,
+            "status": row.status,
+        }
+        for row in frame.itertuples()
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    elif not rows:
+        print("no open alerts" if not args.history else "no alerts")
+    else:
+        for r in rows:
+            hour = "-" if r["best_hour"] is None else f"{r['best_hour']:02d}:00"
+            print(
+                f"{r['group']:<24} from {r['start']}  {r['days']} days  drop {r['drop']:.1%}  "
+                f"affected {r['affected']:,}  {r['action']} at {hour}  {r['status']}"
+            )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core.cli", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -263,6 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     aud.add_argument("action", choices=["verify"], help="verify: check the hash chain")
     add_db(aud)
     aud.set_defaults(func=cmd_audit)
+    alerts = sub.add_parser("alerts", help="fired alerts: group, start, days, drop")
+    alerts.add_argument("--json", action="store_true", help="one JSON list of alerts")
+    alerts.add_argument("--history", action="store_true", help="cleared alerts too")
+    add_db(alerts)
+    alerts.set_defaults(func=cmd_alerts)
     return parser
 
 

@@ -277,6 +277,14 @@ PAGES: tuple[PageSpec, ...] = (
         requires=Capability.VIEW_MEMBER_PROFILE,
     ),
     PageSpec(
+        key="members",
+        file="pages/members.py",
+        title="page.members",
+        section="section.members",
+        icon=":material/person_search:",
+        requires=Capability.LOOK_UP_MEMBERS,
+    ),
+    PageSpec(
         key="data",
         file="pages/data.py",
         title="page.data",

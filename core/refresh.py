@@ -30,6 +30,8 @@ class RefreshReport:
     member_days: int = 0
     as_of: date | None = None
     tier_recomputes: list[tuple[date, int]] = field(default_factory=list)
+    tag_days: int = 0
+    open_alerts: int = 0
     seconds: float = 0.0
 
 
@@ -124,5 +126,11 @@ def refresh(
         store.set_meta(cur, "tiers_recomputed_through", last_day.isoformat())
         moves = sum(n for _, n in report.tier_recomputes)
         progress(f"tiers recomputed at {len(report.tier_recomputes)} points: {moves:,} moves")
+    if last_day is not None:
+        from core import segments  # tags and alerts read the rollup and tiers made above
+
+        report.tag_days = len(segments.refresh_tags(cur, last_day))
+        report.open_alerts = len(segments.evaluate_alerts(cur, last_day))
+        progress(f"tags snapshotted for {report.tag_days} days, {report.open_alerts} open alerts")
     report.seconds = time.perf_counter() - started
     return report

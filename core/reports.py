@@ -88,6 +88,12 @@ def _campaigns(store, filters, as_of, _):
     return metrics.campaign_comparison(store, filters, as_of)
 
 
+def _tags(store, filters, as_of, _):
+    from core import segments
+
+    return segments.tag_counts(store, as_of, filters)
+
+
 def _funnel(store, filters, as_of, _):
     return metrics.funnel(store, filters, as_of)
 
@@ -280,6 +286,13 @@ REPORTS: dict[str, Report] = {
             "every fitted churn/LTV model parameter and holdout figure",
             ("model", "parameter", "value", "lower", "upper", "p"),
             _model,
+        ),
+        Report(
+            "tags",
+            "members holding each behaviour tag on the latest snapshot (SPEC §5)",
+            ("tag", "members"),
+            _tags,
+            counts=("members",),
         ),
     )
 }

@@ -21,8 +21,16 @@ EXPECTED = {
         C.EXPORT_AGGREGATE,
         C.REQUEST_MEMBER_EXPORT,
         C.USE_APPROVALS,
+        C.SAVE_SEGMENTS,
+        C.VIEW_MEMBER_PROFILE,
     },
-    Role.SUPPORT: {C.VIEW_OVERVIEW, C.LOOK_UP_MEMBERS, C.VIEW_PII, C.USE_OWN_ACCOUNT},
+    Role.SUPPORT: {
+        C.VIEW_OVERVIEW,
+        C.LOOK_UP_MEMBERS,
+        C.VIEW_PII,
+        C.USE_OWN_ACCOUNT,
+        C.VIEW_MEMBER_PROFILE,
+    },
     Role.OPERATOR: {
         C.VIEW_OVERVIEW,
         C.VIEW_DASHBOARDS,
@@ -38,6 +46,9 @@ EXPECTED = {
         C.REQUEST_TIER_RULE_CHANGE,
         C.EDIT_BENEFITS,
         C.MANAGE_ALERTS,
+        C.SAVE_SEGMENTS,
+        C.VIEW_MEMBER_PROFILE,
+        C.MANAGE_TAGS,
     },
     Role.ADMIN: set(C),
 }
@@ -80,19 +91,21 @@ ANALYTICS = [
     "demographics",
 ]
 
-
 # churn prediction and LTV forecast (SPEC §1: analysts and up)
 CHURN = ["churn", "ltv_forecast", "models"]
+
+# member insight pages: alerts for every dashboard role, the profile for support too
+MEMBER_PAGES = ["alerts", "segments", "member_list", "member_profile"]
 
 
 @pytest.mark.parametrize(
     ("role", "menu"),
     [
-        ("viewer", ["overview", *ANALYTICS, "account"]),
-        ("analyst", ["overview", *ANALYTICS, *CHURN, "account"]),
-        ("support", ["overview", "account"]),
-        ("operator", ["overview", *ANALYTICS, *CHURN, "account"]),
-        ("admin", ["overview", *ANALYTICS, *CHURN, "data", "account"]),
+        ("viewer", ["overview", *ANALYTICS, "alerts", "account"]),
+        ("analyst", ["overview", *ANALYTICS, *CHURN, *MEMBER_PAGES, "account"]),
+        ("support", ["overview", "member_profile", "members", "account"]),
+        ("operator", ["overview", *ANALYTICS, *CHURN, *MEMBER_PAGES, "members", "account"]),
+        ("admin", ["overview", *ANALYTICS, *CHURN, *MEMBER_PAGES, "members", "data", "account"]),
     ],
 )
 def test_menu_per_role(role, menu):

@@ -1,0 +1,1027 @@
+"""Behaviour tags, daily tag snapshots, saved segments, member lists and alerts (SPEC §5).
+
+Tags
+    The built-in tags of SPEC §5 (:data:`TAGS`), computed in one query
+    (``sql/segments/member_tags_on.sql``) for a day with the thresholds in ``tag_settings``
+    (editable by an operator, :func:`set_tag_threshold`). :func:`refresh_tags` runs inside
+    every refresh: it recomputes the tags for each day since the last snapshot (the first
+    time, the :data:`SNAPSHOT_BACKFILL_DAYS` days up to the as-of date) and records the daily
+    snapshot as spells (``tag_spells``: joined_on ≤ day < left_on), from which come each
+    tag's size over time and who joined or left on a day. Refreshing a day again (a new
+    import) rewinds the snapshots to the day before it and recomputes from there.
+
+Segments
+    A saved segment is a name, attribute filters (region, device, tier, channel; empty means
+    all) and tag conditions: ``all`` (holds every tag listed), ``any`` (at least one),
+    ``none`` (none of them). Members are evaluated with the tags of the latest snapshot on or
+    before the day asked for.
+
+Alerts
+    A rule watches a group (everyone, a channel, a tier, a tag or a saved segment; a rule
+    without a value watches every group of its kind) and fires when the group's daily
+    active count falls on N consecutive days (each day lower than the one before) and the
+    last day is more than X below the mean of the 7 days before the first falling day
+    (:func:`find_decline`). The fired alert names the group, the drop, the affected members
+    (active in that baseline week, not since), a suggested action and the affected
+    members' most common best contact hour. It clears itself once the count is back within
+    X of the baseline. :func:`evaluate_alerts` runs inside every refresh for each day since
+    the last evaluation (at most :data:`ALERT_REPLAY_DAYS`), and on demand.
+
+Best contact hour
+    A member's most active hour of day over the last 90 days: the hour with the most
+    distinct active days, ties to more events, then the earlier hour.
+
+Every function takes the store (or, inside a refresh, its cursor) and an explicit day; write
+functions take the caller's role and refuse it (:class:`~core.permissions.PermissionDenied`)
+without the capability.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import duckdb
+import pandas as pd
+
+from core import masking
+from core.filters import GlobalFilters
+from core.permissions import Capability, require
+from core.sqlfiles import sql_text
+from core.store import Store
+
+TAGS: tuple[str, ...] = (
+    "browse_no_order",
+    "cart_abandoner",
+    "dormant",
+    "new",
+    "high_value",
+    "high_value_at_risk",
+    "coupon_driven",
+)
+
+# tag -> (parameter -> (query parameter name, lowest allowed, highest allowed, whole number))
+TAG_PARAMS: dict[str, dict[str, tuple[str, float, float, bool]]] = {
+    "browse_no_order": {
+        "window_days": ("bno_window_days", 1, 365, True),
+        "min_active_days": ("bno_min_active_days", 1, 365, True),
+        "no_order_days": ("bno_no_order_days", 1, 730, True),
+    },
+    "cart_abandoner": {
+        "window_days": ("cart_window_days", 1, 365, True),
+        "min_carts": ("cart_min_carts", 1, 1000, True),
+        "order_within_hours": ("cart_order_within_hours", 1, 720, True),
+    },
+    "dormant": {"inactive_days": ("dormant_inactive_days", 1, 730, True)},
+    "new": {"signup_days": ("new_signup_days", 1, 365, True)},
+    "high_value": {
+        "top_share": ("hv_top_share", 0.001, 1, False),
+        "spend_months": ("hv_spend_months", 1, 36, True),
+    },
+    "high_value_at_risk": {
+        "window_days": ("risk_window_days", 1, 180, True),
+        "max_ratio": ("risk_max_ratio", 0.01, 1, False),
+    },
+    "coupon_driven": {
+        "min_orders": ("coupon_min_orders", 1, 1000, True),
+        "min_coupon_share": ("coupon_min_coupon_share", 0.01, 1, False),
+    },
+}
+
+SNAPSHOT_BACKFILL_DAYS = 60
+BEST_HOUR_DAYS = 90
+BASELINE_DAYS = 7
+MAX_RUN_DAYS = 30
+ALERT_REPLAY_DAYS = 30
+GROUP_KINDS: tuple[str, ...] = ("everyone", "channel", "tier", "tag", "segment")
+ACTIONS: tuple[str, ...] = ("care_sms", "incentive_coupon")
+MEMBER_LIST_SORTS: tuple[str, ...] = (
+    "spend_12m",
+    "last_active",
+    "member_id",
+    "signup_day",
+    "orders_12m",
+)
+
+Conn = Store | duckdb.DuckDBPyConnection
+
+
+class SegmentError(ValueError):
+    """A value a user typed that cannot be used (unknown tag, threshold out of range, …)."""
+
+    def __init__(self, code: str, **values: object):
+        self.code = code
+        self.values = values
+        super().__init__(f"{code}: {values}")
+
+
+def _df(conn: Conn, name: str, params: dict) -> pd.DataFrame:
+    if isinstance(conn, Store):
+        return conn.query(name, params)
+    return conn.execute(sql_text(name), params).df()
+
+
+def _rows(conn: Conn, sql: str, params: dict | None = None) -> list[tuple]:
+    if isinstance(conn, Store):
+        cur = conn.cursor()
+        try:
+            return cur.execute(sql, params or {}).fetchall()
+        finally:
+            cur.close()
+    return conn.execute(sql, params or {}).fetchall()
+
+
+def _as_date(value) -> date | None:
+    if value is None or (not isinstance(value, date) and pd.isna(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# == tags ===================================================================================
+
+
+def tag_thresholds(conn: Conn) -> dict[str, dict[str, float]]:
+    """The current thresholds: ``{tag: {param: value}}``."""
+    result: dict[str, dict[str, float]] = {tag: {} for tag in TAGS}
+    for tag, param, value in _rows(conn, "select tag, param, value from tag_settings"):
+        if tag in result:
+            result[tag][param] = float(value)
+    return result
+
+
+def _tag_query_params(thresholds: dict[str, dict[str, float]]) -> dict[str, float]:
+    params = {}
+    for tag, spec in TAG_PARAMS.items():
+        for param, (name, _, _, whole) in spec.items():
+            value = thresholds[tag][param]
+            params[name] = int(value) if whole else float(value)
+    return params
+
+
+def set_tag_threshold(
+    store: Store, role: str | None, actor: str, tag: str, param: str, value: float
+) -> None:
+    """Change one tag threshold (operators and admins); takes effect at the next refresh."""
+    require(role, Capability.MANAGE_TAGS)
+    if tag not in TAG_PARAMS or param not in TAG_PARAMS[tag]:
+        raise SegmentError("segments.error.unknown_threshold", tag=tag, param=param)
+    _, low, high, whole = TAG_PARAMS[tag][param]
+    number = float(value)
+    if math.isnan(number) or not low <= number <= high or (whole and number != int(number)):
+        raise SegmentError("segments.error.threshold_range", low=low, high=high)
+    with store.transaction() as cur:
+        cur.execute(
+            "update tag_settings set value = $value, updated_at = $at, updated_by = $by "
+            "where tag = $tag and param = $param",
+            {"value": number, "at": _now(), "by": actor, "tag": tag, "param": param},
+        )
+
+
+def tags_on(conn: Conn, day: date, thresholds: dict | None = None) -> pd.DataFrame:
+    """Every member's tags as known at the end of ``day``: columns ``tag``, ``member_key``."""
+    thresholds = thresholds or tag_thresholds(conn)
+    return _df(conn, "segments/member_tags_on", {"day": day, **_tag_query_params(thresholds)})
+
+
+def _rewind_snapshots(cur: duckdb.DuckDBPyConnection, day: date) -> None:
+    """Forget the snapshots of ``day`` and later (spells back to how they stood the day before)."""
+    cur.execute("delete from tag_spells where joined_on >= $day", {"day": day})
+    cur.execute("update tag_spells set left_on = null where left_on >= $day", {"day": day})
+    cur.execute("delete from tag_snapshot_days where day >= $day", {"day": day})
+
+
+def _snapshot_day(cur: duckdb.DuckDBPyConnection, day: date, params: dict) -> None:
+    cur.execute(
+        "create or replace temp table _tags_today as " + sql_text("segments/member_tags_on"),
+        {"day": day, **params},
+    )
+    cur.execute(
+        "update tag_spells set left_on = $day where left_on is null and not exists ("
+        "select 1 from _tags_today t where t.tag = tag_spells.tag "
+        "and t.member_key = tag_spells.member_key)",
+        {"day": day},
+    )
+    cur.execute(
+        "insert into tag_spells select t.tag, t.member_key, $day, null from _tags_today t "
+        "where not exists (select 1 from tag_spells s where s.left_on is null "
+        "and s.tag = t.tag and s.member_key = t.member_key)",
+        {"day": day},
+    )
+    cur.execute(
+        "insert into tag_snapshot_days select $day, count(distinct member_key) from _tags_today",
+        {"day": day},
+    )
+    cur.execute("drop table _tags_today")
+
+
+def refresh_tags(
+    cur: duckdb.DuckDBPyConnection,
+    as_of: date | None,
+    backfill_days: int = SNAPSHOT_BACKFILL_DAYS,
+) -> list[date]:
+    """Recompute tags and record the daily snapshots up to ``as_of``; returns the days done.
+
+    Days after the last snapshot are computed in order (at most ``backfill_days`` of them,
+    ending at ``as_of``); a day already snapshotted is recomputed (with every later one
+    forgotten first), since an import may have changed what is known about it.
+    """
+    if as_of is None:
+        return []
+    first_signup = cur.execute("select min(cast(signup_at as date)) from members").fetchone()[0]
+    if first_signup is None:
+        return []
+    last = _as_date(cur.execute("select max(day) from tag_snapshot_days").fetchone()[0])
+    if last is not None and as_of <= last:
+        _rewind_snapshots(cur, as_of)
+        start = as_of
+    else:
+        start = as_of - timedelta(days=backfill_days - 1)
+        if last is not None:
+            start = max(start, last + timedelta(days=1))
+    start = max(start, _as_date(first_signup))
+    params = _tag_query_params(tag_thresholds(cur))
+    done = []
+    day = start
+    while day <= as_of:
+        _snapshot_day(cur, day, params)
+        done.append(day)
+        day += timedelta(days=1)
+    return done
+
+
+def snapshot_days(conn: Conn) -> list[date]:
+    return [_as_date(row[0]) for row in _rows(conn, "select day from tag_snapshot_days order by 1")]
+
+
+def latest_snapshot(conn: Conn, day: date | None = None) -> date | None:
+    """The latest snapshot day on or before ``day`` (any day when None)."""
+    sql = "select max(day) from tag_snapshot_days where $day is null or day <= $day"
+    return _as_date(_rows(conn, sql, {"day": day})[0][0])
+
+
+def tag_sizes(conn: Conn, start: date, end: date) -> pd.DataFrame:
+    """Members per tag on each snapshot day in [start, end]: ``day``, ``tag``, ``members``."""
+    frame = _df(conn, "segments/tag_sizes", {"start": start, "end": end})
+    frame["day"] = pd.to_datetime(frame["day"])
+    return frame
+
+
+def tag_counts(conn: Conn, day: date, filters: GlobalFilters | None = None) -> pd.DataFrame:
+    """Members per tag on the latest snapshot on or before ``day`` (``tag``, ``members``),
+    every tag listed in :data:`TAGS` order, within the member attributes of ``filters``.
+    Without any snapshot yet (a store never refreshed) the tags of ``day`` are computed."""
+    snap = latest_snapshot(conn, day)
+    if snap is None:  # never refreshed: compute the tags of the day itself
+        live = tags_on(conn, day)
+        if filters is not None and any(filters.sql_params().values()):
+            scope = set(segment_member_keys(conn, SegmentDefinition.from_filters(filters), day))
+            live = live[live["member_key"].isin(scope)]
+        held = live.groupby("tag")["member_key"].nunique()
+        return pd.DataFrame({"tag": list(TAGS), "members": [int(held.get(t, 0)) for t in TAGS]})
+    if filters is None or not any(filters.sql_params().values()):
+        sizes = tag_sizes(conn, snap, snap).set_index("tag")["members"]
+        counts = [int(sizes.get(tag, 0)) for tag in TAGS]
+    else:
+        counts = [
+            len(segment_members(conn, SegmentDefinition.for_tag(tag, filters), snap))
+            for tag in TAGS
+        ]
+    return pd.DataFrame({"tag": list(TAGS), "members": counts})
+
+
+def tag_changes(conn: Conn, tag: str, day: date) -> pd.DataFrame:
+    """Who joined or left ``tag`` on ``day``: ``change`` (joined/left), ``member_key``,
+    ``member_id``."""
+    _check_tags([tag])
+    return _df(conn, "segments/tag_changes", {"tag": tag, "day": day})
+
+
+def member_tag_spells(conn: Conn, member_key: int) -> pd.DataFrame:
+    """One member's tag history: ``tag``, ``joined_on``, ``left_on`` (null: still held)."""
+    return _df(conn, "segments/member_tag_spells", {"member_key": int(member_key)})
+
+
+def member_tags(conn: Conn, member_key: int, day: date) -> list[str]:
+    """The tags ``member_key`` held on the latest snapshot on or before ``day``."""
+    snap = latest_snapshot(conn, day)
+    if snap is None:
+        return []
+    rows = _rows(
+        conn,
+        "select tag from tag_spells where member_key = $k and joined_on <= $d "
+        "and (left_on is null or left_on > $d)",
+        {"k": int(member_key), "d": snap},
+    )
+    held = {row[0] for row in rows}
+    return [tag for tag in TAGS if tag in held]
+
+
+def _check_tags(tags: Sequence[str]) -> None:
+    for tag in tags:
+        if tag not in TAGS:
+            raise SegmentError("segments.error.unknown_tag", tag=str(tag)[:40])
+
+
+# == best contact hour ======================================================================
+
+
+def best_contact_hours(
+    conn: Conn, member_keys: Sequence[int], as_of: date, days: int = BEST_HOUR_DAYS
+) -> pd.DataFrame:
+    """``member_key``, ``best_hour`` (0-23) for the members with events in the ``days`` days
+    ending ``as_of``; members without any have no row."""
+    keys = [int(k) for k in member_keys]
+    return _df(
+        conn, "segments/best_contact_hours", {"keys": keys, "as_of": as_of, "days": int(days)}
+    )
+
+
+def best_contact_hour(conn: Conn, member_key: int, as_of: date) -> int | None:
+    """One member's best contact hour, or None without events in the last 90 days."""
+    frame = best_contact_hours(conn, [member_key], as_of)
+    return int(frame["best_hour"].iloc[0]) if len(frame) else None
+
+
+def group_best_hour(conn: Conn, member_keys: Sequence[int], as_of: date) -> int | None:
+    """The most common best contact hour of a group of members (ties: the earlier hour)."""
+    hours = best_contact_hours(conn, member_keys, as_of)["best_hour"].tolist()
+    if not hours:
+        return None
+    counts = Counter(int(h) for h in hours)
+    return min(counts, key=lambda h: (-counts[h], h))
+
+
+# == saved segments =========================================================================
+
+
+@dataclass(frozen=True)
+class SegmentDefinition:
+    """Attribute filters (empty: all) and tag conditions of a segment."""
+
+    regions: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    all_tags: tuple[str, ...] = ()
+    any_tags: tuple[str, ...] = ()
+    none_tags: tuple[str, ...] = ()
+
+    @classmethod
+    def from_filters(cls, filters: GlobalFilters, **tags: Sequence[str]) -> SegmentDefinition:
+        return cls(
+            regions=tuple(filters.regions),
+            devices=tuple(filters.devices),
+            tiers=tuple(filters.tiers),
+            channels=tuple(filters.channels),
+            **{name: tuple(values) for name, values in tags.items()},
+        )
+
+    @classmethod
+    def for_tag(cls, tag: str, filters: GlobalFilters | None = None) -> SegmentDefinition:
+        """Members holding ``tag`` (within ``filters``' member attributes, if given)."""
+        _check_tags([tag])
+        return cls.from_filters(filters or GlobalFilters(), all_tags=(tag,))
+
+    def params(self) -> dict[str, list[str]]:
+        return {
+            "regions": list(self.regions),
+            "devices": list(self.devices),
+            "tiers": list(self.tiers),
+            "channels": list(self.channels),
+            "all_tags": list(self.all_tags),
+            "any_tags": list(self.any_tags),
+            "none_tags": list(self.none_tags),
+        }
+
+    def validate(self) -> None:
+        _check_tags([*self.all_tags, *self.any_tags, *self.none_tags])
+        if (
+            set(self.all_tags) & set(self.none_tags)
+            or set(self.any_tags) <= set(self.none_tags)
+            and self.any_tags
+        ):
+            raise SegmentError("segments.error.contradiction")
+
+
+@dataclass(frozen=True)
+class SavedSegment:
+    segment_id: int
+    name: str
+    owner: str
+    definition: SegmentDefinition = field(default_factory=SegmentDefinition)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+_SEGMENT_COLUMNS = (
+    "segment_id, name, owner, regions, devices, tiers, channels, all_tags, any_tags, "
+    "none_tags, created_at, updated_at"
+)
+
+
+def _segment_from_row(row: tuple) -> SavedSegment:
+    lists = [tuple(values or ()) for values in row[3:10]]
+    return SavedSegment(
+        segment_id=int(row[0]),
+        name=row[1],
+        owner=row[2],
+        definition=SegmentDefinition(*lists),
+        created_at=row[10],
+        updated_at=row[11],
+    )
+
+
+def list_segments(conn: Conn) -> list[SavedSegment]:
+    """Every saved segment, by name."""
+    rows = _rows(conn, f"select {_SEGMENT_COLUMNS} from saved_segments order by name, 1")  # noqa: S608
+    return [_segment_from_row(row) for row in rows]
+
+
+def get_segment(conn: Conn, segment_id: int) -> SavedSegment | None:
+    rows = _rows(
+        conn,
+        f"select {_SEGMENT_COLUMNS} from saved_segments where segment_id = $id",  # noqa: S608
+        {"id": int(segment_id)},
+    )
+    return _segment_from_row(rows[0]) if rows else None
+
+
+def save_segment(
+    store: Store,
+    role: str | None,
+    owner: str,
+    name: str,
+    definition: SegmentDefinition,
+    segment_id: int | None = None,
+) -> int:
+    """Create (``segment_id`` None) or update a saved segment; returns its id.
+
+    Analysts, operators and admins save segments; a segment is changed only by its owner or
+    an admin.
+    """
+    require(role, Capability.SAVE_SEGMENTS)
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise SegmentError("segments.error.name")
+    definition.validate()
+    now = _now()
+    with store.transaction() as cur:
+        if segment_id is None:
+            new_id = cur.execute(
+                "select coalesce(max(segment_id), 0) + 1 from saved_segments"
+            ).fetchone()[0]
+            cur.execute(
+                "insert into saved_segments values ($id, $name, $owner, $regions, $devices, "
+                "$tiers, $channels, $all_tags, $any_tags, $none_tags, $now, $now)",
+                {"id": new_id, "name": name, "owner": owner, "now": now, **definition.params()},
+            )
+            return int(new_id)
+        found = cur.execute(
+            "select owner from saved_segments where segment_id = $id", {"id": int(segment_id)}
+        ).fetchone()
+        if found is None:
+            raise SegmentError("segments.error.no_segment")
+        if found[0] != owner and role != "admin":
+            raise SegmentError("segments.error.not_owner", owner=found[0])
+        cur.execute(
+            "update saved_segments set name = $name, regions = $regions, devices = $devices, "
+            "tiers = $tiers, channels = $channels, all_tags = $all_tags, any_tags = $any_tags, "
+            "none_tags = $none_tags, updated_at = $now where segment_id = $id",
+            {"id": int(segment_id), "name": name, "now": now, **definition.params()},
+        )
+        return int(segment_id)
+
+
+def delete_segment(store: Store, role: str | None, actor: str, segment_id: int) -> None:
+    """Delete a saved segment (its owner or an admin); its alert rules go with it."""
+    require(role, Capability.SAVE_SEGMENTS)
+    with store.transaction() as cur:
+        found = cur.execute(
+            "select owner from saved_segments where segment_id = $id", {"id": int(segment_id)}
+        ).fetchone()
+        if found is None:
+            raise SegmentError("segments.error.no_segment")
+        if found[0] != actor and role != "admin":
+            raise SegmentError("segments.error.not_owner", owner=found[0])
+        cur.execute("delete from saved_segments where segment_id = $id", {"id": int(segment_id)})
+        cur.execute(
+            "delete from alert_rules where group_kind = 'segment' and group_value = $id",
+            {"id": str(int(segment_id))},
+        )
+
+
+def segment_members(conn: Conn, definition: SegmentDefinition, day: date) -> pd.DataFrame:
+    """The segment's members on ``day``: ``member_key``, ``tags`` (held that day)."""
+    definition.validate()
+    return _df(conn, "segments/segment_members", {"day": day, **definition.params()})
+
+
+def segment_member_keys(conn: Conn, definition: SegmentDefinition, day: date) -> list[int]:
+    return [int(k) for k in segment_members(conn, definition, day)["member_key"]]
+
+
+def segment_sizes(
+    conn: Conn, definition: SegmentDefinition, start: date, end: date
+) -> pd.DataFrame:
+    """The segment's size on each snapshot day in [start, end]: ``day``, ``members``."""
+    definition.validate()
+    frame = _df(conn, "segments/segment_sizes", {"start": start, "end": end, **definition.params()})
+    frame["day"] = pd.to_datetime(frame["day"])
+    return frame
+
+
+# == member lists ===========================================================================
+
+
+def member_list(
+    conn: Conn,
+    role: str | None,
+    member_keys: Sequence[int],
+    as_of: date,
+    sort: str = "spend_12m",
+    descending: bool = True,
+) -> pd.DataFrame:
+    """The list of the given members as ``role`` may see it (personal columns masked).
+
+    Columns: member_id, nickname, name, phone, email, tier, channel, region, status,
+    signup_day, tags (comma separated), last_active, spend_12m, orders_12m, best_hour.
+    Roles without the member list (or member look-up) are refused.
+    """
+    from core.permissions import can
+
+    if not (can(role, Capability.VIEW_MEMBER_LIST) or can(role, Capability.LOOK_UP_MEMBERS)):
+        require(role, Capability.VIEW_MEMBER_LIST)
+    if sort not in MEMBER_LIST_SORTS:
+        raise SegmentError("segments.error.sort", sort=str(sort)[:40])
+    frame = _df(
+        conn, "segments/member_list", {"keys": [int(k) for k in member_keys], "as_of": as_of}
+    )
+    frame["tags"] = [", ".join(tag for tag in TAGS if tag in list(held)) for held in frame["tags"]]
+    frame["spend_12m"] = frame["spend_12m"].astype(float)
+    frame["best_hour"] = frame["best_hour"].astype("Int64")
+    frame = frame.sort_values(
+        [sort, "member_id"], ascending=[not descending, True], na_position="last"
+    )
+    frame = frame.drop(columns=["member_key"]).reset_index(drop=True)
+    return masking.mask_frame(frame, role)
+
+
+def member_list_export(frame: pd.DataFrame, role: str | None) -> bytes:
+    """CSV (UTF-8 with BOM, for Excel) of a member list: member ids and non-personal columns
+    for roles that see personal data masked, everything for those who may see it."""
+    require_any = Capability.EXPORT_AGGREGATE
+    from core.permissions import can
+
+    if not (can(role, require_any) or not masking.masks_pii(role)):
+        require(role, require_any)
+    return masking.export_frame(frame, role).to_csv(index=False).encode("utf-8-sig")
+
+
+# == alerts =================================================================================
+
+
+@dataclass(frozen=True)
+class Decline:
+    """A run of falling daily counts that fires a rule.
+
+    ``start`` is the index of the first falling day in the series, ``days`` the run length,
+    ``baseline`` the mean of the :data:`BASELINE_DAYS` counts before ``start``, ``latest``
+    the last count and ``drop`` = (baseline − latest) ÷ baseline.
+    """
+
+    start: int
+    days: int
+    baseline: float
+    latest: float
+    drop: float
+
+
+def find_decline(
+    counts: Sequence[float],
+    days: int = 3,
+    min_drop: float = 0.2,
+    baseline_days: int = BASELINE_DAYS,
+) -> Decline | None:
+    """Whether the series (oldest first, ending on the evaluated day) fires a rule.
+
+    It fires when the last ``days`` or more counts each fall below the one before and the
+    last count is more than ``min_drop`` below the mean of the ``baseline_days`` counts
+    before the first falling day. A run longer than the data allows (fewer than
+    ``baseline_days`` before it) is shortened to fit; no full baseline week: no alert.
+    """
+    values = [float(v) for v in counts]
+    run = 0
+    i = len(values) - 1
+    while i >= 1 and values[i] < values[i - 1] and run < MAX_RUN_DAYS:
+        run += 1
+        i -= 1
+    start = max(len(values) - run, baseline_days)
+    run = len(values) - start
+    if run < days:
+        return None
+    baseline_values = values[start - baseline_days : start]
+    baseline = sum(baseline_values) / baseline_days
+    if baseline <= 0:
+        return None
+    latest = values[-1]
+    drop = (baseline - latest) / baseline
+    if drop <= min_drop:
+        return None
+    return Decline(start=start, days=run, baseline=baseline, latest=latest, drop=drop)
+
+
+def recovered(latest: float, baseline: float, min_drop: float) -> bool:
+    """An open alert clears once the count is back within ``min_drop`` of its baseline."""
+    return latest >= baseline * (1 - min_drop)
+
+
+def suggested_action(drop: float, min_drop: float) -> str:
+    """``incentive_coupon`` for a drop of at least twice the rule's threshold (members are
+    slipping away fast: give them a reason to come back), else ``care_sms`` (a reminder)."""
+    return "incentive_coupon" if drop >= 2 * min_drop else "care_sms"
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    rule_id: int
+    name: str
+    group_kind: str
+    group_value: str | None
+    decline_days: int
+    min_drop: float
+    enabled: bool
+
+
+def alert_rules(conn: Conn) -> list[AlertRule]:
+    rows = _rows(
+        conn,
+        "select rule_id, name, group_kind, group_value, decline_days, min_drop, enabled "
+        "from alert_rules order by rule_id",
+    )
+    return [
+        AlertRule(int(r[0]), r[1], r[2], r[3], int(r[4]), float(r[5]), bool(r[6])) for r in rows
+    ]
+
+
+def save_alert_rule(
+    store: Store,
+    role: str | None,
+    actor: str,
+    name: str,
+    group_kind: str,
+    group_value: str | None,
+    decline_days: int = 3,
+    min_drop: float = 0.2,
+    enabled: bool = True,
+    rule_id: int | None = None,
+) -> int:
+    """Create or update an alert rule (operators and admins); returns its id."""
+    require(role, Capability.MANAGE_ALERTS)
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise SegmentError("segments.error.name")
+    if group_kind not in GROUP_KINDS:
+        raise SegmentError("alerts.error.kind", kind=str(group_kind)[:40])
+    if group_kind == "everyone":
+        group_value = None
+    if group_value is not None:
+        group_value = str(group_value)
+        _check_group_value(store, group_kind, group_value)
+    if not 1 <= int(decline_days) <= 14 or not 0 < float(min_drop) < 1:
+        raise SegmentError("alerts.error.range")
+    values = {
+        "name": name,
+        "kind": group_kind,
+        "value": group_value,
+        "days": int(decline_days),
+        "drop": float(min_drop),
+        "enabled": bool(enabled),
+        "at": _now(),
+        "by": actor,
+    }
+    with store.transaction() as cur:
+        if rule_id is None:
+            rule_id = cur.execute(
+                "select coalesce(max(rule_id), 0) + 1 from alert_rules"
+            ).fetchone()[0]
+            cur.execute(
+                "insert into alert_rules values ($id, $name, $kind, $value, $days, $drop, "
+                "$enabled, $at, $by)",
+                {"id": rule_id, **values},
+            )
+        else:
+            updated = cur.execute(
+                "update alert_rules set name = $name, group_kind = $kind, group_value = $value, "
+                "decline_days = $days, min_drop = $drop, enabled = $enabled, updated_at = $at, "
+                "updated_by = $by where rule_id = $id returning rule_id",
+                {"id": int(rule_id), **values},
+            ).fetchall()
+            if not updated:
+                raise SegmentError("alerts.error.no_rule")
+    return int(rule_id)
+
+
+def _check_group_value(conn: Conn, kind: str, value: str) -> None:
+    if kind == "tag":
+        _check_tags([value])
+        return
+    if kind == "segment":
+        if not value.isdigit() or get_segment(conn, int(value)) is None:
+            raise SegmentError("segments.error.no_segment")
+        return
+    column = {"channel": "channel", "tier": "tier"}[kind]
+    found = _rows(
+        conn,
+        f"select 1 from members where {column} = $v limit 1",  # noqa: S608 (allow-list)
+        {"v": value},
+    )
+    if not found:
+        raise SegmentError("alerts.error.value", value=value[:40])
+
+
+def _rule_groups(conn: Conn, rule: AlertRule, day: date) -> list[tuple[str | None, list | None]]:
+    """(group value for the query, member keys for segment groups) per group of a rule."""
+    if rule.group_kind != "segment":
+        return [(rule.group_value, None)]
+    ids = (
+        [int(rule.group_value)]
+        if rule.group_value is not None
+        else [s.segment_id for s in list_segments(conn)]
+    )
+    groups = []
+    for segment_id in ids:
+        segment = get_segment(conn, segment_id)
+        if segment is not None:
+            groups.append((str(segment_id), segment_member_keys(conn, segment.definition, day)))
+    return groups
+
+
+def group_daily_active(
+    conn: Conn,
+    kind: str,
+    value: str | None,
+    start: date,
+    end: date,
+    keys: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Daily active members per group of ``kind`` over [start, end]: ``group_value``,
+    ``day``, ``active`` (every day listed). For ``segment`` pass the members in ``keys``."""
+    if kind not in GROUP_KINDS:
+        raise SegmentError("alerts.error.kind", kind=str(kind)[:40])
+    frame = _df(
+        conn,
+        "segments/group_daily_active",
+        {
+            "kind": kind,
+            "value": value,
+            "start": start,
+            "end": end,
+            "keys": None if keys is None else [int(k) for k in keys],
+        },
+    )
+    frame["day"] = pd.to_datetime(frame["day"]).dt.date
+    return frame
+
+
+def affected_members(
+    conn: Conn,
+    kind: str,
+    value: str | None,
+    start_day: date,
+    end_day: date,
+    keys: Sequence[int] | None = None,
+) -> list[int]:
+    """Members of the group active in the baseline week before ``start_day`` and on no day
+    of [start_day, end_day]."""
+    frame = _df(
+        conn,
+        "segments/alert_affected",
+        {
+            "kind": kind,
+            "value": value,
+            "keys": None if keys is None else [int(k) for k in keys],
+            "baseline_start": start_day - timedelta(days=BASELINE_DAYS),
+            "baseline_end": start_day - timedelta(days=1),
+            "run_start": start_day,
+            "run_end": end_day,
+        },
+    )
+    return [int(k) for k in frame["member_key"]]
+
+
+def _evaluate_rule_day(
+    cur: duckdb.DuckDBPyConnection,
+    rule: AlertRule,
+    group_value: str,
+    keys: list | None,
+    day: date,
+    series: list[float],
+    days: list[date],
+) -> None:
+    found = cur.execute(
+        "select alert_id, baseline, start_day from alerts where rule_id = $rule "
+        "and group_value is not distinct from $group and status = 'open'",
+        {"rule": rule.rule_id, "group": group_value},
+    ).fetchone()
+    decline = find_decline(series, rule.decline_days, rule.min_drop)
+    if decline is not None:
+        start_day = days[decline.start]
+        if found is not None:
+            cur.execute(
+                "update alerts set last_day = $day, decline_days = $n, latest = $latest, "
+                "drop_share = $drop where alert_id = $id",
+                {
+                    "day": day,
+                    "n": decline.days,
+                    "latest": decline.latest,
+                    "drop": decline.drop,
+                    "id": found[0],
+                },
+            )
+            return
+        query_value = None if rule.group_kind == "everyone" else group_value
+        affected = affected_members(cur, rule.group_kind, query_value, start_day, day, keys)
+        best_hour = group_best_hour(cur, affected, day)
+        alert_id = cur.execute("select coalesce(max(alert_id), 0) + 1 from alerts").fetchone()[0]
+        cur.execute(
+            "insert into alerts values ($id, $rule, $kind, $group, $start, $day, $day, $n, "
+            "$baseline, $latest, $drop, $affected, $hour, $action, 'open', null)",
+            {
+                "id": alert_id,
+                "rule": rule.rule_id,
+                "kind": rule.group_kind,
+                "group": group_value,
+                "start": start_day,
+                "day": day,
+                "n": decline.days,
+                "baseline": decline.baseline,
+                "latest": decline.latest,
+                "drop": decline.drop,
+                "affected": len(affected),
+                "hour": best_hour,
+                "action": suggested_action(decline.drop, rule.min_drop),
+            },
+        )
+        return
+    if found is None:
+        return
+    baseline = float(found[1])
+    latest = series[-1]
+    drop = (baseline - latest) / baseline if baseline else 0.0
+    if recovered(latest, baseline, rule.min_drop):
+        cur.execute(
+            "update alerts set status = 'cleared', cleared_on = $day, last_day = $day, "
+            "latest = $latest, drop_share = $drop where alert_id = $id",
+            {"day": day, "latest": latest, "drop": drop, "id": found[0]},
+        )
+    else:
+        cur.execute(
+            "update alerts set last_day = $day, latest = $latest, drop_share = $drop "
+            "where alert_id = $id",
+            {"day": day, "latest": latest, "drop": drop, "id": found[0]},
+        )
+
+
+def evaluate_alerts(
+    cur: duckdb.DuckDBPyConnection,
+    as_of: date | None,
+    replay_days: int = ALERT_REPLAY_DAYS,
+) -> list[int]:
+    """Evaluate every enabled rule for each day since the last evaluation up to ``as_of``
+    (the first time, the last ``replay_days`` days); returns the ids of alerts open after.
+
+    Re-evaluating a day already evaluated forgets the alert history from that day on first
+    (an import may have changed the counts). Runs inside the caller's transaction.
+    """
+    if as_of is None:
+        return []
+    done = cur.execute("select value from meta where key = 'alerts_evaluated_through'").fetchone()
+    last = date.fromisoformat(done[0]) if done else None
+    if last is not None and as_of <= last:
+        _rewind_alerts(cur, as_of)
+        first = as_of
+    else:
+        first = as_of - timedelta(days=replay_days - 1)
+        if last is not None:
+            first = max(first, last + timedelta(days=1))
+    window = BASELINE_DAYS + MAX_RUN_DAYS
+    for rule in alert_rules(cur):
+        if not rule.enabled:
+            continue
+        for group_filter, keys in _rule_groups(cur, rule, as_of):
+            frame = group_daily_active(
+                cur,
+                rule.group_kind,
+                group_filter,
+                first - timedelta(days=window),
+                as_of,
+                keys,
+            )
+            for group_value, rows in frame.groupby("group_value", sort=True):
+                by_day = dict(zip(rows["day"], rows["active"].astype(float), strict=True))
+                day = first
+                while day <= as_of:
+                    days = [day - timedelta(days=n) for n in range(window, -1, -1)]
+                    series = [by_day.get(d, 0.0) for d in days]
+                    _evaluate_rule_day(cur, rule, str(group_value), keys, day, series, days)
+                    day += timedelta(days=1)
+    cur.execute(
+        "insert or replace into meta values ('alerts_evaluated_through', $day)",
+        {"day": as_of.isoformat()},
+    )
+    rows = cur.execute("select alert_id from alerts where status = 'open' order by 1").fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _rewind_alerts(cur: duckdb.DuckDBPyConnection, day: date) -> None:
+    cur.execute("delete from alerts where fired_on >= $day", {"day": day})
+    # an alert cleared on or after the day is open again until re-evaluated; its latest
+    # figures are recomputed with the day
+    cur.execute(
+        "update alerts set status = 'open', cleared_on = null where cleared_on >= $day",
+        {"day": day},
+    )
+
+
+def run_alerts_now(store: Store, role: str | None, as_of: date) -> list[int]:
+    """Evaluate the rules for ``as_of`` on demand (operators and admins)."""
+    require(role, Capability.MANAGE_ALERTS)
+    with store.transaction() as cur:
+        return evaluate_alerts(cur, as_of)
+
+
+ALERT_COLUMNS = (
+    "alert_id",
+    "rule_id",
+    "rule_name",
+    "group_kind",
+    "group_value",
+    "start_day",
+    "fired_on",
+    "last_day",
+    "decline_days",
+    "baseline",
+    "latest",
+    "drop_share",
+    "affected",
+    "best_hour",
+    "action",
+    "status",
+    "cleared_on",
+)
+
+
+def alerts(conn: Conn, status: str | None = None) -> pd.DataFrame:
+    """Fired alerts (``status`` open / cleared / None for all), newest first, with the rule
+    name: columns :data:`ALERT_COLUMNS`."""
+    frame = pd.DataFrame(
+        _rows(
+            conn,
+            "select a.alert_id, a.rule_id, r.name, a.group_kind, a.group_value, a.start_day, "
+            "a.fired_on, a.last_day, a.decline_days, a.baseline, a.latest, a.drop_share, "
+            "a.affected, a.best_hour, a.action, a.status, a.cleared_on "
+            "from alerts a left join alert_rules r on r.rule_id = a.rule_id "
+            "where $status is null or a.status = $status "
+            "order by a.fired_on desc, a.alert_id desc",
+            {"status": status},
+        ),
+        columns=list(ALERT_COLUMNS),
+    )
+    frame["best_hour"] = frame["best_hour"].astype("Int64")
+    return frame
+
+
+def group_label(kind: str, value: str | None) -> str:
+    """An alert group as text for logs and the CLI: ``everyone``, ``channel:douyin``, …"""
+    if kind == "everyone" or value is None:
+        return kind
+    return f"{kind}:{value}"
+
+
+def alert_member_keys(conn: Conn, alert_id: int) -> list[int]:
+    """The members an alert affects, recomputed from its group, start and last day."""
+    rows = _rows(
+        conn,
+        "select group_kind, group_value, start_day, last_day from alerts where alert_id = $id",
+        {"id": int(alert_id)},
+    )
+    if not rows:
+        raise SegmentError("alerts.error.no_alert")
+    kind, value, start_day, last_day = rows[0]
+    keys = None
+    if kind == "segment":
+        segment = get_segment(conn, int(value))
+        keys = segment_member_keys(conn, segment.definition, _as_date(last_day)) if segment else []
+    query_value = None if kind == "everyone" else value
+    return affected_members(conn, kind, query_value, _as_date(start_day), _as_date(last_day), keys)

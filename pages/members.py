@@ -1,0 +1,146 @@
+"""Member look-up: search, the member's profile, and (operator, admin) the edit forms.
+
+Support sees the profile with personal data; operators see it masked and may edit;
+every edit needs a reason and is checked and audited in ``core.members``.
+"""
+
+import streamlit as st
+
+from core import members, privacy, ui
+from core.permissions import Capability
+
+ctx = ui.page_guard("members")
+user = ctx.account.username
+can_edit = ctx.can(Capability.EDIT_MEMBERS)
+
+st.title(ctx.t("page.members"))
+query = st.text_input(ctx.t("members.search"), key="members_query", max_chars=100)
+st.caption(ctx.t("members.search_hint"))
+if not query.strip():
+    st.stop()
+
+found = ui.attempt(ctx, members.search_members, ctx.store, user, ctx.role, query)
+if found is None:
+    st.stop()
+if found.empty:
+    st.info(ctx.t("members.no_match"))
+    st.stop()
+st.dataframe(found.drop(columns=["member_key"]), hide_index=True, width="stretch")
+labels = dict(zip(found["member_key"], found["member_id"], strict=True))
+member_key = st.selectbox(
+    ctx.t("members.pick"), list(labels), format_func=lambda key: labels[key], key="members_pick"
+)
+profile = ui.attempt(ctx, members.member_profile, ctx.store, user, ctx.role, member_key)
+if profile is None:
+    st.stop()
+
+st.subheader(ctx.t("members.attributes"))
+if profile.erased:
+    st.warning(ctx.t("members.erased"))
+left, right = st.columns(2)
+items = list(profile.attributes.items())
+half = (len(items) + 1) // 2
+for column, part in ((left, items[:half]), (right, items[half:])):
+    column.dataframe(
+        {"field": [k for k, _ in part], "value": ["" if v is None else str(v) for _, v in part]},
+        hide_index=True,
+        width="stretch",
+    )
+st.caption(
+    ctx.t("members.spend", spend=ctx.money(profile.spend_12m), orders=ctx.int(profile.orders_12m))
+)
+st.subheader(ctx.t("members.tier_history"))
+st.dataframe(profile.tier_history, hide_index=True, width="stretch")
+with st.expander(ctx.t("members.recent")):
+    st.dataframe(profile.recent_days, hide_index=True, width="stretch")
+
+# -- edits (the forms are shown to view-only roles disabled; core.members refuses them) ----
+st.divider()
+if not can_edit:
+    st.caption(ctx.t("common.view_only"))
+locked = not can_edit or profile.erased
+
+st.subheader(ctx.t("members.edit_contact"))
+with st.form("members_contact", clear_on_submit=True):
+    st.caption(ctx.t("members.contact_hint"))
+    typed = {
+        field: st.text_input(
+            ctx.t(f"members.field.{field}"),
+            placeholder=str(profile.attributes.get(field) or ""),
+            max_chars=members.MAX_TEXT,
+            disabled=locked,
+        )
+        for field in members.CONTACT_FIELDS
+    }
+    reason = st.text_input(ctx.t("common.reason"), max_chars=500, disabled=locked)
+    if st.form_submit_button(ctx.t("common.submit"), disabled=locked):
+        changes = {field: value for field, value in typed.items() if value.strip()}
+        changed = ui.attempt(
+            ctx, members.update_contact, ctx.store, user, ctx.role, member_key, changes, reason
+        )
+        if changed is not None:
+            st.success(ctx.t("members.changed", fields=", ".join(changed) or "—"))
+
+st.subheader(ctx.t("members.edit_status"))
+with st.form("members_status"):
+    status = st.selectbox(
+        ctx.t("members.new_status"),
+        members.STATUSES,
+        index=members.STATUSES.index(profile.attributes["status"])
+        if profile.attributes["status"] in members.STATUSES
+        else 0,
+        format_func=lambda code: ctx.t(f"members.status.{code}"),
+        disabled=locked,
+    )
+    reason = st.text_input(ctx.t("common.reason"), max_chars=500, disabled=locked)
+    if st.form_submit_button(ctx.t("common.submit"), disabled=locked):
+        done = ui.attempt(
+            ctx, members.set_status, ctx.store, user, ctx.role, member_key, status, reason
+        )
+        if done is not None:
+            st.success(ctx.t("common.saved") if done else ctx.t("members.no_change"))
+
+st.subheader(ctx.t("members.edit_tier"))
+override = profile.attributes.get("tier_override")
+if override:
+    st.caption(ctx.t("members.current_override", tier=override))
+with st.form("members_tier"):
+    choices = [*members.tier_codes(ctx.store), None]
+    tier = st.selectbox(
+        ctx.t("members.tier_choice"),
+        choices,
+        format_func=lambda code: code or ctx.t("members.remove_override"),
+        disabled=locked,
+    )
+    reason = st.text_input(ctx.t("common.reason"), max_chars=500, disabled=locked)
+    if st.form_submit_button(ctx.t("common.submit"), disabled=locked):
+        new_tier = ui.attempt(
+            ctx, members.override_tier, ctx.store, user, ctx.role, member_key, tier, reason
+        )
+        if new_tier is not None:
+            st.success(ctx.t("common.saved"))
+
+# -- PIPL / GDPR requests about this member ------------------------------------------------
+st.divider()
+st.subheader(ctx.t("privacy.title"))
+if privacy.may_export(ctx.role):
+    if st.button(ctx.t("privacy.export"), key="privacy_export"):
+        data = ui.attempt(ctx, privacy.export_member, ctx.store, user, ctx.role, member_key)
+        if data is not None:
+            st.download_button(
+                ctx.t("privacy.download"),
+                data=data,
+                file_name=f"member_{labels[member_key]}.zip",
+                mime="application/zip",
+                on_click="ignore",
+                key="privacy_download",
+            )
+with st.form("privacy_erase"):
+    st.caption(ctx.t("privacy.erase_hint"))
+    reason = st.text_input(ctx.t("common.reason"), max_chars=500, disabled=locked)
+    if st.form_submit_button(ctx.t("privacy.erase"), disabled=locked):
+        request_id = ui.attempt(
+            ctx, privacy.request_erasure, ctx.store, user, ctx.role, member_key, reason
+        )
+        if request_id is not None:
+            st.success(ctx.t("members.requested", id=request_id))
