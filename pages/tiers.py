@@ -35,24 +35,25 @@ if over_time.empty:
     st.stop()
 
 tier_order = over_time.sort_values("rank")["tier_code"].drop_duplicates().tolist()
+over_time["day_label"] = over_time["day"].dt.strftime("%Y-%m-%d")
 st.subheader(ctx.t("tiers.over_time"))
 st.altair_chart(
     alt.Chart(over_time)
     .mark_bar()
     .encode(
-        x=alt.X("day:T", title=ctx.t("chart.date")),
+        x=alt.X("day_label:O", title=ctx.t("chart.date")),
         y=alt.Y("members:Q", title=ctx.t("chart.members")),
         color=alt.Color("tier_code:N", title=ctx.t("chart.tier"), sort=tier_order),
         order=alt.Order("rank:Q"),
         tooltip=[
-            alt.Tooltip("day:T", title=ctx.t("chart.date"), format="%Y-%m-%d"),
+            alt.Tooltip("day_label:O", title=ctx.t("chart.date")),
             alt.Tooltip("tier_code:N", title=ctx.t("chart.tier")),
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
         ],
     ),
     width="stretch",
 )
-ui.table_behind(ctx, over_time, f"tiers_over_time_{grain}")
+ui.table_behind(ctx, over_time.drop(columns="day_label"), f"tiers_over_time_{grain}")
 
 st.subheader(ctx.t("tiers.migration"))
 left, right = st.columns(2)
