@@ -14,6 +14,32 @@ user = ctx.account.username
 can_edit = ctx.can(Capability.EDIT_MEMBERS)
 
 st.title(ctx.t("page.members"))
+
+if can_edit:
+    with st.expander(ctx.t("members.bulk_title")):
+        from core import segments
+
+        saved = {segment.segment_id: segment.name for segment in segments.list_segments(ctx.store)}
+        if not saved:
+            st.caption(ctx.t("members.no_segments"))
+        else:
+            with st.form("members_bulk"):
+                segment_id = st.selectbox(
+                    ctx.t("members.segment"), list(saved), format_func=lambda i: saved[i]
+                )
+                bulk_status = st.selectbox(
+                    ctx.t("members.new_status"),
+                    members.STATUSES,
+                    format_func=lambda code: ctx.t(f"members.status.{code}"),
+                )
+                bulk_reason = st.text_input(ctx.t("common.reason"), max_chars=500)
+                if st.form_submit_button(ctx.t("tier_rules.submit")):
+                    request_id = ui.attempt(
+                        ctx, members.request_bulk_status, ctx.store, user, ctx.role,
+                        segment_id, bulk_status, bulk_reason, ctx.store.last_event_day(),
+                    )  # fmt: skip
+                    if request_id is not None:
+                        st.success(ctx.t("members.requested", id=request_id))
 query = st.text_input(ctx.t("members.search"), key="members_query", max_chars=100)
 st.caption(ctx.t("members.search_hint"))
 if not query.strip():

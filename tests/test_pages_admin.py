@@ -1,0 +1,134 @@
+"""The member, tier-rule, approval, audit and account pages through AppTest: a role
+without rights sees no data, forged widget values (a disabled button clicked, an option
+that was not offered) change nothing, and a real edit goes through with its audit row."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1 import AppTest
+
+from core import auth
+from core.config import PROJECT_ROOT
+from core.store import close_store
+from tests.fixtures_admin import build_admin_store
+from tests.fixtures_app import COOKIE_KEY, PASSWORDS
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    path = tmp_path / "pages.duckdb"
+    monkeypatch.setenv("MEMBERLENS_DB", str(path))
+    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
+    store = build_admin_store(path)
+    for role, password in PASSWORDS.items():
+        auth.create_account(store, "admin", role, password, role)
+    auth.create_account(store, "admin", "admin2", "admin2-pass-01", "admin")
+    yield store
+    close_store(path)
+
+
+def open_page(page: str, username: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["ml_session"] = {"username": username, "issued_at": time.time()}
+    at.run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def members_row(store, key=1) -> dict:
+    return store.df("select * from members where member_key = $k", {"k": key}).iloc[0].to_dict()
+
+
+def no_data(at: AppTest) -> bool:
+    return not at.main.dataframe and not at.main.text_input and not at.main.button
+
+
+def search(at: AppTest, text: str) -> AppTest:
+    at.text_input(key="members_query").input(text).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def forged(widget):
+    """The widget as a hand-made request sees it: the browser's ``disabled`` ignored."""
+    widget.proto.disabled = False
+    return widget
+
+
+def offer(selectbox, raw: str) -> None:
+    """Make ``selectbox`` report ``raw`` as its choice, as a hand-made request could."""
+
+    class Forged(type(selectbox)):
+        @property
+        def _widget_state(self) -> WidgetState:
+            state = WidgetState()
+            state.id = self.id
+            state.string_value = raw
+            return state
+
+    selectbox.__class__ = Forged
+
+
+def form_button(at: AppTest, form: str):
+    return next(b for b in at.button if b.form_id == form)
+
+
+# -- members ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+def test_members_page_refuses_roles_without_look_up(store, role):
+    at = open_page("members", role)
+    assert no_data(at)
+    assert at.error
+
+
+def test_support_sees_pii_with_edit_forms_disabled(store):
+    at = search(open_page("members", "support"), "M1")
+    shown = at.dataframe[0].value
+    assert shown["phone"].iloc[0] == "13800000001"
+    assert all(b.disabled for b in at.button if b.form_id == "members_status")
+
+
+def test_support_clicking_a_disabled_button_changes_nothing(store):
+    before = members_row(store)
+    at = search(open_page("members", "support"), "M1")
+    status = next(s for s in at.selectbox if "冻结" in str(s.options))
+    forged(status).set_value("frozen")
+    forged([t for t in at.text_input if t.form_id == "members_status"][0]).input("forged")
+    forged(form_button(at, "members_status")).click().run()
+    assert not at.exception
+    # Streamlit discards a disabled widget's forged value; core.members would refuse anyway
+    assert members_row(store) == before
+    assert store.scalar("select count(*) from audit_log where action like 'member.%'") == 0
+
+
+def test_operator_sees_masked_pii_and_edits_status(store):
+    at = search(open_page("members", "operator"), "M1")
+    assert at.dataframe[0].value["phone"].iloc[0] == "138****0001"
+    status = next(s for s in at.selectbox if "冻结" in str(s.options))
+    status.set_value("frozen")
+    reason = [t for t in at.text_input if t.form_id == "members_status"][0]
+    reason.input("chargeback")
+    form_button(at, "members_status").click().run()
+    assert not at.exception and not at.error
+    assert members_row(store)["status"] == "frozen"
+    assert store.scalar("select count(*) from audit_log where action = 'member.status'") == 1
+
+
+def test_operator_forged_status_option_changes_nothing(store):
+    before = members_row(store)
+    at = search(open_page("members", "operator"), "M1")
+    status = next(s for s in at.selectbox if "冻结" in str(s.options))
+    offer(status, "deleted")  # a value the widget never offered
+    [t for t in at.text_input if t.form_id == "members_status"][0].input("forged")
+    form_button(at, "members_status").click().run()
+    assert members_row(store) == before
+    assert store.scalar("select count(*) from audit_log where action like 'member.%'") == 0
