@@ -32,6 +32,10 @@ LIST_PARAMS: dict[str, str] = {
 FILTER_PARAMS = frozenset(DATE_PARAMS) | frozenset(LIST_PARAMS)
 # Parameters that are not filters but legitimately appear in a Streamlit URL.
 FOREIGN_PARAMS = frozenset({"embed", "embed_options"})
+# What a member page shows (a tag, saved segment, alert or member), kept in shared links;
+# each page checks its own values against the store.
+PAGE_PARAMS = frozenset({"tag", "segment", "alert", "member"})
+FOREIGN_PARAMS = FOREIGN_PARAMS | PAGE_PARAMS
 
 
 @dataclass(frozen=True)

@@ -1025,3 +1025,139 @@ def alert_member_keys(conn: Conn, alert_id: int) -> list[int]:
         keys = segment_member_keys(conn, segment.definition, _as_date(last_day)) if segment else []
     query_value = None if kind == "everyone" else value
     return affected_members(conn, kind, query_value, _as_date(start_day), _as_date(last_day), keys)
+
+
+# == a segment against everyone =============================================================
+
+
+def segment_kpis(conn: Conn, member_keys: Sequence[int], as_of: date) -> pd.DataFrame:
+    """The segment's members against everyone over the 30 days ending ``as_of``.
+
+    One row per ``grp`` (segment, everyone): ``members``, ``active_30d``, ``active_share``,
+    ``buyers_30d``, ``revenue_30d``, ``revenue_per_member``, ``retention_30d`` (of those
+    active in the 30 days before, the share active again; empty without any).
+    """
+    frame = _df(
+        conn, "segments/segment_kpis", {"keys": [int(k) for k in member_keys], "as_of": as_of}
+    )
+    frame = frame.set_index("grp").reindex(["segment", "everyone"]).fillna(0)
+    frame["revenue_30d"] = frame["revenue_30d"].astype(float)
+    members = frame["members"].replace(0, float("nan"))
+    frame["active_share"] = frame["active_30d"] / members
+    frame["revenue_per_member"] = frame["revenue_30d"] / members
+    frame["retention_30d"] = frame["retained"] / frame["active_before"].replace(0, float("nan"))
+    return frame.reset_index()
+
+
+def segment_tier_mix(conn: Conn, member_keys: Sequence[int], as_of: date) -> pd.DataFrame:
+    """Tier mix of the segment and of everyone: ``grp``, ``tier_code``, ``name_zh``,
+    ``name_en``, ``rank``, ``members``, ``share``."""
+    frame = _df(
+        conn,
+        "segments/segment_tier_mix",
+        {"keys": [int(k) for k in member_keys], "as_of": as_of},
+    )
+    frame["share"] = frame["share"].astype(float)
+    return frame
+
+
+def find_member(conn: Conn, text: str) -> pd.DataFrame:
+    """Members whose id, phone, e-mail or nickname equals ``text`` (trimmed; at most 20)."""
+    value = (text or "").strip()
+    if not value:
+        return pd.DataFrame(columns=["member_key", "member_id", "nickname"])
+    return pd.DataFrame(
+        _rows(
+            conn,
+            "select member_key, member_id, nickname from members where member_id = $v "
+            "or phone = $v or lower(email) = lower($v) or nickname = $v order by member_id "
+            "limit 20",
+            {"v": value[:100]},
+        ),
+        columns=["member_key", "member_id", "nickname"],
+    )
+
+
+def member_key_of(conn: Conn, member_id: str) -> int | None:
+    rows = _rows(conn, "select member_key from members where member_id = $id", {"id": member_id})
+    return int(rows[0][0]) if rows else None
+
+
+# == one member (会员360) ===================================================================
+
+
+@dataclass(frozen=True)
+class Member360:
+    """One member as ``role`` may see them: attributes (personal ones masked), tier history,
+    tags now and their history, orders, the daily activity of the last 90 days, best hour."""
+
+    member_key: int
+    attributes: dict
+    tier_history: pd.DataFrame
+    tags: list[str]
+    tag_history: pd.DataFrame
+    orders: pd.DataFrame
+    timeline: pd.DataFrame
+    best_hour: int | None
+
+
+def member_360(conn: Conn, role: str | None, member_key: int, as_of: date) -> Member360:
+    """Everything the member page shows (roles with the member profile only)."""
+    require(role, Capability.VIEW_MEMBER_PROFILE)
+    key = int(member_key)
+    attributes = pd.DataFrame(
+        _rows(
+            conn,
+            "select member_id, nickname, name, gender, birth_date, phone, email, address, "
+            "region, city, channel, device, status, tier, tier_override, signup_at, "
+            "last_login_at from members where member_key = $k",
+            {"k": key},
+        ),
+        columns=[
+            "member_id", "nickname", "name", "gender", "birth_date", "phone", "email",
+            "address", "region", "city", "channel", "device", "status", "tier",
+            "tier_override", "signup_at", "last_login_at",
+        ],
+    )  # fmt: skip
+    if attributes.empty:
+        raise SegmentError("profile.not_found")
+    record = masking.mask_record(attributes.iloc[0].to_dict(), role)
+    tier_history = pd.DataFrame(
+        _rows(
+            conn,
+            "select changed_at, from_tier, to_tier, reason, actor, note from tier_history "
+            "where member_key = $k order by changed_at desc limit 200",
+            {"k": key},
+        ),
+        columns=["changed_at", "from_tier", "to_tier", "reason", "actor", "note"],
+    )
+    orders = pd.DataFrame(
+        _rows(
+            conn,
+            "select order_id, paid_at, amount, discount_amount, coupon_id, category, status "
+            "from orders where member_key = $k and paid_at < $end order by paid_at desc limit 200",
+            {"k": key, "end": as_of + timedelta(days=1)},
+        ),
+        columns=["order_id", "paid_at", "amount", "discount_amount", "coupon_id", "category",
+                 "status"],
+    )  # fmt: skip
+    orders["amount"] = orders["amount"].astype(float)
+    timeline = pd.DataFrame(
+        _rows(
+            conn,
+            "select day, events, page_views, add_to_carts, orders_paid from member_day "
+            "where member_key = $k and day between $start and $end order by day",
+            {"k": key, "start": as_of - timedelta(days=89), "end": as_of},
+        ),
+        columns=["day", "events", "page_views", "add_to_carts", "orders_paid"],
+    )
+    return Member360(
+        member_key=key,
+        attributes=record,
+        tier_history=tier_history,
+        tags=member_tags(conn, key, as_of),
+        tag_history=member_tag_spells(conn, key),
+        orders=orders,
+        timeline=timeline,
+        best_hour=best_contact_hour(conn, key, as_of),
+    )

@@ -84,5 +84,7 @@ def test_record_and_text_masking():
     }
     assert masking.mask_record(record, "support") == record
     line = "called 13800001234, mailed zhang@example.com"
-    assert masking.mask_text(line, record, "viewer") == "called 138****1234, mailed z***@example.com"
+    assert (
+        masking.mask_text(line, record, "viewer") == "called 138****1234, mailed z***@example.com"
+    )
     assert masking.mask_text(line, record, "admin") == line

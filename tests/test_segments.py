@@ -160,3 +160,24 @@ def test_refresh_snapshots_tags_and_evaluates_alerts(tmp_path):
     counts = segments.tag_counts(store, AS_OF).set_index("tag")["members"]
     assert counts["high_value"] == 5 and counts["coupon_driven"] == 2
     close_store(path)
+
+
+def test_segment_against_everyone(store):
+    keys = segments.segment_member_keys(store, Def(all_tags=("high_value",)), AS_OF)
+    kpis = segments.segment_kpis(store, keys, AS_OF).set_index("grp")
+    # high value H1..H4B: active 06-01..06-30: H1 (06-03…), H2, H3, H4, H4B -> all 5;
+    # paid in the 30 days: H2's 900 on 06-30 only
+    assert kpis.loc["segment", "members"] == 5 and kpis.loc["segment", "active_30d"] == 5
+    assert kpis.loc["segment", "buyers_30d"] == 1 and kpis.loc["segment", "revenue_30d"] == 900
+    assert kpis.loc["everyone", "members"] == 23
+    # everyone paid in 06-01..06-30: C_IN and C_ORD (10 each, 06-21), H2 (900)
+    assert kpis.loc["everyone", "revenue_30d"] == 920 and kpis.loc["everyone", "buyers_30d"] == 3
+    mix = segments.segment_tier_mix(store, keys, AS_OF)
+    normal = mix[mix["tier_code"] == "normal"].set_index("grp")["members"]
+    assert normal.to_dict() == {"segment": 5, "everyone": 23}
+
+
+def test_find_member_by_id_phone_email_or_nickname(store):
+    for text in ("H1", PHONES[14], EMAILS[14].upper(), "nick14", "  H1 "):
+        assert segments.find_member(store, text)["member_id"].tolist() == ["H1"]
+    assert segments.find_member(store, "' or 1=1 --").empty

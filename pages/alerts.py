@@ -1,0 +1,152 @@
+"""Alerts: fired activity alerts with the drop, the members affected and what to do; history;
+the rule editor for operators and admins."""
+
+import pandas as pd
+import streamlit as st
+
+from core import segments, ui
+from core.permissions import Capability
+
+ctx = ui.page_guard("alerts")
+filters, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("alerts.title"))
+st.caption(ctx.t("alerts.rule_note"))
+if as_of is None:
+    st.info(ctx.t("overview.no_data"))
+    st.stop()
+
+
+def group_text(kind: str, value: str | None) -> str:
+    if kind == "everyone":
+        return ctx.t("kind.everyone")
+    if kind == "tag":
+        return f"{ctx.t('kind.tag')}: {ctx.t(f'tag.{value}')}"
+    if kind == "segment":
+        segment = segments.get_segment(ctx.store, int(value)) if value else None
+        return f"{ctx.t('kind.segment')}: {segment.name if segment else value}"
+    return f"{ctx.t(f'kind.{kind}')}: {value}"
+
+
+if ctx.can(Capability.MANAGE_ALERTS) and st.button(ctx.t("alerts.run_now")):
+    opened = segments.run_alerts_now(ctx.store, ctx.role, as_of)
+    st.success(ctx.t("alerts.ran", n=len(opened)))
+
+st.subheader(ctx.t("alerts.open"))
+open_alerts = segments.alerts(ctx.store, "open")
+if open_alerts.empty:
+    st.info(ctx.t("alerts.none"))
+for alert in open_alerts.itertuples():
+    with st.container(border=True):
+        st.markdown(
+            "**"
+            + ctx.t(
+                "alert.label",
+                group=group_text(alert.group_kind, alert.group_value),
+                start=alert.start_day.isoformat(),
+                days=int(alert.decline_days),
+                drop=ctx.percent(alert.drop_share),
+            )
+            + "**"
+        )
+        st.write(
+            ctx.t(
+                "alerts.detail",
+                baseline=ctx.number(alert.baseline),
+                latest=ctx.int(alert.latest),
+                affected=ctx.int(alert.affected),
+            )
+        )
+        no_hour = pd.isna(alert.best_hour)
+        hour = ctx.t("alerts.no_hour") if no_hour else f"{int(alert.best_hour):02d}:00"
+        st.write(ctx.t("alerts.suggestion", action=ctx.t(f"action.{alert.action}"), hour=hour))
+        if ctx.can(Capability.VIEW_MEMBER_LIST):
+            st.page_link(
+                "pages/member_list.py",
+                label=ctx.t("alerts.open_members"),
+                icon=":material/list_alt:",
+                query_params={"alert": str(alert.alert_id)},
+            )
+
+st.subheader(ctx.t("alerts.history"))
+history = segments.alerts(ctx.store)
+history["group"] = [
+    group_text(kind, value)
+    for kind, value in zip(history["group_kind"], history["group_value"], strict=True)
+]
+history["action"] = [ctx.t(f"action.{a}") for a in history["action"]]
+history["status"] = [ctx.t(f"status.{s}") for s in history["status"]]
+st.dataframe(
+    history[
+        [
+            "group",
+            "rule_name",
+            "start_day",
+            "fired_on",
+            "decline_days",
+            "drop_share",
+            "affected",
+            "best_hour",
+            "action",
+            "status",
+            "cleared_on",
+        ]
+    ],  # fmt: skip
+    hide_index=True,
+    width="stretch",
+    column_config={"drop_share": st.column_config.NumberColumn(format="percent")},
+)
+
+st.subheader(ctx.t("alerts.rules"))
+rules = segments.alert_rules(ctx.store)
+st.dataframe(
+    [
+        {
+            "rule": rule.name,
+            "group": group_text(rule.group_kind, rule.group_value)
+            if rule.group_value or rule.group_kind == "everyone"
+            else ctx.t(f"kind.{rule.group_kind}") + " ×",
+            "N": rule.decline_days,
+            "X": ctx.percent(rule.min_drop, 0),
+            "enabled": rule.enabled,
+        }
+        for rule in rules
+    ],
+    hide_index=True,
+    width="stretch",
+)
+if ctx.can(Capability.MANAGE_ALERTS):
+    with st.form("ml_alert_rule"):
+        st.markdown(f"**{ctx.t('alerts.edit_rule')}**")
+        by_id = {rule.rule_id: rule for rule in rules}
+        rule_id = st.selectbox(
+            ctx.t("alerts.rule"),
+            [None, *by_id],
+            format_func=lambda rid: ctx.t("alerts.new_rule") if rid is None else by_id[rid].name,
+        )
+        current = by_id.get(rule_id)
+        name = st.text_input(ctx.t("segments.name"), value=current.name if current else "")
+        kind = st.selectbox(
+            ctx.t("alerts.kind"),
+            segments.GROUP_KINDS,
+            index=segments.GROUP_KINDS.index(current.group_kind) if current else 0,
+            format_func=lambda k: ctx.t(f"kind.{k}"),
+        )
+        value = st.text_input(
+            ctx.t("alerts.value"), value=(current.group_value or "") if current else ""
+        )
+        days = st.number_input(ctx.t("alerts.days"), 1, 14, current.decline_days if current else 3)
+        min_drop = st.number_input(
+            ctx.t("alerts.min_drop"), 0.01, 0.99, current.min_drop if current else 0.2, 0.05
+        )
+        enabled = st.checkbox(ctx.t("alerts.enabled"), value=current.enabled if current else True)
+        if st.form_submit_button(ctx.t("alerts.save_rule"), type="primary"):
+            try:
+                segments.save_alert_rule(
+                    ctx.store, ctx.role, ctx.account.username, name, kind,
+                    value.strip() or None, int(days), float(min_drop), enabled, rule_id,
+                )  # fmt: skip
+            except segments.SegmentError as exc:
+                st.error(ctx.t(exc.code, **exc.values))
+            else:
+                st.success(ctx.t("alerts.saved"))

@@ -1,0 +1,105 @@
+"""Member list: the members of a tag, a saved segment or an alert, personal data by role."""
+
+import streamlit as st
+
+from core import masking, segments, ui
+from core.i18n import CATALOGUE
+from core.permissions import Capability
+
+ctx = ui.page_guard("member_list")
+filters, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("member_list.title"))
+if as_of is None:
+    st.info(ctx.t("overview.no_data"))
+    st.stop()
+
+saved = {str(s.segment_id): s for s in segments.list_segments(ctx.store)}
+fired = segments.alerts(ctx.store)
+alert_ids = [str(a) for a in fired["alert_id"]]
+sources = ("tag", "segment", "alert")
+source_in_link = next((name for name in sources if st.query_params.get(name)), "tag")
+source = st.radio(
+    ctx.t("member_list.source"),
+    sources,
+    index=sources.index(source_in_link),
+    format_func=lambda name: ctx.t(f"member_list.source.{name}"),
+    horizontal=True,
+)
+
+
+def _pick(options: list[str], label: str, format_func) -> str | None:
+    wanted = st.query_params.get(source)
+    index = options.index(wanted) if wanted in options else 0
+    choice = st.selectbox(label, options, index=index, format_func=format_func)
+    for name in sources:
+        if name != source and name in st.query_params:
+            del st.query_params[name]
+    st.query_params[source] = choice
+    return choice
+
+
+if source == "tag":
+    tag = _pick(list(segments.TAGS), ctx.t("segments.tag"), lambda t: ctx.t(f"tag.{t}"))
+    definition = segments.SegmentDefinition.for_tag(tag, filters)
+    keys = segments.segment_member_keys(ctx.store, definition, as_of)
+elif source == "segment":
+    if not saved:
+        st.info(ctx.t("member_list.no_segments"))
+        st.stop()
+    chosen = _pick(list(saved), ctx.t("segments.pick"), lambda sid: saved[sid].name)
+    keys = segments.segment_member_keys(ctx.store, saved[chosen].definition, as_of)
+else:
+    if not alert_ids:
+        st.info(ctx.t("member_list.no_alerts"))
+        st.stop()
+    by_id = fired.set_index(fired["alert_id"].astype(str))
+
+    def _alert_label(alert_id: str) -> str:
+        row = by_id.loc[alert_id]
+        return ctx.t(
+            "alert.label",
+            group=segments.group_label(row["group_kind"], row["group_value"]),
+            start=row["start_day"].isoformat(),
+            days=int(row["decline_days"]),
+            drop=ctx.percent(row["drop_share"]),
+        )
+
+    chosen = _pick(alert_ids, ctx.t("member_list.source.alert"), _alert_label)
+    keys = segments.alert_member_keys(ctx.store, int(chosen))
+
+left, right = st.columns([3, 1])
+sort = left.selectbox(
+    ctx.t("member_list.sort"),
+    segments.MEMBER_LIST_SORTS,
+    format_func=lambda column: ctx.t(f"col.{column}"),
+)
+descending = right.toggle(ctx.t("member_list.descending"), value=True)
+frame = segments.member_list(ctx.store, ctx.role, keys, as_of, sort, descending)
+st.caption(ctx.t("member_list.count", n=ctx.int(len(frame)), as_of=as_of.isoformat()))
+if masking.masks_pii(ctx.role):
+    st.caption(ctx.t("member_list.masked"))
+st.dataframe(
+    frame,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        column: ctx.t(f"col.{column}") for column in frame.columns if f"col.{column}" in CATALOGUE
+    },
+)
+if ctx.can(Capability.EXPORT_AGGREGATE) or not masking.masks_pii(ctx.role):
+    st.download_button(
+        ctx.t("member_list.export"),
+        data=segments.member_list_export(frame, ctx.role),
+        file_name=f"memberlens_members_{source}.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
+if len(frame) and ctx.can(Capability.VIEW_MEMBER_PROFILE):
+    member = st.selectbox(ctx.t("profile.pick"), frame["member_id"].head(500).tolist())
+    st.page_link(
+        "pages/member_profile.py",
+        label=ctx.t("member_list.open_profile"),
+        icon=":material/badge:",
+        query_params={"member": member},
+    )

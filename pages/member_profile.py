@@ -1,0 +1,101 @@
+"""Member 360 (会员360): one member's attributes (masked by role), tier and its history, tags
+now and over time, orders, activity timeline, best contact hour and, once the churn model
+provides member scores, churn risk."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core import segments, ui
+
+ctx = ui.page_guard("member_profile")
+filters, as_of = ui.sidebar_filters(ctx)
+
+st.title(ctx.t("profile.title"))
+if as_of is None:
+    st.info(ctx.t("overview.no_data"))
+    st.stop()
+
+member_id = st.query_params.get("member", "")
+text = st.text_input(ctx.t("profile.search"), value=member_id, max_chars=100)
+found = segments.find_member(ctx.store, text)
+if text and found.empty:
+    st.warning(ctx.t("profile.not_found"))
+if found.empty:
+    st.stop()
+ids = found["member_id"].tolist()
+member_id = st.selectbox(ctx.t("profile.pick"), ids) if len(ids) > 1 else ids[0]
+st.query_params["member"] = member_id
+member = segments.member_360(
+    ctx.store, ctx.role, segments.member_key_of(ctx.store, member_id), as_of
+)
+
+left, right = st.columns([2, 1])
+with left:
+    st.subheader(ctx.t("profile.attributes"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "field": list(member.attributes),
+                "value": [str(v) for v in member.attributes.values()],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+with right:
+    hour = ctx.t("alerts.no_hour") if member.best_hour is None else f"{member.best_hour:02d}:00"
+    st.metric(ctx.t("profile.best_hour"), hour, border=True)
+    st.caption(ctx.t("profile.best_hour_note"))
+    st.subheader(ctx.t("profile.tags_now"))
+    if member.tags:
+        st.markdown(" · ".join(ctx.t(f"tag.{tag}") for tag in member.tags))
+    else:
+        st.caption(ctx.t("profile.no_tags"))
+    st.subheader(ctx.t("profile.churn"))
+    try:
+        from core import churn
+    except ImportError:
+        churn = None
+    scores = getattr(churn, "member_scores", None) if churn is not None else None
+    if scores is None:
+        st.caption(ctx.t("profile.churn_unavailable"))
+    else:
+        score = scores(ctx.store, member.member_key, as_of)
+        if score is None:
+            st.caption(ctx.t("profile.churn_unavailable"))
+        else:
+            st.write(
+                ctx.t(
+                    "profile.churn_value",
+                    p=ctx.percent(score["churn_probability_30d"]),
+                    action=score.get("action", ""),
+                )
+            )
+
+st.subheader(ctx.t("profile.tier"))
+st.dataframe(member.tier_history, hide_index=True, width="stretch")
+st.subheader(ctx.t("profile.tag_history"))
+history = member.tag_history.copy()
+history["tag"] = [ctx.t(f"tag.{tag}") for tag in history["tag"]]
+st.dataframe(history, hide_index=True, width="stretch")
+st.subheader(ctx.t("profile.timeline"))
+if not member.timeline.empty:
+    st.altair_chart(
+        alt.Chart(member.timeline)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:T", title=ctx.t("chart.day")),
+            y=alt.Y("events:Q", title="events"),
+            tooltip=[
+                alt.Tooltip("day:T", format="%Y-%m-%d"),
+                "events:Q",
+                "page_views:Q",
+                "add_to_carts:Q",
+                "orders_paid:Q",
+            ],
+        ),  # fmt: skip
+        width="stretch",
+    )
+st.subheader(ctx.t("profile.orders"))
+st.dataframe(member.orders, hide_index=True, width="stretch")

@@ -1,0 +1,100 @@
+"""The tags & segments, member list, member profile and alerts pages through AppTest, on
+the hand-made store of tests/fixtures_segments.py (refreshed, so tags and alerts exist)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import auth, i18n, segments
+from core.config import PROJECT_ROOT
+from core.store import close_store
+from tests.fixtures_app import COOKIE_KEY, add_accounts
+from tests.fixtures_segments import AS_OF, EMAILS, PHONES, build_segments_store
+
+APP = str(PROJECT_ROOT / "app.py")
+PAGES = {
+    "pages/segments.py": "segments.title",
+    "pages/member_list.py": "member_list.title",
+    "pages/member_profile.py": "profile.title",
+    "pages/alerts.py": "alerts.title",
+}
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    path = tmp_path / "pages.duckdb"
+    monkeypatch.setenv("MEMBERLENS_DB", str(path))
+    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
+    store = build_segments_store(path)
+    with store.transaction() as cur:
+        segments.refresh_tags(cur, AS_OF, backfill_days=3)
+    add_accounts(store)
+    yield store
+    close_store(path)
+
+
+def open_page(page: str, username: str | None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if username:
+        at.session_state["ml_session"] = {"username": username, "issued_at": time.time()}
+    if query:
+        at.query_params.update(query)
+    at.run()
+    return at.switch_page(page).run()
+
+
+def shown_text(at: AppTest) -> str:
+    parts = [str(df.value.to_csv()) for df in at.dataframe]
+    parts += [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_signed_out_sees_only_the_sign_in_form(store, page):
+    at = open_page(page, None)
+    assert not at.exception
+    assert [t.value for t in at.title] == [i18n.t("login.title", "zh")]
+    assert not at.dataframe
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_admin_renders_every_page(store, page):
+    at = open_page(page, "admin", {"member": "H1"})
+    assert not at.exception, at.exception
+    assert at.title[0].value == i18n.t(PAGES[page], "zh")
+
+
+def test_viewer_may_open_alerts_but_not_member_lists(store):
+    assert not open_page("pages/alerts.py", "viewer").exception
+    at = open_page("pages/member_list.py", "viewer", {"tag": "high_value"})
+    assert at.error and not at.dataframe
+
+
+def test_analyst_member_list_is_masked(store):
+    at = open_page("pages/member_list.py", "analyst", {"tag": "high_value"})
+    assert not at.exception
+    text = shown_text(at)
+    assert "H1" in text and "139****0014" in text
+    assert all(PHONES[k] not in text and EMAILS[k] not in text for k in PHONES)
+    assert at.get("download_button")
+
+
+def test_support_profile_shows_personal_data_analyst_does_not(store):
+    support = shown_text(open_page("pages/member_profile.py", "support", {"member": "H1"}))
+    assert PHONES[14] in support and EMAILS[14] in support
+    analyst = shown_text(open_page("pages/member_profile.py", "analyst", {"member": "H1"}))
+    assert PHONES[14] not in analyst and "139****0014" in analyst
+
+
+def test_segment_link_opens_the_saved_segment(store):
+    sid = segments.save_segment(
+        store, "analyst", "analyst", "大客户", segments.SegmentDefinition(all_tags=("high_value",))
+    )
+    at = open_page("pages/segments.py", "analyst", {"segment": str(sid)})
+    assert not at.exception
+    assert i18n.t("segments.detail", "zh", name="大客户") in [s.value for s in at.subheader]
+    assert [m.value for m in at.metric if m.label == i18n.t("segments.size_now", "zh")] == ["5"]
