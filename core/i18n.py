@@ -534,6 +534,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "所选范围内的新会员还没有满 30 天，30 日留存尚无法计算。",
         "en": "No signup of this range has reached day 30 yet, so there is no day-30 retention.",
     },
+    "metric.d1": {"zh": "次日留存", "en": "Day-1 retention"},
+    "metric.d7": {"zh": "7日留存", "en": "Day-7 retention"},
+    "metric.d30": {"zh": "30日留存", "en": "Day-30 retention"},
     "retention.note": {
         "zh": "分母为群组人数；未结束的单元格留空；平均行按群组人数加权，且不含未完成单元格。",
         "en": "The denominator is the cohort size; cells that have not ended are empty; the "

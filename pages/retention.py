@@ -102,6 +102,7 @@ trend = ui.cached_view(ctx, "retention_trend", filters, as_of, cohort=unit, by=b
 trend_long = trend.melt(
     id_vars=["cohort", "cohort_size"], value_vars=["d1", "d7", "d30"], var_name="metric"
 ).dropna()
+trend_long["metric"] = trend_long["metric"].map(lambda name: ctx.t(f"metric.{name}"))
 st.altair_chart(
     alt.Chart(trend_long)
     .mark_line(point=True)
@@ -169,6 +170,9 @@ breakdown = ui.cached_view(ctx, "retention_breakdown", filters, as_of, dimension
 bars = breakdown.melt(
     id_vars=["group", "cohort_size"], value_vars=["d1", "d7", "d30"], var_name="metric"
 ).dropna()
+bars["metric"] = bars["metric"].map(lambda name: ctx.t(f"metric.{name}"))
+if dimension == "tier":
+    bars["group"] = bars["group"].map(metrics.tier_names(ctx.store, ctx.lang)).fillna(bars["group"])
 st.altair_chart(
     alt.Chart(bars)
     .mark_bar()

@@ -34,7 +34,9 @@ if over_time.empty:
     st.info(ctx.t("analytics.empty"))
     st.stop()
 
-tier_order = over_time.sort_values("rank")["tier_code"].drop_duplicates().tolist()
+names = metrics.tier_names(ctx.store, ctx.lang)
+tier_order = [names[code] for code in names]
+over_time["tier"] = over_time["tier_code"].map(names)
 over_time["day_label"] = over_time["day"].dt.strftime("%Y-%m-%d")
 st.subheader(ctx.t("tiers.over_time"))
 st.altair_chart(
@@ -43,17 +45,17 @@ st.altair_chart(
     .encode(
         x=alt.X("day_label:O", title=ctx.t("chart.date")),
         y=alt.Y("members:Q", title=ctx.t("chart.members")),
-        color=alt.Color("tier_code:N", title=ctx.t("chart.tier"), sort=tier_order),
+        color=alt.Color("tier:N", title=ctx.t("chart.tier"), sort=tier_order),
         order=alt.Order("rank:Q"),
         tooltip=[
             alt.Tooltip("day_label:O", title=ctx.t("chart.date")),
-            alt.Tooltip("tier_code:N", title=ctx.t("chart.tier")),
+            alt.Tooltip("tier:N", title=ctx.t("chart.tier")),
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
         ],
     ),
     width="stretch",
 )
-ui.table_behind(ctx, over_time.drop(columns="day_label"), f"tiers_over_time_{grain}")
+ui.table_behind(ctx, over_time.drop(columns=["day_label", "tier"]), f"tiers_over_time_{grain}")
 
 st.subheader(ctx.t("tiers.migration"))
 left, right = st.columns(2)
@@ -70,12 +72,15 @@ migration = ui.cached_view(ctx, "tier_migration", filters, as_of, from_day=from_
 if migration.empty:
     st.info(ctx.t("analytics.empty"))
 else:
-    base = alt.Chart(migration).encode(
-        x=alt.X("to_tier:N", title=ctx.t("chart.tier_to"), sort=tier_order),
-        y=alt.Y("from_tier:N", title=ctx.t("chart.tier_from"), sort=tier_order),
+    shown = migration.assign(
+        from_name=migration["from_tier"].map(names), to_name=migration["to_tier"].map(names)
+    )
+    base = alt.Chart(shown).encode(
+        x=alt.X("to_name:N", title=ctx.t("chart.tier_to"), sort=tier_order),
+        y=alt.Y("from_name:N", title=ctx.t("chart.tier_from"), sort=tier_order),
         tooltip=[
-            alt.Tooltip("from_tier:N", title=ctx.t("chart.tier_from")),
-            alt.Tooltip("to_tier:N", title=ctx.t("chart.tier_to")),
+            alt.Tooltip("from_name:N", title=ctx.t("chart.tier_from")),
+            alt.Tooltip("to_name:N", title=ctx.t("chart.tier_to")),
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
             alt.Tooltip("share_of_from:Q", title=ctx.t("chart.share"), format=".1%"),
         ],
@@ -93,9 +98,8 @@ else:
 
 st.subheader(ctx.t("tiers.summary"))
 summary = ui.cached_view(ctx, "tier_summary", filters, as_of)
-money = summary.melt(
-    id_vars="tier_code", value_vars=["revenue", "discount_cost"], var_name="metric"
-)
+named = summary.assign(tier=summary["tier_code"].map(names))
+money = named.melt(id_vars="tier", value_vars=["revenue", "discount_cost"], var_name="metric")
 money["metric_label"] = money["metric"].map(
     {"revenue": ctx.t("chart.revenue"), "discount_cost": ctx.t("chart.discount_cost")}
 )
@@ -106,11 +110,11 @@ with left:
         .mark_bar()
         .encode(
             x=alt.X("value:Q", title="¥"),
-            y=alt.Y("tier_code:N", title=ctx.t("chart.tier"), sort=tier_order),
+            y=alt.Y("tier:N", title=ctx.t("chart.tier"), sort=tier_order),
             yOffset="metric_label:N",
             color=alt.Color("metric_label:N", title=ctx.t("chart.metric")),
             tooltip=[
-                alt.Tooltip("tier_code:N", title=ctx.t("chart.tier")),
+                alt.Tooltip("tier:N", title=ctx.t("chart.tier")),
                 alt.Tooltip("metric_label:N", title=ctx.t("chart.metric")),
                 alt.Tooltip("value:Q", title="¥", format=",.2f"),
             ],
@@ -119,13 +123,13 @@ with left:
     )
 with right:
     st.altair_chart(
-        alt.Chart(summary.dropna(subset=["median_repurchase_days"]))
+        alt.Chart(named.dropna(subset=["median_repurchase_days"]))
         .mark_bar()
         .encode(
             x=alt.X("median_repurchase_days:Q", title=ctx.t("chart.median_days")),
-            y=alt.Y("tier_code:N", title=ctx.t("chart.tier"), sort=tier_order),
+            y=alt.Y("tier:N", title=ctx.t("chart.tier"), sort=tier_order),
             tooltip=[
-                alt.Tooltip("tier_code:N", title=ctx.t("chart.tier")),
+                alt.Tooltip("tier:N", title=ctx.t("chart.tier")),
                 alt.Tooltip("median_repurchase_days:Q", title=ctx.t("chart.median_days")),
                 alt.Tooltip("repurchases:Q", title=ctx.t("chart.count"), format=","),
             ],
