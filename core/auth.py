@@ -327,15 +327,218 @@ def disable_account(
     now: datetime | None = None,
 ) -> None:
     """Disable an account and end its sessions; only a caller who may manage accounts."""
-    require(actor_role, Capability.MANAGE_ACCOUNTS)
+    audit.require(store, actor, actor_role, Capability.MANAGE_ACCOUNTS, "account.disable", username)
     now = now or utcnow()
     with store.transaction() as cur:
+        _guard_account_change(cur, actor, username, None)
         cur.execute(
             "update accounts set disabled_at = $now, sessions_valid_after = $now "
             "where username = $u",
             {"now": now, "u": normalise_username(username)},
         )
         _log(cur, now, actor, actor_role, "account_disable", username, "ok", None)
+
+
+def _guard_account_change(cur, actor: str | None, username: str, new_role: str | None) -> str:
+    """The account's current role; refuses changing oneself and losing the last admin."""
+    name = normalise_username(username)
+    row = cur.execute("select role from accounts where username = $u", {"u": name}).fetchone()
+    if row is None:
+        raise AuthError("accounts.error.unknown")
+    if actor is not None and normalise_username(actor) == name:
+        raise AuthError("accounts.error.self")
+    if row[0] == Role.ADMIN.value and new_role != Role.ADMIN.value:
+        admins = cur.execute(
+            "select count(*) from accounts where role = 'admin' and disabled_at is null "
+            "and username <> $u",
+            {"u": name},
+        ).fetchone()[0]
+        if admins == 0:
+            raise AuthError("accounts.error.last_admin")
+    return row[0]
+
+
+def enable_account(
+    store: Store,
+    actor_role: str | None,
+    username: str,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Enable a disabled account again (its old sessions stay ended)."""
+    audit.require(store, actor, actor_role, Capability.MANAGE_ACCOUNTS, "account.enable", username)
+    now = now or utcnow()
+    with store.transaction() as cur:
+        _guard_account_change(cur, actor, username, Role.ADMIN.value)
+        cur.execute(
+            "update accounts set disabled_at = null, sessions_valid_after = $now "
+            "where username = $u",
+            {"now": now, "u": normalise_username(username)},
+        )
+        _log(cur, now, actor, actor_role, "account_enable", username, "ok", None)
+
+
+def set_role(
+    store: Store,
+    actor_role: str | None,
+    username: str,
+    role: str,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Give an account another role; its existing sessions end (the cookie too)."""
+    audit.require(store, actor, actor_role, Capability.MANAGE_ACCOUNTS, "account.role", username)
+    if role not in ROLES:
+        raise AuthError("accounts.error.unknown")
+    now = now or utcnow()
+    with store.transaction() as cur:
+        old = _guard_account_change(cur, actor, username, role)
+        if old == role:
+            return
+        cur.execute(
+            "update accounts set role = $r, sessions_valid_after = $now where username = $u",
+            {"r": role, "now": now, "u": normalise_username(username)},
+        )
+        _log(cur, now, actor, actor_role, "account_role", username, "ok", f"{old} -> {role}")
+
+
+def reset_password(
+    store: Store,
+    actor_role: str | None,
+    username: str,
+    new_password: str,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Set a new password for an account (an admin); its existing sessions end."""
+    audit.require(
+        store, actor, actor_role, Capability.MANAGE_ACCOUNTS, "account.password_reset", username
+    )
+    name = normalise_username(username)
+    check_new_password(new_password, name)
+    now = now or utcnow()
+    with store.transaction() as cur:
+        if (
+            cur.execute("select 1 from accounts where username = $u", {"u": name}).fetchone()
+            is None
+        ):
+            raise AuthError("accounts.error.unknown")
+        cur.execute(
+            "update accounts set password_hash = $h, password_changed_at = $now, "
+            "sessions_valid_after = $now where username = $u",
+            {"h": hash_password(new_password), "now": now, "u": name},
+        )
+        _log(cur, now, actor, actor_role, "account_password_reset", name, "ok", None)
+
+
+# -- TOTP second factor ---------------------------------------------------------------------
+
+TOTP_SETTING = "require_totp_for_admins"
+
+
+def totp_enabled(store: Store, username: str) -> bool:
+    return bool(
+        store.scalar(
+            "select count(*) from account_totp where username = $u and confirmed_at is not null",
+            {"u": normalise_username(username)},
+        )
+    )
+
+
+def totp_required_for_admins(store: Store) -> bool:
+    return store.scalar("select value from settings where key = $k", {"k": TOTP_SETTING}) == "true"
+
+
+def must_enrol_totp(store: Store, account: Account) -> bool:
+    """An admin without a second factor while the configuration requires one."""
+    return (
+        account.role == Role.ADMIN
+        and totp_required_for_admins(store)
+        and not totp_enabled(store, account.username)
+    )
+
+
+def set_totp_required_for_admins(
+    store: Store, actor_role: str | None, required: bool, actor: str | None = None
+) -> None:
+    audit.require(store, actor, actor_role, Capability.MANAGE_ACCOUNTS, "account.totp_policy")
+    with store.transaction() as cur:
+        cur.execute(
+            "update settings set value = $v where key = $k",
+            {"v": "true" if required else "false", "k": TOTP_SETTING},
+        )
+        _log(cur, utcnow(), actor, actor_role, "account_totp_policy", None, "ok", str(required))
+
+
+def start_totp(store: Store, username: str) -> tuple[str, str]:
+    """A new (unconfirmed) TOTP key for one's own account: the secret and its otpauth URI."""
+    import pyotp
+
+    name = normalise_username(username)
+    secret = pyotp.random_base32()
+    with store.transaction() as cur:
+        if totp_enabled(store, name):
+            raise AuthError("totp.enabled")
+        cur.execute("delete from account_totp where username = $u", {"u": name})
+        cur.execute(
+            "insert into account_totp values ($u, $s, null, null)", {"u": name, "s": secret}
+        )
+    uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name="MemberLens")
+    return secret, uri
+
+
+def _totp_step(secret: str, code: str, last_step: int | None, now: datetime) -> int | None:
+    """The time step ``code`` belongs to (±1 step of drift), or None; a step is used once."""
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    code = (code or "").strip().replace(" ", "")
+    moment = now.replace(tzinfo=UTC)
+    for drift in (0, -1, 1):
+        at_time = moment + timedelta(seconds=drift * totp.interval)
+        step = totp.timecode(at_time)
+        if secrets.compare_digest(totp.at(at_time), code) and (
+            last_step is None or step > last_step
+        ):
+            return step
+    return None
+
+
+def confirm_totp(store: Store, username: str, code: str, now: datetime | None = None) -> None:
+    """Turn the second factor on once the first code from the app matches."""
+    now = now or utcnow()
+    name = normalise_username(username)
+    with store.transaction() as cur:
+        row = cur.execute(
+            "select secret, confirmed_at from account_totp where username = $u", {"u": name}
+        ).fetchone()
+        if row is None:
+            raise AuthError("totp.error.no_secret")
+        step = _totp_step(row[0], code, None, now)
+        if step is None:
+            raise AuthError("totp.error.code")
+        cur.execute(
+            "update account_totp set confirmed_at = $now, last_used_step = $step "
+            "where username = $u",
+            {"now": now, "step": step, "u": name},
+        )
+        _log(cur, now, name, None, "account_totp_enable", name, "ok", None)
+
+
+def reset_totp(
+    store: Store, actor_role: str | None, username: str, actor: str | None = None
+) -> None:
+    """Remove an account's second factor (lost phone); an admin only."""
+    audit.require(store, actor, actor_role, Capability.MANAGE_ACCOUNTS, "account.totp_reset")
+    name = normalise_username(username)
+    now = utcnow()
+    with store.transaction() as cur:
+        cur.execute("delete from account_totp where username = $u", {"u": name})
+        cur.execute(
+            "update accounts set sessions_valid_after = $now where username = $u",
+            {"now": now, "u": name},
+        )
+        _log(cur, now, actor, actor_role, "account_totp_reset", name, "ok", None)
 
 
 # -- sign-in and sessions -------------------------------------------------------------------
@@ -350,7 +553,11 @@ def _minutes_left(until: datetime, now: datetime) -> int:
 
 
 def authenticate(
-    store: Store, username: str, password: str, now: datetime | None = None
+    store: Store,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    totp_code: str | None = None,
 ) -> LoginResult:
     """Check a sign-in; count failures per typed name and lock after too many.
 
@@ -387,10 +594,28 @@ def authenticate(
     else:
         _dummy_verify(password)
         matches = False
+    totp_step = None
+    if matches:
+        second = store.df(
+            "select secret, last_used_step from account_totp "
+            "where username = $u and confirmed_at is not null",
+            {"u": name},
+        )
+        if not second.empty:
+            last = second["last_used_step"].iloc[0]
+            totp_step = _totp_step(
+                second["secret"].iloc[0], totp_code or "", None if last is None else int(last), now
+            )
+            matches = totp_step is not None
 
     if matches:
         with store.transaction() as tx:
             tx.execute("delete from login_throttle where name_hash = $k", {"k": key})
+            if totp_step is not None:
+                tx.execute(
+                    "update account_totp set last_used_step = $s where username = $u",
+                    {"s": totp_step, "u": name},
+                )
             tx.execute(
                 "update accounts set last_login_at = $now where username = $u",
                 {"now": now, "u": name},

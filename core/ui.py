@@ -280,6 +280,9 @@ def page_guard(page_key: str) -> PageContext:
         auth.record_access(store, account.username, account.role.value, "page", spec.key, "denied")
         st.error(i18n.t("access.denied", lang, role=i18n.t(f"role.{account.role.value}", lang)))
         st.stop()
+    if page_key != "accounts" and auth.must_enrol_totp(store, account):
+        st.warning(i18n.t("totp.must_enrol", lang))
+        st.stop()
     return PageContext(store, account, lang)
 
 
@@ -329,12 +332,13 @@ def _sign_in_screen(store: Store, lang: str) -> None:
         password = st.text_input(
             i18n.t("login.password", lang), type="password", max_chars=auth.PASSWORD_MAX_CHARS
         )
+        code = st.text_input(i18n.t("login.totp", lang), max_chars=8, key="ml_login_totp")
         submitted = st.form_submit_button(i18n.t("login.submit", lang), type="primary")
     if submitted:
         if not username.strip() or not password:
             st.error(i18n.t("login.empty", lang))
         else:
-            result = auth.authenticate(store, username, password)
+            result = auth.authenticate(store, username, password, totp_code=code)
             if result.ok:
                 _start_session(result.account, time.time())
                 st.session_state[COOKIE_SET_KEY] = True

@@ -132,3 +132,83 @@ def test_operator_forged_status_option_changes_nothing(store):
     form_button(at, "members_status").click().run()
     assert members_row(store) == before
     assert store.scalar("select count(*) from audit_log where action like 'member.%'") == 0
+
+
+# -- tier rules, approvals, audit, accounts ------------------------------------------------
+
+ADMIN_ONLY = ["audit", "accounts"]
+
+
+@pytest.mark.parametrize("page", ["tier_rules", "approvals", "audit", "accounts"])
+def test_admin_pages_open_without_errors(store, page):
+    at = open_page(page, "admin")
+    assert not at.error and at.title
+
+
+@pytest.mark.parametrize(
+    ("page", "role"),
+    [
+        ("tier_rules", "viewer"),
+        ("tier_rules", "analyst"),
+        ("tier_rules", "support"),
+        ("approvals", "viewer"),
+        ("approvals", "support"),
+        ("audit", "operator"),
+        ("audit", "analyst"),
+        ("accounts", "operator"),
+        ("accounts", "support"),
+    ],
+)
+def test_roles_without_rights_see_no_data(store, page, role):
+    at = open_page(page, role)
+    assert no_data(at) and at.error
+
+
+def test_tier_rule_preview_and_request_through_the_page(store):
+    at = open_page("tier_rules", "operator")
+    at.number_input(key="tier_threshold_bronze").set_value(400.0)
+    at.number_input(key="tier_threshold_silver").set_value(1300.0)
+    at.number_input(key="tier_discount_gold").set_value(0.75)
+    [t for t in at.text_input if t.form_id == "tier_rules_edit"][0].input("spring campaign")
+    next(b for b in at.button if b.label == "提交审批" and b.form_id == "tier_rules_edit").click()
+    at.run()
+    assert not at.exception and not at.error
+    summary = store.scalar("select summary from approval_requests")
+    assert "1 up, 1 down" in summary and "985.00→1,095.00" in summary
+    assert store.scalar("select threshold from tiers where tier_code = 'bronze'") == 500
+
+
+def test_approvals_page_hides_approve_on_own_request_and_approves_others(store):
+    from core import tier_rules
+    from tests.test_tier_rules import proposal
+
+    request_id = tier_rules.request_change(store, "operator", "operator", proposal(), "campaign")
+    at = open_page("approvals", "operator")
+    assert not [b for b in at.button if b.key == f"approvals_approve_{request_id}"]
+    at = open_page("approvals", "admin")
+    at.button(key=f"approvals_approve_{request_id}").click().run()
+    assert not at.exception and not at.error
+    assert store.scalar("select status from approval_requests") == "executed"
+    assert store.scalar("select tier from members where member_id = 'M4'") == "bronze"
+
+
+def test_audit_view_never_shows_raw_personal_data(store):
+    from core import members
+
+    members.update_contact(store, "support", "admin", 1, {"phone": "13912345678"}, "moved")
+    at = open_page("audit", "admin")
+    table = at.dataframe[0].value
+    text = table.to_csv()
+    assert "member.contact" in text and "139****5678" in text
+    assert "13912345678" not in text and "13800000001" not in text
+
+
+def test_disabling_through_the_accounts_page_ends_the_session(store):
+    issued_at = time.time()
+    assert auth.session_account(store, "analyst", issued_at) is not None
+    at = open_page("accounts", "admin")
+    at.selectbox(key="accounts_pick").set_value("analyst").run()
+    at.button(key="accounts_disable").click().run()
+    assert not at.exception
+    assert auth.get_account(store, "analyst").disabled
+    assert auth.session_account(store, "analyst", issued_at) is None

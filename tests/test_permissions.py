@@ -98,14 +98,19 @@ CHURN = ["churn", "ltv_forecast", "models"]
 MEMBER_PAGES = ["alerts", "segments", "member_list", "member_profile"]
 
 
+# member edits, tier rules, approvals (issue 7); audit log and accounts for admins only
+OPERATOR_PAGES = ["members", "tier_rules", "approvals"]
+ADMIN_PAGES = [*OPERATOR_PAGES, "audit", "accounts"]
+
+
 @pytest.mark.parametrize(
     ("role", "menu"),
     [
         ("viewer", ["overview", *ANALYTICS, "alerts", "account"]),
-        ("analyst", ["overview", *ANALYTICS, *CHURN, *MEMBER_PAGES, "account"]),
+        ("analyst", ["overview", *ANALYTICS, *CHURN, *MEMBER_PAGES, "approvals", "account"]),
         ("support", ["overview", "member_profile", "members", "account"]),
-        ("operator", ["overview", *ANALYTICS, *CHURN, *MEMBER_PAGES, "members", "account"]),
-        ("admin", ["overview", *ANALYTICS, *CHURN, *MEMBER_PAGES, "members", "data", "account"]),
+        ("operator", ["overview", *ANALYTICS, *CHURN, *MEMBER_PAGES, *OPERATOR_PAGES, "account"]),
+        ("admin", ["overview", *ANALYTICS, *CHURN, *MEMBER_PAGES, *ADMIN_PAGES, "data", "account"]),
     ],
 )
 def test_menu_per_role(role, menu):

@@ -1,0 +1,60 @@
+"""Audit log (admins): filter, check the hash chain, export. Personal values in the log are
+stored masked, so the table and the export never hold them in the clear."""
+
+import streamlit as st
+
+from core import audit, ui
+
+ctx = ui.page_guard("audit")
+LIMIT = 5000
+
+st.title(ctx.t("page.audit"))
+
+with st.expander(ctx.t("audit.filters"), expanded=True):
+    left, middle, right = st.columns(3)
+    start = left.date_input(ctx.t("audit.from"), value=None, key="audit_from")
+    end = left.date_input(ctx.t("audit.to"), value=None, key="audit_to")
+    actor = middle.text_input(ctx.t("audit.actor"), max_chars=64, key="audit_actor")
+    group = middle.selectbox(
+        ctx.t("audit.action"),
+        [None, *audit.ACTION_GROUPS],
+        format_func=lambda g: ctx.t("audit.all") if g is None else ctx.t(f"audit.group.{g}"),
+        key="audit_group",
+    )
+    target = right.text_input(ctx.t("audit.target"), max_chars=64, key="audit_target")
+
+rows = ui.attempt(
+    ctx,
+    audit.audit_rows,
+    ctx.store,
+    ctx.role,
+    start=start,
+    end=end,
+    actor=actor.strip() or None,
+    action_group=group,
+    target=target.strip() or None,
+    limit=LIMIT,
+)
+if rows is None:
+    st.stop()
+st.caption(ctx.t("audit.rows", n=ctx.int(len(rows)), limit=ctx.int(LIMIT)))
+st.dataframe(rows, hide_index=True, width="stretch")
+
+left, right = st.columns(2)
+if left.button(ctx.t("audit.verify"), key="audit_verify"):
+    report = audit.verify_chain(ctx.store)
+    if report.ok:
+        left.success(ctx.t("audit.chain_ok", rows=ctx.int(report.rows)))
+    else:
+        left.error(ctx.t("audit.chain_broken", row=report.first_broken, problem=report.problem))
+if right.button(ctx.t("audit.prepare"), key="audit_prepare"):
+    data = ui.attempt(ctx, audit.audit_export, ctx.store, ctx.role, rows, ctx.account.username)
+    if data is not None:
+        right.download_button(
+            ctx.t("audit.download"),
+            data=data,
+            file_name="memberlens_audit.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="audit_download",
+        )
