@@ -1237,6 +1237,30 @@ def fitted_models(
     return fit
 
 
+def member_scores(store: Store, member_key: int, as_of: date) -> dict | None:
+    """The member's churn score from the stored fit for ``as_of``, or None.
+
+    Never fits: the member profile shows a score only when the Models page (or a report)
+    has fitted the current data. ``churn_probability_30d`` is None for a member who is not
+    active on ``as_of``.
+    """
+    fit = load_fit(store, as_of, with_scores=False)
+    if fit is None:
+        return None
+    rows = store.query("churn/member_score", {"run_id": fit.run_id, "member_key": member_key})
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    probability = row["churn_probability_30d"]
+    return {
+        "churn_probability_30d": None if pd.isna(probability) else float(probability),
+        "predicted_ltv_12m": float(row["predicted_ltv_12m"]),
+        "drivers": None if pd.isna(row["drivers"]) else str(row["drivers"]),
+        "action": None if pd.isna(row["action"]) else str(row["action"]),
+        "fitted_at": fit.fitted_at,
+    }
+
+
 # -- at-risk list, LTV by group, reports ------------------------------------------------------
 
 AT_RISK_ORDER = "value_at_risk desc, churn_probability_30d desc, member_id"

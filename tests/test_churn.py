@@ -236,3 +236,19 @@ def test_model_report_lists_every_parameter(demo_fit):
     assert {("bgnbd", "r"), ("bgnbd", "alpha"), ("gamma_gamma", "gamma")} <= names
     assert ("holdout_cox", "concordance") in names and ("holdout_baseline", "auc_30d") in names
     assert (rows["parameter"].str.startswith("hazard_ratio[")).sum() == len(fit.hazard_ratios)
+
+
+def test_member_scores_read_the_stored_fit_and_never_fit(demo_fit, tmp_path):
+    path, fit = demo_fit
+    store = open_store(path)
+    try:
+        top = churn.at_risk_list(store, fit.run_id, limit=1).iloc[0]
+        key = int(store.scalar("select member_key from members where member_id = $m",
+                               {"m": top["member_id"]}))  # fmt: skip
+        score = churn.member_scores(store, key, DEMO_END)
+        assert score["churn_probability_30d"] == pytest.approx(top["churn_probability_30d"])
+        assert score["predicted_ltv_12m"] == pytest.approx(top["predicted_ltv_12m"])
+        assert score["action"] == top["action"]
+        assert churn.member_scores(store, key, date(2026, 6, 27)) is None  # no fit for that day
+    finally:
+        close_store(path)
