@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 import pandas as pd
@@ -829,7 +829,7 @@ def tier_migration(
     ``share_of_from`` (of the members who were in ``from_tier``).
     """
     period = filters.period(as_of)
-    from_day = from_day or period.start - pd.Timedelta(days=1)
+    from_day = from_day or period.start - timedelta(days=1)
     to_day = to_day or period.end
     params = {"from_day": from_day, "to_day": to_day, **filters.sql_params()}
     frame = store.query("metrics/tiers_migration", params)
