@@ -178,3 +178,26 @@ def test_cli_verify_passes_then_names_the_first_broken_row(store, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: audit chain broken at row 4")
     assert "\n" not in err
+
+
+def test_audit_export_holds_no_raw_personal_data_and_is_itself_audited(store):
+    with store.transaction() as cur:
+        audit.record(
+            cur,
+            actor="op",
+            role="operator",
+            action="member.contact",
+            target="M001",
+            before={"email": "zhang.wei@example.com"},
+            after={"email": "wei.zhang@example.org"},
+        )
+    data = audit.audit_export(store, "admin", audit.audit_rows(store, "admin"), "root")
+    text = data.decode("utf-8-sig")
+    assert "z***@example.com" in text and "w***@example.org" in text
+    assert "zhang.wei@" not in text and "wei.zhang@" not in text
+    assert store.scalar("select action from audit_log order by audit_id desc limit 1") == (
+        "audit.export"
+    )
+    for role in ("viewer", "analyst", "operator"):
+        with pytest.raises(PermissionDenied):
+            audit.audit_export(store, role, audit.audit_rows(store, "admin"), "x")
