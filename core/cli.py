@@ -327,6 +327,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except duckdb.Error as exc:
         print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
+    except ValueError as exc:
+        # core's own ValueErrors (e.g. ChurnModelError: too little data) are messages for the
+        # user; anything else is a bug and keeps its traceback.
+        if not type(exc).__module__.startswith("core."):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("error: interrupted; the store is unchanged", file=sys.stderr)
         return 130

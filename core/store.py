@@ -152,21 +152,48 @@ class Store:
         return self.meta("business_tz", DEFAULT_BUSINESS_TZ) or DEFAULT_BUSINESS_TZ
 
     def _migrate(self) -> None:
+        """Apply every migration in ``sql/schema`` that this store has not applied yet.
+
+        Applied versions are recorded one by one (``schema_migrations``), so a migration that
+        lands with a lower number than one already applied is still applied; a store from
+        before that table existed counts every version up to its ``schema_version``.
+        """
         with self.transaction() as cur:
             cur.execute(
                 "create table if not exists meta (key varchar primary key, value varchar not null)"
             )
-        current = self.schema_version
+            cur.execute(
+                "create table if not exists schema_migrations ("
+                "version integer primary key, name varchar not null, applied_at timestamp)"
+            )
+            applied = {
+                row[0] for row in cur.execute("select version from schema_migrations").fetchall()
+            }
+            recorded = cur.execute("select value from meta where key = 'schema_version'").fetchone()
+            if not applied and recorded:
+                for version, path in _migrations():
+                    if version <= int(recorded[0]):
+                        cur.execute(
+                            "insert into schema_migrations values ($v, $n, null)",
+                            {"v": version, "n": path.name},
+                        )
+                        applied.add(version)
         for version, path in _migrations():
-            if version <= current:
+            if version in applied:
                 continue
             with self.transaction() as cur:
                 for statement in _split_statements(path.read_text(encoding="utf-8")):
                     cur.execute(statement)
-                self.set_meta(cur, "schema_version", str(version))
+                cur.execute(
+                    "insert into schema_migrations values ($v, $n, $t)",
+                    {"v": version, "n": path.name, "t": datetime.now(UTC).replace(tzinfo=None)},
+                )
+                newest = max(applied | {version})
+                self.set_meta(cur, "schema_version", str(newest))
                 if version == 1:
                     self.set_meta(cur, "business_tz", DEFAULT_BUSINESS_TZ)
                     self.set_meta(cur, "created_at", datetime.now(UTC).isoformat())
+            applied.add(version)
 
     # -- facts used everywhere -------------------------------------------------------------
 

@@ -47,7 +47,8 @@ def metrics_by_label(at: AppTest) -> dict[str, str]:
 
 
 def shows_no_data(at: AppTest) -> bool:
-    return not at.metric and not at.dataframe and not at.get("arrow_vega_lite_chart")
+    # Streamlit 1.67 reports altair charts as "vega_lite_chart" elements.
+    return not at.metric and not at.dataframe and not at.get("vega_lite_chart")
 
 
 def sign_in(at: AppTest, username: str, password: str) -> AppTest:

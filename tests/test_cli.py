@@ -219,3 +219,14 @@ def test_generated_csv_and_parquet_files_import_to_the_same_store(tmp_path):
         close_store(db)
     assert results["csv"] == results["parquet"]
     assert results["csv_tiers"] == results["parquet_tiers"]
+
+
+def test_a_model_error_on_a_tiny_store_is_one_line(tmp_path):
+    db = tmp_path / "tiny.duckdb"
+    cli("demo", "--members", "300", "--events", "5000", "--db", str(db))
+    result = cli("report", "churn-risk", "--db", str(db), check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: too few active members for a holdout (need 50 on each landmark)"
+    ]

@@ -155,3 +155,27 @@ def test_second_process_gets_a_clear_message(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_migration_numbered_below_one_already_applied_still_runs(tmp_path, monkeypatch):
+    first = tmp_path / "schema1"
+    first.mkdir()
+    (first / "001_init.sql").write_text(
+        (store_module.SCHEMA_DIR / "001_init.sql").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (first / "004_late.sql").write_text("create table late (x integer);\n", encoding="utf-8")
+    monkeypatch.setattr(store_module, "SCHEMA_DIR", first)
+    path = tmp_path / "s.duckdb"
+    assert open_store(path).schema_version == 4
+    close_store(path)
+    (first / "003_early.sql").write_text(
+        "create table early (x integer);\ninsert into early values (3);\n", encoding="utf-8"
+    )
+    store = open_store(path)
+    try:
+        assert store.scalar("select x from early") == 3
+        assert store.schema_version == 4
+        versions = store.df("select version from schema_migrations order by 1")["version"]
+        assert list(versions) == [1, 3, 4]
+    finally:
+        close_store(path)
