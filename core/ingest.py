@@ -480,6 +480,19 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
                 "'unknown member_id: ' || k.member_id",
             )
         )
+    if contract.references_member or contract.name == "members":
+        # An erased member (PIPL/GDPR) stays erased: no row of a file brings data back.
+        if contract.name == "members":
+            member_join = "left join members m on m.member_id = k.member_id"
+        member_join += " left join erased_members er on er.member_key = m.member_key"
+        post_checks.append(
+            _when(
+                "er.member_key is not null",
+                "member_id",
+                "'member was erased on ' || strftime(er.erased_at, '%Y-%m-%d') "
+                "|| ' (PIPL/GDPR request); their data is not imported again'",
+            )
+        )
     sql = f"""
         create or replace temp table _typed as
         with projected as (

@@ -80,6 +80,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("import_files", "table_name"): "contract table name",
     ("import_rejects", "table_name"): "contract table name",
     ("import_rejects", "column_name"): "contract column name",
+    ("schema_migrations", "name"): "file name of an applied schema migration",
 }
 
 PERSONAL_LOOKING = re.compile(

@@ -163,3 +163,39 @@ def test_erased_member_cannot_be_edited_or_erased_again(store):
         members.update_contact(store, "op", "operator", 1, {"phone": "13900000000"}, "re-add")
     with pytest.raises(MemberError):
         privacy.request_erasure(store, "op", "operator", 1, "again", NOW)
+
+
+def test_reimporting_a_file_does_not_bring_an_erased_member_back(store, tmp_path):
+    from core.ingest import import_dir
+
+    erase(store)
+    folder = tmp_path / "again"
+    folder.mkdir()
+    (folder / "members.csv").write_text(
+        "member_id,signup_at,nickname,phone\n"
+        "M1,2025-01-01,小明,13800000001\n"
+        "M2,2025-01-01,李花,13800000002\n",
+        encoding="utf-8",
+    )
+    (folder / "events.csv").write_text(
+        "member_id,event_time,event_type,keyword\n"
+        "M1,2026-06-30 10:00:00,search,口红\n"
+        "M2,2026-06-30 10:00:00,search,口红\n",
+        encoding="utf-8",
+    )
+    report = import_dir(store, folder, reports_dir=tmp_path / "reports")
+    assert report.counts() == {
+        "members": {"read": 2, "loaded": 1, "rejected": 1},
+        "events": {"read": 2, "loaded": 1, "rejected": 1},
+    }
+    reasons = list(report.rejects["reason"])
+    assert (
+        reasons
+        == ["member was erased on 2026-07-01 (PIPL/GDPR request); their data is not imported again"]
+        * 2
+    )
+    assert store.scalar("select phone from members where member_key = 1") is None
+    assert store.scalar("select nickname from members where member_key = 1") is None
+    assert (
+        store.scalar("select count(*) from events where member_key = 1 and keyword = '口红'") == 0
+    )
