@@ -319,6 +319,9 @@ ACTION_GROUPS: tuple[str, ...] = (
     "privacy",
     "import",
     "audit",
+    "tag",
+    "segment",
+    "alert",
 )
 
 

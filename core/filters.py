@@ -1,8 +1,9 @@
-"""The global filters every page applies: a date range and member attributes.
+"""The global filters every page applies: a date range, member attributes and a segment.
 
-They travel in the URL query string (``?from=2026-06-01&to=2026-06-28&region=浙江&device=ios``;
-repeated keys for several values) so a copied link opens the same view. Reading a link
-validates every value against allow-lists read from the store; anything unknown or
+They travel in the URL query string (``?from=2026-06-01&to=2026-06-28&region=浙江&device=ios
+&segment=3``; repeated keys for several values) so a copied link opens the same view. The
+segment is one saved segment (by id), its members as materialised in ``segment_members``.
+Reading a link validates every value against allow-lists read from the store; anything unknown or
 malformed is dropped and reported as a :class:`Notice`, never raised. Values reach SQL only
 as bound parameters (:meth:`GlobalFilters.sql_params`).
 """
@@ -29,12 +30,13 @@ LIST_PARAMS: dict[str, str] = {
     "tier": "tiers",
     "channel": "channels",
 }
-FILTER_PARAMS = frozenset(DATE_PARAMS) | frozenset(LIST_PARAMS)
+SEGMENT_PARAM = "segment"
+FILTER_PARAMS = frozenset(DATE_PARAMS) | frozenset(LIST_PARAMS) | {SEGMENT_PARAM}
 # Parameters that are not filters but legitimately appear in a Streamlit URL.
 FOREIGN_PARAMS = frozenset({"embed", "embed_options"})
-# What a member page shows (a tag, saved segment, alert or member), kept in shared links;
-# each page checks its own values against the store.
-PAGE_PARAMS = frozenset({"tag", "segment", "alert", "member"})
+# What a member page shows (a tag, alert or member), kept in shared links; each page checks
+# its own values against the store. (A saved segment is the global ``segment`` filter.)
+PAGE_PARAMS = frozenset({"tag", "alert", "member"})
 FOREIGN_PARAMS = FOREIGN_PARAMS | PAGE_PARAMS
 
 
@@ -56,6 +58,7 @@ class FilterOptions:
     channels: tuple[str, ...] = ()
     first_day: date | None = None
     last_day: date | None = None
+    segments: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ class Period:
 
 @dataclass(frozen=True)
 class GlobalFilters:
-    """Date range plus member-attribute multi-selects; an empty tuple means "all".
+    """Date range plus member-attribute multi-selects (an empty tuple means "all") and one
+    saved segment (``segment`` None means all members).
 
     ``start``/``end`` of None mean the default period: the :data:`DEFAULT_PERIOD_DAYS`
     days ending on the as-of date.
@@ -87,6 +91,7 @@ class GlobalFilters:
     devices: tuple[str, ...] = ()
     tiers: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    segment: int | None = None
 
     def period(self, as_of: date) -> Period:
         """The period to report: the chosen range, ending no later than ``as_of``.
@@ -98,14 +103,25 @@ class GlobalFilters:
         start = self.start or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
         return Period(min(start, end), end)
 
-    def sql_params(self) -> dict[str, list[str]]:
-        """The attribute filters as bound parameters for the queries in ``sql/metrics``."""
+    def sql_params(self) -> dict[str, list[str] | int | None]:
+        """The filters as bound parameters for the queries in ``sql/metrics`` (and the
+        churn queries): every query given these must name all of them, ``$segment`` as
+        ``($segment is null or member_key in (select member_key from segment_members
+        where segment_id = $segment))``."""
         return {
             "regions": list(self.regions),
             "devices": list(self.devices),
             "tiers": list(self.tiers),
             "channels": list(self.channels),
+            "segment": self.segment,
         }
+
+    @property
+    def narrows_members(self) -> bool:
+        """Whether any member filter (attribute or segment) is set."""
+        return bool(self.regions or self.devices or self.tiers or self.channels) or (
+            self.segment is not None
+        )
 
     def to_query_params(self) -> dict[str, str | list[str]]:
         """The filters as URL query parameters (only those that are set)."""
@@ -118,6 +134,8 @@ class GlobalFilters:
             values = getattr(self, name)
             if values:
                 params[param] = list(values)
+        if self.segment is not None:
+            params[SEGMENT_PARAM] = str(self.segment)
         return params
 
     @classmethod
@@ -166,7 +184,21 @@ class GlobalFilters:
                         Notice("notice.unknown_value", {"name": param, "value": _shown(item)})
                     )
             chosen[name] = tuple(kept)
-        return cls(start=start, end=end, **chosen), notices
+
+        segment = None
+        items = values.get(SEGMENT_PARAM, [])
+        if len(items) > 1:
+            notices.append(Notice("notice.repeated", {"name": SEGMENT_PARAM}))
+        if items:
+            text = items[0]
+            number = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+            if number is not None and number in options.segments:
+                segment = number
+            else:
+                notices.append(
+                    Notice("notice.unknown_segment", {"name": SEGMENT_PARAM, "value": _shown(text)})
+                )
+        return cls(start=start, end=end, segment=segment, **chosen), notices
 
 
 def _shown(text: str) -> str:
@@ -198,17 +230,22 @@ def _read_date(name: str, text: str, options: FilterOptions, notices: list[Notic
 
 
 def load_filter_options(store: Store) -> FilterOptions:
-    """The allow-lists from the store: distinct member attributes, tier codes, active days."""
+    """The allow-lists from the store: distinct member attributes, tier codes, active days,
+    saved segment ids."""
     frame = store.query("metrics/filter_options")
     lists: dict[str, tuple[str, ...]] = {name: () for name in LIST_PARAMS.values()}
     for name in lists:
         lists[name] = tuple(frame.loc[frame["attribute"] == name, "value"].tolist())
+    segment_ids = tuple(
+        int(k) for k in store.df("select segment_id from saved_segments order by 1")["segment_id"]
+    )
     bounds = store.query("metrics/data_bounds")
     first_day = bounds["first_day"].iloc[0] if len(bounds) else None
     last_day = bounds["last_day"].iloc[0] if len(bounds) else None
     return FilterOptions(
         first_day=_as_date(first_day),
         last_day=_as_date(last_day),
+        segments=segment_ids,
         **lists,
     )
 

@@ -164,6 +164,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "filters.tier": {"zh": "会员等级", "en": "Tier"},
     "filters.channel": {"zh": "渠道", "en": "Channel"},
     "filters.all": {"zh": "全部", "en": "All"},
+    "filters.segment": {"zh": "人群分组", "en": "Segment"},
+    "filters.all_members": {"zh": "全部会员", "en": "All members"},
+    "filters.segment_note": {
+        "zh": "人群成员按数据截止日 {as_of} 计算。",
+        "en": "Segment members as of {as_of}.",
+    },
     "filters.reset": {"zh": "清除筛选", "en": "Clear filters"},
     "filters.share_hint": {
         "zh": "筛选条件保存在网址中，复制链接即可分享当前视图。",
@@ -188,6 +194,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "notice.unknown_value": {
         "zh": "已忽略链接中的未知取值 {name}=「{value}」。",
         "en": "Ignored the unknown value {name}=“{value}” in the link.",
+    },
+    "notice.unknown_segment": {
+        "zh": "链接中的人群分组 {name}=「{value}」不存在或已删除，已显示全部会员。",
+        "en": "The segment {name}=“{value}” in the link does not exist (or was deleted); "
+        "showing all members.",
     },
     "notice.too_many": {
         "zh": "链接中的参数 {name} 取值过多，已忽略多余部分。",
@@ -1199,6 +1210,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "audit.group.privacy": {"zh": "个人信息请求", "en": "Privacy requests"},
     "audit.group.import": {"zh": "数据导入", "en": "Imports"},
     "audit.group.audit": {"zh": "审计导出", "en": "Audit exports"},
+    "audit.group.tag": {"zh": "标签阈值", "en": "Tag thresholds"},
+    "audit.group.segment": {"zh": "人群分组", "en": "Segments"},
+    "audit.group.alert": {"zh": "预警规则与运行", "en": "Alert rules and runs"},
     "audit.rows": {"zh": "共 {n} 行（最多显示 {limit} 行）。", "en": "{n} rows (at most {limit})."},
     "audit.verify": {"zh": "校验哈希链", "en": "Verify the hash chain"},
     "audit.chain_ok": {

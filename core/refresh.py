@@ -4,7 +4,8 @@
 - the ``member_day`` rollup (member × active day);
 - tiers under the current rules: once per month boundary since the last recompute (so a
   historical import gets a month-by-month tier history) and once at the as-of date, each
-  move written to ``tier_history`` with its reason.
+  move written to ``tier_history`` with its reason;
+- tags, the members of every saved segment (``segment_members``) and alerts (core.segments).
 
 Everything runs inside the caller's transaction when one is passed in.
 """
@@ -31,6 +32,7 @@ class RefreshReport:
     as_of: date | None = None
     tier_recomputes: list[tuple[date, int]] = field(default_factory=list)
     tag_days: int = 0
+    segments_built: int = 0
     open_alerts: int = 0
     seconds: float = 0.0
 
@@ -130,7 +132,11 @@ def refresh(
         from core import segments  # tags and alerts read the rollup and tiers made above
 
         report.tag_days = len(segments.refresh_tags(cur, last_day))
+        report.segments_built = len(segments.rebuild_segment_members(cur, last_day))
         report.open_alerts = len(segments.evaluate_alerts(cur, last_day))
-        progress(f"tags snapshotted for {report.tag_days} days, {report.open_alerts} open alerts")
+        progress(
+            f"tags snapshotted for {report.tag_days} days, members of "
+            f"{report.segments_built} saved segments rebuilt, {report.open_alerts} open alerts"
+        )
     report.seconds = time.perf_counter() - started
     return report

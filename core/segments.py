@@ -31,9 +31,17 @@ Best contact hour
     A member's most active hour of day over the last 90 days: the hour with the most
     distinct active days, ties to more events, then the earlier hour.
 
+Segment membership
+    ``segment_members`` holds every saved segment's members as of the store's as-of date
+    (the last day with events; ``segment_builds`` records the day), so the global segment
+    filter (:attr:`core.filters.GlobalFilters.segment`) is one semi-join in every metric
+    query. :func:`rebuild_segment_members` runs for every segment inside each refresh and
+    for one segment inside the transaction that saves, edits or deletes it.
+
 Every function takes the store (or, inside a refresh, its cursor) and an explicit day; write
-functions take the caller's role and refuse it (:class:`~core.permissions.PermissionDenied`)
-without the capability.
+functions take the caller's role and refuse it (:class:`~core.permissions.PermissionDenied`,
+the refusal written to the audit log) without the capability, and write their audit row
+(before / after values) in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-from core import masking
+from core import audit, masking
 from core.filters import GlobalFilters
 from core.permissions import Capability, require
 from core.sqlfiles import sql_text
@@ -172,8 +180,11 @@ def _tag_query_params(thresholds: dict[str, dict[str, float]]) -> dict[str, floa
 def set_tag_threshold(
     store: Store, role: str | None, actor: str, tag: str, param: str, value: float
 ) -> None:
-    """Change one tag threshold (operators and admins); takes effect at the next refresh."""
-    require(role, Capability.MANAGE_TAGS)
+    """Change one tag threshold (operators and admins); takes effect at the next refresh.
+
+    Audited as ``tag.threshold`` (target ``tag:<tag>.<param>``, before / after value)."""
+    target = f"tag:{str(tag)[:40]}.{str(param)[:40]}"
+    audit.require(store, actor, role, Capability.MANAGE_TAGS, "tag.threshold", target)
     if tag not in TAG_PARAMS or param not in TAG_PARAMS[tag]:
         raise SegmentError("segments.error.unknown_threshold", tag=tag, param=param)
     _, low, high, whole = TAG_PARAMS[tag][param]
@@ -181,10 +192,23 @@ def set_tag_threshold(
     if math.isnan(number) or not low <= number <= high or (whole and number != int(number)):
         raise SegmentError("segments.error.threshold_range", low=low, high=high)
     with store.transaction() as cur:
+        old = cur.execute(
+            "select value from tag_settings where tag = $tag and param = $param",
+            {"tag": tag, "param": param},
+        ).fetchone()
         cur.execute(
             "update tag_settings set value = $value, updated_at = $at, updated_by = $by "
             "where tag = $tag and param = $param",
             {"value": number, "at": _now(), "by": actor, "tag": tag, "param": param},
+        )
+        audit.record(
+            cur,
+            actor=actor,
+            role=role,
+            action="tag.threshold",
+            target=target,
+            before={"value": None if old is None else float(old[0])},
+            after={"value": number},
         )
 
 
@@ -279,25 +303,36 @@ def tag_sizes(conn: Conn, start: date, end: date) -> pd.DataFrame:
 
 def tag_counts(conn: Conn, day: date, filters: GlobalFilters | None = None) -> pd.DataFrame:
     """Members per tag on the latest snapshot on or before ``day`` (``tag``, ``members``),
-    every tag listed in :data:`TAGS` order, within the member attributes of ``filters``.
+    every tag listed in :data:`TAGS` order, within the member attributes and segment of
+    ``filters``.
     Without any snapshot yet (a store never refreshed) the tags of ``day`` are computed."""
     snap = latest_snapshot(conn, day)
+    narrowed = filters is not None and filters.narrows_members
     if snap is None:  # never refreshed: compute the tags of the day itself
         live = tags_on(conn, day)
-        if filters is not None and any(filters.sql_params().values()):
-            scope = set(segment_member_keys(conn, SegmentDefinition.from_filters(filters), day))
-            live = live[live["member_key"].isin(scope)]
+        if narrowed:
+            live = live[live["member_key"].isin(_filter_scope(conn, filters, day))]
         held = live.groupby("tag")["member_key"].nunique()
         return pd.DataFrame({"tag": list(TAGS), "members": [int(held.get(t, 0)) for t in TAGS]})
-    if filters is None or not any(filters.sql_params().values()):
+    if not narrowed:
         sizes = tag_sizes(conn, snap, snap).set_index("tag")["members"]
         counts = [int(sizes.get(tag, 0)) for tag in TAGS]
     else:
-        counts = [
-            len(segment_members(conn, SegmentDefinition.for_tag(tag, filters), snap))
-            for tag in TAGS
-        ]
+        scope = _filter_scope(conn, filters, snap) if filters.segment is not None else None
+        counts = []
+        for tag in TAGS:
+            keys = segment_member_keys(conn, SegmentDefinition.for_tag(tag, filters), snap)
+            counts.append(len(keys) if scope is None else len(scope.intersection(keys)))
     return pd.DataFrame({"tag": list(TAGS), "members": counts})
+
+
+def _filter_scope(conn: Conn, filters: GlobalFilters, day: date) -> set[int]:
+    """The members within ``filters``' member attributes on ``day`` and, with a segment
+    chosen, in that segment (its materialised members)."""
+    scope = set(segment_member_keys(conn, SegmentDefinition.from_filters(filters), day))
+    if filters.segment is not None:
+        scope &= set(segment_member_keys_now(conn, filters.segment))
+    return scope
 
 
 def tag_changes(conn: Conn, tag: str, day: date) -> pd.DataFrame:
@@ -457,6 +492,30 @@ def get_segment(conn: Conn, segment_id: int) -> SavedSegment | None:
     return _segment_from_row(rows[0]) if rows else None
 
 
+class _NotOwner(Exception):
+    def __init__(self, owner: str):
+        self.owner = owner
+
+
+def _refuse_not_owner(
+    store: Store, actor: str, role: str | None, action: str, target: str, owner: str
+) -> SegmentError:
+    """Record that ``actor`` tried to change someone else's segment; the error to raise."""
+    audit.record_now(
+        store,
+        actor=actor,
+        role=role,
+        action="access.denied",
+        target=target,
+        after={"attempted": action, "needs": "segment owner or admin"},
+    )
+    return SegmentError("segments.error.not_owner", owner=owner)
+
+
+def _segment_details(name: str, owner: str, definition: SegmentDefinition) -> dict:
+    return {"name": name, "owner": owner, **definition.params()}
+
+
 def save_segment(
     store: Store,
     role: str | None,
@@ -468,57 +527,174 @@ def save_segment(
     """Create (``segment_id`` None) or update a saved segment; returns its id.
 
     Analysts, operators and admins save segments; a segment is changed only by its owner or
-    an admin.
+    an admin (``owner`` is the account saving). Its members are rebuilt and the change is
+    audited (``segment.create`` / ``segment.update``) in the same transaction.
     """
-    require(role, Capability.SAVE_SEGMENTS)
+    action = "segment.create" if segment_id is None else "segment.update"
+    target = None if segment_id is None else f"segment:{int(segment_id)}"
+    audit.require(store, owner, role, Capability.SAVE_SEGMENTS, action, target)
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise SegmentError("segments.error.name")
     definition.validate()
     now = _now()
-    with store.transaction() as cur:
-        if segment_id is None:
-            new_id = cur.execute(
-                "select coalesce(max(segment_id), 0) + 1 from saved_segments"
-            ).fetchone()[0]
-            cur.execute(
-                "insert into saved_segments values ($id, $name, $owner, $regions, $devices, "
-                "$tiers, $channels, $all_tags, $any_tags, $none_tags, $now, $now)",
-                {"id": new_id, "name": name, "owner": owner, "now": now, **definition.params()},
+    try:
+        with store.transaction() as cur:
+            if segment_id is None:
+                new_id = int(
+                    cur.execute(
+                        "select coalesce(max(segment_id), 0) + 1 from saved_segments"
+                    ).fetchone()[0]
+                )
+                cur.execute(
+                    "insert into saved_segments values ($id, $name, $owner, $regions, "
+                    "$devices, $tiers, $channels, $all_tags, $any_tags, $none_tags, $now, $now)",
+                    {"id": new_id, "name": name, "owner": owner, "now": now, **definition.params()},
+                )
+                before = None
+                after = _segment_details(name, owner, definition)
+            else:
+                new_id = int(segment_id)
+                found = get_segment(cur, new_id)
+                if found is None:
+                    raise SegmentError("segments.error.no_segment")
+                if found.owner != owner and role != "admin":
+                    raise _NotOwner(found.owner)
+                cur.execute(
+                    "update saved_segments set name = $name, regions = $regions, "
+                    "devices = $devices, tiers = $tiers, channels = $channels, "
+                    "all_tags = $all_tags, any_tags = $any_tags, none_tags = $none_tags, "
+                    "updated_at = $now where segment_id = $id",
+                    {"id": new_id, "name": name, "now": now, **definition.params()},
+                )
+                before = _segment_details(found.name, found.owner, found.definition)
+                after = _segment_details(name, found.owner, definition)
+            members = rebuild_segment_members(cur, store_as_of(cur), [new_id])
+            after["members"] = members.get(new_id, 0)
+            audit.record(
+                cur,
+                actor=owner,
+                role=role,
+                action=action,
+                target=f"segment:{new_id}",
+                before=before,
+                after=after,
             )
-            return int(new_id)
-        found = cur.execute(
-            "select owner from saved_segments where segment_id = $id", {"id": int(segment_id)}
-        ).fetchone()
-        if found is None:
-            raise SegmentError("segments.error.no_segment")
-        if found[0] != owner and role != "admin":
-            raise SegmentError("segments.error.not_owner", owner=found[0])
-        cur.execute(
-            "update saved_segments set name = $name, regions = $regions, devices = $devices, "
-            "tiers = $tiers, channels = $channels, all_tags = $all_tags, any_tags = $any_tags, "
-            "none_tags = $none_tags, updated_at = $now where segment_id = $id",
-            {"id": int(segment_id), "name": name, "now": now, **definition.params()},
-        )
-        return int(segment_id)
+            return new_id
+    except _NotOwner as refused:
+        raise _refuse_not_owner(store, owner, role, action, target, refused.owner) from None
 
 
 def delete_segment(store: Store, role: str | None, actor: str, segment_id: int) -> None:
-    """Delete a saved segment (its owner or an admin); its alert rules go with it."""
-    require(role, Capability.SAVE_SEGMENTS)
-    with store.transaction() as cur:
-        found = cur.execute(
-            "select owner from saved_segments where segment_id = $id", {"id": int(segment_id)}
-        ).fetchone()
-        if found is None:
-            raise SegmentError("segments.error.no_segment")
-        if found[0] != actor and role != "admin":
-            raise SegmentError("segments.error.not_owner", owner=found[0])
-        cur.execute("delete from saved_segments where segment_id = $id", {"id": int(segment_id)})
+    """Delete a saved segment (its owner or an admin); its alert rules and materialised
+    members go with it, audited as ``segment.delete`` in the same transaction."""
+    target = f"segment:{int(segment_id)}"
+    audit.require(store, actor, role, Capability.SAVE_SEGMENTS, "segment.delete", target)
+    try:
+        with store.transaction() as cur:
+            found = get_segment(cur, int(segment_id))
+            if found is None:
+                raise SegmentError("segments.error.no_segment")
+            if found.owner != actor and role != "admin":
+                raise _NotOwner(found.owner)
+            cur.execute(
+                "delete from saved_segments where segment_id = $id", {"id": int(segment_id)}
+            )
+            rules = cur.execute(
+                "delete from alert_rules where group_kind = 'segment' and group_value = $id "
+                "returning rule_id",
+                {"id": str(int(segment_id))},
+            ).fetchall()
+            rebuild_segment_members(cur, store_as_of(cur), [int(segment_id)])
+            audit.record(
+                cur,
+                actor=actor,
+                role=role,
+                action="segment.delete",
+                target=target,
+                before=_segment_details(found.name, found.owner, found.definition),
+                after={"deleted_alert_rules": sorted(int(r[0]) for r in rules)},
+            )
+    except _NotOwner as refused:
+        raise _refuse_not_owner(
+            store, actor, role, "segment.delete", target, refused.owner
+        ) from None
+
+
+def store_as_of(conn: Conn) -> date | None:
+    """The store's as-of date: the last day with events (None for an empty store)."""
+    return _as_date(_rows(conn, "select max(day) from member_day")[0][0])
+
+
+def rebuild_segment_members(
+    cur: duckdb.DuckDBPyConnection,
+    as_of: date | None,
+    segment_ids: Sequence[int] | None = None,
+) -> dict[int, int]:
+    """Rebuild ``segment_members`` as of ``as_of`` for ``segment_ids`` (None: every saved
+    segment, and rows of deleted ones are dropped); returns members per segment rebuilt.
+
+    A listed id that is no longer saved loses its rows. Runs in the caller's transaction.
+    """
+    if segment_ids is None:
+        cur.execute("delete from segment_members")
+        cur.execute("delete from segment_builds")
+        saved = list_segments(cur)
+    else:
+        ids = sorted({int(i) for i in segment_ids})
         cur.execute(
-            "delete from alert_rules where group_kind = 'segment' and group_value = $id",
-            {"id": str(int(segment_id))},
+            "delete from segment_members where list_contains($ids, segment_id)", {"ids": ids}
         )
+        cur.execute(
+            "delete from segment_builds where list_contains($ids, segment_id)", {"ids": ids}
+        )
+        saved = [s for s in (get_segment(cur, i) for i in ids) if s is not None]
+    sizes: dict[int, int] = {}
+    for segment in saved:
+        if as_of is not None:
+            cur.execute(
+                "insert into segment_members select $segment_id, member_key from ("  # noqa: S608
+                + sql_text("segments/segment_members")
+                + ")",
+                {"segment_id": segment.segment_id, "day": as_of, **segment.definition.params()},
+            )
+        size = cur.execute(
+            "select count(*) from segment_members where segment_id = $id",
+            {"id": segment.segment_id},
+        ).fetchone()[0]
+        cur.execute(
+            "insert into segment_builds values ($id, $as_of, $members, $now)",
+            {"id": segment.segment_id, "as_of": as_of, "members": int(size), "now": _now()},
+        )
+        sizes[segment.segment_id] = int(size)
+    return sizes
+
+
+def ensure_segment_members(store: Store) -> list[int]:
+    """Build the members of saved segments never built (saved before the table existed);
+    returns their ids. Cheap when there are none."""
+    missing = [
+        int(row[0])
+        for row in _rows(
+            store,
+            "select segment_id from saved_segments where segment_id not in "
+            "(select segment_id from segment_builds) order by 1",
+        )
+    ]
+    if missing and not store.read_only:
+        with store.transaction() as cur:
+            rebuild_segment_members(cur, store_as_of(cur), missing)
+    return missing
+
+
+def segment_member_keys_now(conn: Conn, segment_id: int) -> list[int]:
+    """The materialised members of a saved segment (as of the store's as-of date)."""
+    rows = _rows(
+        conn,
+        "select member_key from segment_members where segment_id = $id order by 1",
+        {"id": int(segment_id)},
+    )
+    return [int(r[0]) for r in rows]
 
 
 def segment_members(conn: Conn, definition: SegmentDefinition, day: date) -> pd.DataFrame:
@@ -686,8 +862,13 @@ def save_alert_rule(
     enabled: bool = True,
     rule_id: int | None = None,
 ) -> int:
-    """Create or update an alert rule (operators and admins); returns its id."""
-    require(role, Capability.MANAGE_ALERTS)
+    """Create or update an alert rule (operators and admins); returns its id.
+
+    Audited as ``alert.rule_create`` / ``alert.rule_update`` (before / after values) in the
+    same transaction."""
+    action = "alert.rule_create" if rule_id is None else "alert.rule_update"
+    target = None if rule_id is None else f"rule:{int(rule_id)}"
+    audit.require(store, actor, role, Capability.MANAGE_ALERTS, action, target)
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise SegmentError("segments.error.name")
@@ -711,6 +892,7 @@ def save_alert_rule(
         "by": actor,
     }
     with store.transaction() as cur:
+        before = None
         if rule_id is None:
             rule_id = cur.execute(
                 "select coalesce(max(rule_id), 0) + 1 from alert_rules"
@@ -721,15 +903,48 @@ def save_alert_rule(
                 {"id": rule_id, **values},
             )
         else:
-            updated = cur.execute(
+            old = next((r for r in alert_rules(cur) if r.rule_id == int(rule_id)), None)
+            if old is None:
+                raise SegmentError("alerts.error.no_rule")
+            before = _rule_details(old)
+            cur.execute(
                 "update alert_rules set name = $name, group_kind = $kind, group_value = $value, "
                 "decline_days = $days, min_drop = $drop, enabled = $enabled, updated_at = $at, "
-                "updated_by = $by where rule_id = $id returning rule_id",
+                "updated_by = $by where rule_id = $id",
                 {"id": int(rule_id), **values},
-            ).fetchall()
-            if not updated:
-                raise SegmentError("alerts.error.no_rule")
+            )
+        after = _rule_details(
+            AlertRule(
+                int(rule_id),
+                name,
+                group_kind,
+                group_value,
+                int(decline_days),
+                float(min_drop),
+                bool(enabled),
+            )
+        )
+        audit.record(
+            cur,
+            actor=actor,
+            role=role,
+            action=action,
+            target=f"rule:{int(rule_id)}",
+            before=before,
+            after=after,
+        )
     return int(rule_id)
+
+
+def _rule_details(rule: AlertRule) -> dict:
+    return {
+        "name": rule.name,
+        "group_kind": rule.group_kind,
+        "group_value": rule.group_value,
+        "decline_days": rule.decline_days,
+        "min_drop": rule.min_drop,
+        "enabled": rule.enabled,
+    }
 
 
 def _check_group_value(conn: Conn, kind: str, value: str) -> None:
@@ -954,11 +1169,30 @@ def _rewind_alerts(cur: duckdb.DuckDBPyConnection, day: date) -> None:
     )
 
 
-def run_alerts_now(store: Store, role: str | None, as_of: date) -> list[int]:
-    """Evaluate the rules for ``as_of`` on demand (operators and admins)."""
-    require(role, Capability.MANAGE_ALERTS)
+def run_alerts_now(
+    store: Store, role: str | None, as_of: date, actor: str | None = None
+) -> list[int]:
+    """Evaluate the rules for ``as_of`` on demand (operators and admins); audited as
+    ``alert.run`` with the open alerts before and after, in the same transaction."""
+    audit.require(store, actor, role, Capability.MANAGE_ALERTS, "alert.run", as_of.isoformat())
     with store.transaction() as cur:
-        return evaluate_alerts(cur, as_of)
+        before = [
+            int(r[0])
+            for r in cur.execute(
+                "select alert_id from alerts where status = 'open' order by 1"
+            ).fetchall()
+        ]
+        opened = evaluate_alerts(cur, as_of)
+        audit.record(
+            cur,
+            actor=actor,
+            role=role,
+            action="alert.run",
+            target=as_of.isoformat(),
+            before={"open_alerts": before},
+            after={"open_alerts": opened},
+        )
+        return opened
 
 
 ALERT_COLUMNS = (

@@ -16,6 +16,7 @@ OPTIONS = FilterOptions(
     channels=("app_store", "wechat"),
     first_day=date(2026, 5, 1),
     last_day=date(2026, 6, 10),
+    segments=(1, 3),
 )
 
 
@@ -131,4 +132,47 @@ def test_sql_params_are_plain_lists():
         "devices": [],
         "tiers": [],
         "channels": [],
+        "segment": None,
     }
+    assert GlobalFilters(segment=3).sql_params()["segment"] == 3
+
+
+def test_segment_round_trips_through_query_params():
+    filters = GlobalFilters(start=date(2026, 6, 1), tiers=("gold",), segment=3)
+    params = filters.to_query_params()
+    assert params == {"from": "2026-06-01", "tier": ["gold"], "segment": "3"}
+    parsed, notices = GlobalFilters.from_query_params(params, OPTIONS)
+    assert parsed == filters
+    assert notices == []
+    assert GlobalFilters.from_query_params({"segment": ["1"]}, OPTIONS)[0].segment == 1
+
+
+@pytest.mark.parametrize(
+    "value", ["2", "0", "-1", "3.0", "abc", "3; drop table members", "", "１", "9" * 40]
+)
+def test_unknown_or_malformed_segment_is_dropped_with_a_notice(value):
+    parsed, notices = GlobalFilters.from_query_params({"segment": [value], "tier": "gold"}, OPTIONS)
+    assert parsed == GlobalFilters(tiers=("gold",))
+    assert [n.code for n in notices] == ["notice.unknown_segment"]
+    assert notices[0].values["name"] == "segment"
+
+
+def test_repeated_segment_keeps_the_first():
+    parsed, notices = GlobalFilters.from_query_params({"segment": ["3", "1"]}, OPTIONS)
+    assert parsed.segment == 3
+    assert [n.code for n in notices] == ["notice.repeated"]
+
+
+def test_segment_allow_list_comes_from_the_saved_segments(tmp_path):
+    from core import segments
+
+    store = build_small_store(tmp_path / "s.duckdb")
+    assert load_filter_options(store).segments == ()
+    sid = segments.save_segment(store, "analyst", "ann", "s", segments.SegmentDefinition())
+    assert load_filter_options(store).segments == (sid,)
+    segments.delete_segment(store, "analyst", "ann", sid)
+    parsed, notices = GlobalFilters.from_query_params(
+        {"segment": str(sid)}, load_filter_options(store)
+    )
+    assert parsed.segment is None
+    assert [n.code for n in notices] == ["notice.unknown_segment"]

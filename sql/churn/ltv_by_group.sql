@@ -18,6 +18,10 @@ with scoped as (
       and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], members.device))
       and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], members.tier))
       and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], members.channel))
+      and ($segment::integer is null or members.member_key in (
+          select segment_members.member_key from segment_members
+          where segment_members.segment_id = $segment::integer
+      ))
 ),
 
 final as (

@@ -1,6 +1,7 @@
 -- Overview KPIs for one period [$start, $end] over the members in the filter scope.
 -- Parameters: $start, $end (dates, $end no later than the as-of date), $as_of (date),
--- $regions, $devices, $tiers, $channels (lists; empty means all).
+-- $regions, $devices, $tiers, $channels (lists; empty means all), $segment (a saved
+-- segment's id, its members in segment_members; null means all).
 -- Returns one row of counts and sums; core/metrics.py turns them into rates, so that the
 -- denominators stay visible and an empty denominator becomes "no value", never zero.
 with bounds as (
@@ -19,6 +20,10 @@ scoped_members as (
       and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
       and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
       and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
+      and ($segment::integer is null or member_key in (
+          select segment_members.member_key from segment_members
+          where segment_members.segment_id = $segment::integer
+      ))
 ),
 
 -- activity from 30 days before the period's end (MAU) or the period's start, whichever

@@ -25,6 +25,10 @@ scoped_members as (
       and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
       and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
       and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
+      and ($segment::integer is null or member_key in (
+          select segment_members.member_key from segment_members
+          where segment_members.segment_id = $segment::integer
+      ))
 ),
 
 first_activity as (
