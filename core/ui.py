@@ -28,9 +28,15 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_authenticator.controllers import CookieController
 
-from core import auth, i18n, metrics, permissions
+from core import auth, i18n, metrics, permissions, segments
 from core.config import PROJECT_ROOT, resolve_db_path
-from core.filters import FOREIGN_PARAMS, LIST_PARAMS, GlobalFilters, load_filter_options
+from core.filters import (
+    FOREIGN_PARAMS,
+    LIST_PARAMS,
+    SEGMENT_PARAM,
+    GlobalFilters,
+    load_filter_options,
+)
 from core.permissions import PageSpec
 from core.store import Store, StoreError, open_store
 
@@ -48,6 +54,7 @@ FILTER_WIDGETS = {
     "device": "flt_device",
     "tier": "flt_tier",
     "channel": "flt_channel",
+    "segment": "flt_segment",
 }
 CACHE_TTL_S = 300
 
@@ -441,12 +448,15 @@ def _filter_options(path: str, stamp: tuple):
 
 
 def data_stamp(store: Store) -> tuple:
-    """Changes whenever data is imported or refreshed; part of every cache key."""
+    """Changes whenever data is imported or refreshed, or a saved segment (so its
+    materialised members) changes; part of every cache key."""
     return tuple(
         store.df(
             "select (select max(import_id) from imports) as last_import, "
             "(select count(*) from member_day) as member_days, "
-            "(select count(*) from members) as members"
+            "(select count(*) from members) as members, "
+            "(select count(*) from saved_segments) as segments, "
+            "(select cast(max(built_at) as varchar) from segment_builds) as segments_built"
         ).iloc[0]
     )
 
@@ -469,9 +479,11 @@ def _filters_from_widgets() -> GlobalFilters:
         field: tuple(st.session_state.get(FILTER_WIDGETS[param]) or ())
         for param, field in LIST_PARAMS.items()
     }
+    segment = st.session_state.get(FILTER_WIDGETS[SEGMENT_PARAM])
     return GlobalFilters(
         start=start if isinstance(start, date) else None,
         end=end if isinstance(end, date) else None,
+        segment=segment if isinstance(segment, int) else None,
         **lists,
     )
 
@@ -494,6 +506,7 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
     canonical form. Widgets follow the URL when it changes (a pasted link, a menu click)
     and write to it when the user changes them.
     """
+    segments.ensure_segment_members(ctx.store)
     options = _filter_options(str(ctx.store.path), data_stamp(ctx.store))
     raw = {name: st.query_params.get_all(name) for name in st.query_params}
     filters, notices = GlobalFilters.from_query_params(raw, options)
@@ -513,6 +526,7 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
         st.session_state[FILTER_WIDGETS["to"]] = period.end
         for param, field in LIST_PARAMS.items():
             st.session_state[FILTER_WIDGETS[param]] = list(getattr(filters, field))
+        st.session_state[FILTER_WIDGETS[SEGMENT_PARAM]] = filters.segment
         st.session_state[FILTER_SYNC_KEY] = repr(canonical)
     earliest = min(options.first_day or period.start, period.start)
     tier_names = _tier_names(ctx)
@@ -541,6 +555,18 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
                 format_func=(lambda code: tier_names.get(code, code)) if param == "tier" else str,
                 on_change=_on_filter_change,
             )
+        names = {s.segment_id: s.name for s in segments.list_segments(ctx.store)}
+        st.selectbox(
+            ctx.t("filters.segment"),
+            options=[None, *options.segments],
+            key=FILTER_WIDGETS[SEGMENT_PARAM],
+            format_func=lambda sid: (
+                ctx.t("filters.all_members") if sid is None else names.get(sid, str(sid))
+            ),
+            on_change=_on_filter_change,
+        )
+        if filters.segment is not None:
+            st.caption(ctx.t("filters.segment_note", as_of=as_of.isoformat()))
         st.button(ctx.t("filters.reset"), key="ml_filters_reset", on_click=_clear_filters)
         st.caption(ctx.t("filters.share_hint"))
     return filters, as_of

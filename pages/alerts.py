@@ -29,7 +29,7 @@ def group_text(kind: str, value: str | None) -> str:
 
 
 if ctx.can(Capability.MANAGE_ALERTS) and st.button(ctx.t("alerts.run_now")):
-    opened = segments.run_alerts_now(ctx.store, ctx.role, as_of)
+    opened = segments.run_alerts_now(ctx.store, ctx.role, as_of, ctx.account.username)
     st.success(ctx.t("alerts.ran", n=len(opened)))
 
 st.subheader(ctx.t("alerts.open"))

@@ -18,7 +18,14 @@ saved = {str(s.segment_id): s for s in segments.list_segments(ctx.store)}
 fired = segments.alerts(ctx.store)
 alert_ids = [str(a) for a in fired["alert_id"]]
 sources = ("tag", "segment", "alert")
-source_in_link = next((name for name in sources if st.query_params.get(name)), "tag")
+# a saved segment is the global segment filter (``?segment=``, checked by the sidebar); a tag
+# or an alert is this page's own parameter
+if st.query_params.get("tag"):
+    source_in_link = "tag"
+elif st.query_params.get("alert"):
+    source_in_link = "alert"
+else:
+    source_in_link = "segment" if filters.segment is not None else "tag"
 source = st.radio(
     ctx.t("member_list.source"),
     sources,
@@ -29,13 +36,20 @@ source = st.radio(
 
 
 def _pick(options: list[str], label: str, format_func) -> str | None:
-    wanted = st.query_params.get(source)
+    if source == "segment":
+        wanted = None if filters.segment is None else str(filters.segment)
+    else:
+        wanted = st.query_params.get(source)
     index = options.index(wanted) if wanted in options else 0
     choice = st.selectbox(label, options, index=index, format_func=format_func)
-    for name in sources:
+    for name in ("tag", "alert"):
         if name != source and name in st.query_params:
             del st.query_params[name]
-    st.query_params[source] = choice
+    if source == "segment" and choice != wanted:
+        st.query_params["segment"] = choice
+        st.rerun()  # the sidebar and every figure follow the global segment filter
+    if source != "segment":
+        st.query_params[source] = choice
     return choice
 
 
@@ -43,6 +57,9 @@ if source == "tag":
     tag = _pick(list(segments.TAGS), ctx.t("segments.tag"), lambda t: ctx.t(f"tag.{t}"))
     definition = segments.SegmentDefinition.for_tag(tag, filters)
     keys = segments.segment_member_keys(ctx.store, definition, as_of)
+    if filters.segment is not None:  # within the global segment too
+        members = set(segments.segment_member_keys_now(ctx.store, filters.segment))
+        keys = [k for k in keys if k in members]
 elif source == "segment":
     if not saved:
         st.info(ctx.t("member_list.no_segments"))

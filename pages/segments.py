@@ -103,7 +103,8 @@ with tab_tags:
 
 with tab_segments:
     saved = {str(s.segment_id): s for s in segments.list_segments(ctx.store)}
-    wanted = st.query_params.get("segment")
+    # the segment shown is the global segment filter (``?segment=``, checked by the sidebar)
+    wanted = "" if filters.segment is None else str(filters.segment)
     options = ["", *saved]
     chosen = st.selectbox(
         ctx.t("segments.pick"),
@@ -111,10 +112,12 @@ with tab_segments:
         index=options.index(wanted) if wanted in options else 0,
         format_func=lambda sid: saved[sid].name if sid else ctx.t("segments.new"),
     )
-    if chosen:
-        st.query_params["segment"] = chosen
-    elif "segment" in st.query_params:
-        del st.query_params["segment"]
+    if chosen != wanted:
+        if chosen:
+            st.query_params["segment"] = chosen
+        elif "segment" in st.query_params:
+            del st.query_params["segment"]
+        st.rerun()
     current = saved.get(chosen)
     st.caption(ctx.t("segments.editor_note"))
     base = current.definition if current else segments.SegmentDefinition()
