@@ -1055,7 +1055,7 @@ def _evaluate_rule_day(
         if found is not None:
             cur.execute(
                 "update alerts set last_day = $day, decline_days = $n, latest = $latest, "
-                "drop_share = $drop where alert_id = $id",
+                "drop_share = greatest(drop_share, $drop) where alert_id = $id",
                 {
                     "day": day,
                     "n": decline.days,
@@ -1096,14 +1096,15 @@ def _evaluate_rule_day(
     drop = (baseline - latest) / baseline if baseline else 0.0
     if recovered(latest, baseline, rule.min_drop):
         cur.execute(
+            # drop_share keeps the alert's deepest drop; latest shows the recovery.
             "update alerts set status = 'cleared', cleared_on = $day, last_day = $day, "
-            "latest = $latest, drop_share = $drop where alert_id = $id",
-            {"day": day, "latest": latest, "drop": drop, "id": found[0]},
+            "latest = $latest where alert_id = $id",
+            {"day": day, "latest": latest, "id": found[0]},
         )
     else:
         cur.execute(
-            "update alerts set last_day = $day, latest = $latest, drop_share = $drop "
-            "where alert_id = $id",
+            "update alerts set last_day = $day, latest = $latest, "
+            "drop_share = greatest(drop_share, $drop) where alert_id = $id",
             {"day": day, "latest": latest, "drop": drop, "id": found[0]},
         )
 

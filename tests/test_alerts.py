@@ -126,6 +126,9 @@ def test_store_alert_stays_open_until_recovery_then_clears(series_store):
     assert len(history) == 1
     assert history.iloc[0]["status"] == "cleared"
     assert history.iloc[0]["cleared_on"] == date(2026, 6, 12)
+    # the history keeps the deepest drop (75 against 100), not the recovered value
+    assert history.iloc[0]["drop_share"] == pytest.approx(0.25)
+    assert history.iloc[0]["latest"] == pytest.approx(100)
 
 
 def test_store_replay_gives_the_same_history(series_store):
