@@ -233,12 +233,20 @@ _open_lock = threading.Lock()
 def open_store(path: str | Path | None = None, read_only: bool = False) -> Store:
     """The process's single :class:`Store` for ``path`` (created and migrated if needed)."""
     resolved = resolve_db_path(path)
-    key = (resolved, read_only)
     with _open_lock:
-        store = _open.get(key)
-        if store is None:
-            store = Store(resolved, read_only=read_only)
-            _open[key] = store
+        writable = _open.get((resolved, False))
+        if writable is not None:
+            return writable  # a writable store serves readers too: one connection per file
+        if read_only:
+            store = _open.get((resolved, True))
+            if store is None:
+                store = _open[(resolved, True)] = Store(resolved, read_only=True)
+            return store
+        # DuckDB refuses a second connection to one file with another configuration.
+        stale = _open.pop((resolved, True), None)
+        if stale is not None:
+            stale.close()
+        store = _open[(resolved, False)] = Store(resolved)
         return store
 
 

@@ -115,7 +115,25 @@ def browser():
         instance.close()
 
 
+def wait_for_one(locator, settle_s: float = 1.0) -> None:
+    """Wait until exactly one element matches and stays so for ``settle_s``: while Streamlit
+    reruns (the cookie component mounting, a query-string rewrite) the previous run's
+    elements linger beside the new ones for a moment."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    since = None
+    while time.monotonic() < deadline:
+        if locator.count() == 1:
+            since = since or time.monotonic()
+            if time.monotonic() - since >= settle_s:
+                return
+        else:
+            since = None
+        time.sleep(0.1)
+    raise AssertionError(f"{locator} never settled on exactly one element")
+
+
 def sign_in(page, username: str, password: str) -> None:
+    wait_for_one(page.get_by_role("button", name="登录"))
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()

@@ -179,3 +179,14 @@ def test_a_migration_numbered_below_one_already_applied_still_runs(tmp_path, mon
         assert list(versions) == [1, 3, 4]
     finally:
         close_store(path)
+
+
+def test_read_only_and_writable_requests_share_one_connection(tmp_path):
+    path = tmp_path / "s.duckdb"
+    close_store(open_store(path).path)
+    reader = open_store(path, read_only=True)
+    assert reader.read_only
+    writer = open_store(path)  # replaces the reader: DuckDB allows one configuration
+    assert not writer.read_only
+    assert open_store(path, read_only=True) is writer
+    close_store(path)
