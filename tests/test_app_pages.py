@@ -223,6 +223,58 @@ def test_a_shared_link_opens_the_same_view_for_another_user(store):
     assert metrics_by_label(second)["会员数"] == "3"  # members 1, 3, 5
 
 
+def test_segment_filter_round_trips_through_the_url_and_narrows_the_overview(store):
+    from core import segments
+
+    sid = segments.save_segment(
+        store,
+        "analyst",
+        "analyst",
+        "App Store",
+        segments.SegmentDefinition(channels=("app_store",)),
+    )
+    query = {**PERIOD, "segment": str(sid)}
+    at = app("viewer", query).run()
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="flt_segment").value == sid
+    assert at.query_params == query
+    assert metrics_by_label(at)["会员数"] == "2"  # members 1 and 4
+    links = at.sidebar.get("page_link")
+    assert all(f"segment={sid}" in link.proto.query_string for link in links)
+    # choosing "all members" in the sidebar takes the segment out of the link
+    at.selectbox(key="flt_segment").select(None).run()
+    assert at.query_params == PERIOD
+    assert metrics_by_label(at)["会员数"] == "6"
+
+
+def test_choosing_a_segment_in_the_sidebar_writes_the_url(store):
+    from core import segments
+
+    sid = segments.save_segment(
+        store,
+        "analyst",
+        "analyst",
+        "App Store",
+        segments.SegmentDefinition(channels=("app_store",)),
+    )
+    at = app("viewer", PERIOD).run()
+    assert at.selectbox(key="flt_segment").value is None
+    at.selectbox(key="flt_segment").select(sid).run()
+    assert at.query_params == {**PERIOD, "segment": str(sid)}
+    assert metrics_by_label(at)["会员数"] == "2"
+
+
+@pytest.mark.parametrize("bogus", ["999", "abc", "1 or 1=1", "-1"])
+def test_a_bogus_segment_in_a_link_is_dropped_with_a_notice(store, bogus):
+    baseline = app("viewer", PERIOD).run()
+    at = app("viewer", {**PERIOD, "segment": bogus}).run()
+    assert not at.exception
+    notice = i18n.t("notice.unknown_segment", "zh", name="segment", value=bogus)
+    assert [w.value for w in at.warning] == [notice]
+    assert at.query_params == PERIOD
+    assert metrics_by_label(at) == metrics_by_label(baseline)
+
+
 GARBAGE = {
     "region": ["浙江'; drop table members; --", "' or '1'='1"],
     "tier": 'gold" or 1=1 --',

@@ -98,3 +98,19 @@ def test_segment_link_opens_the_saved_segment(store):
     assert not at.exception
     assert i18n.t("segments.detail", "zh", name="大客户") in [s.value for s in at.subheader]
     assert [m.value for m in at.metric if m.label == i18n.t("segments.size_now", "zh")] == ["5"]
+
+
+def test_member_list_follows_the_global_segment(store):
+    sid = segments.save_segment(
+        store, "analyst", "analyst", "大客户", segments.SegmentDefinition(all_tags=("high_value",))
+    )
+    at = open_page("pages/member_list.py", "analyst", {"segment": str(sid)})
+    assert not at.exception and not at.warning
+    assert at.radio[0].value == "segment"
+    assert len(at.dataframe[0].value) == 5
+    assert at.query_params["segment"] == str(sid)
+    # a tag list within the global segment: high value ∩ 大客户 is the segment itself
+    at = open_page("pages/member_list.py", "analyst", {"segment": str(sid), "tag": "new"})
+    assert not at.exception
+    assert at.radio[0].value == "tag"
+    assert len(at.dataframe[0].value) == 0
