@@ -513,7 +513,8 @@ def _refuse_not_owner(
 
 
 def _segment_details(name: str, owner: str, definition: SegmentDefinition) -> dict:
-    return {"name": name, "owner": owner, **definition.params()}
+    # "segment_name", not "name": the audit log masks a key "name" as a person's name
+    return {"segment_name": name, "owner": owner, **definition.params()}
 
 
 def save_segment(
@@ -938,7 +939,7 @@ def save_alert_rule(
 
 def _rule_details(rule: AlertRule) -> dict:
     return {
-        "name": rule.name,
+        "rule_name": rule.name,
         "group_kind": rule.group_kind,
         "group_value": rule.group_value,
         "decline_days": rule.decline_days,
