@@ -46,7 +46,6 @@ ENDED_KEY = "ml_session_ended"
 COOKIE_SET_KEY = "ml_cookie_set"
 COOKIE_DELETE_KEY = "ml_cookie_delete"
 COOKIE_CONTROLLER_KEY = "ml_cookie_controller"
-FILTER_SYNC_KEY = "ml_filters_synced"
 FILTER_WIDGETS = {
     "from": "flt_from",
     "to": "flt_to",
@@ -491,7 +490,6 @@ def _filters_from_widgets() -> GlobalFilters:
 def _on_filter_change() -> None:
     filters = _filters_from_widgets()
     _write_filters(filters)
-    st.session_state[FILTER_SYNC_KEY] = repr(filters.to_query_params())
 
 
 def _clear_filters() -> None:
@@ -521,13 +519,15 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
     if as_of is None:
         return filters, None
     period = filters.period(as_of)
-    if st.session_state.get(FILTER_SYNC_KEY) != repr(canonical):
-        st.session_state[FILTER_WIDGETS["from"]] = period.start
-        st.session_state[FILTER_WIDGETS["to"]] = period.end
-        for param, field in LIST_PARAMS.items():
-            st.session_state[FILTER_WIDGETS[param]] = list(getattr(filters, field))
-        st.session_state[FILTER_WIDGETS[SEGMENT_PARAM]] = filters.segment
-        st.session_state[FILTER_SYNC_KEY] = repr(canonical)
+    # The widgets are set from the URL on every run, before they are drawn: a widget on
+    # another page is another widget to Streamlit, whose state it drops on a page switch, so
+    # a "sync once" flag left the sidebar showing defaults over filtered numbers. A change
+    # the user makes reaches the URL first (on_change), so this never undoes it.
+    st.session_state[FILTER_WIDGETS["from"]] = period.start
+    st.session_state[FILTER_WIDGETS["to"]] = period.end
+    for param, field in LIST_PARAMS.items():
+        st.session_state[FILTER_WIDGETS[param]] = list(getattr(filters, field))
+    st.session_state[FILTER_WIDGETS[SEGMENT_PARAM]] = filters.segment
     earliest = min(options.first_day or period.start, period.start)
     tier_names = _tier_names(ctx)
     with st.sidebar:
@@ -560,6 +560,8 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
             ctx.t("filters.segment"),
             options=[None, *options.segments],
             key=FILTER_WIDGETS[SEGMENT_PARAM],
+            # None is "all members"; Streamlit draws a None value as the placeholder
+            placeholder=ctx.t("filters.all_members"),
             format_func=lambda sid: (
                 ctx.t("filters.all_members") if sid is None else names.get(sid, str(sid))
             ),

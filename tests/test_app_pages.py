@@ -214,6 +214,19 @@ def test_changing_a_filter_writes_the_url(store):
     assert all("region=%E6%B5%99%E6%B1%9F" in link.proto.query_string for link in links)
 
 
+def test_sidebar_widgets_keep_the_filters_after_a_page_switch(store):
+    # regression: widgets on another page are new widgets to Streamlit; the sidebar showed
+    # defaults (and a start date equal to the as-of date) over correctly filtered numbers
+    at = app("analyst", {**PERIOD, "region": "浙江"}).run()
+    at.switch_page("pages/activity.py").run()
+    assert not at.exception
+    assert at.multiselect(key="flt_region").value == ["浙江"]
+    assert at.date_input(key="flt_from").value.isoformat() == "2026-06-04"
+    assert at.date_input(key="flt_to").value.isoformat() == "2026-06-10"
+    at.multiselect(key="flt_device").select("ios").run()
+    assert at.query_params == {**PERIOD, "region": "浙江", "device": "ios"}
+
+
 def test_a_shared_link_opens_the_same_view_for_another_user(store):
     first = app("analyst", PERIOD).run()
     first.multiselect(key="flt_device").select("ios").run()
