@@ -53,7 +53,7 @@ MONTH_DAYS = 365.25 / 12
 DEFAULT_CHURN_DAYS = 30
 DEFAULT_HORIZON_DAYS = 90
 PREDICTION_DAYS = 30
-KM_GROUPS = ("tier", "channel", "device")
+KM_GROUPS = ("tier", "channel", "device", "segment")
 CATEGORICAL_FEATURES = ("tier", "channel", "device")
 NUMERIC_FEATURES = (
     "recency_days",
@@ -467,6 +467,17 @@ def survival_frame(
     """One row per member in the filter scope: attributes, ``duration_days``, ``churned``."""
     params = {"as_of": as_of, **(filters or GlobalFilters()).sql_params()}
     return survival_from_activity(store.query("churn/activity_span", params), as_of, churn_days)
+
+
+def label_segment(
+    store: Store, frame: pd.DataFrame, segment_id: int, name: str, others: str
+) -> pd.DataFrame:
+    """``frame`` with a ``segment`` column: ``name`` for members of the saved segment
+    ``segment_id`` (as materialised on the last refresh or save), ``others`` for the rest,
+    so Kaplan-Meier and the log-rank test compare a segment against everyone else."""
+    members = store.query("churn/segment_member_keys", {"segment_id": segment_id})
+    inside = frame["member_key"].isin(members["member_key"])
+    return frame.assign(segment=np.where(inside, name, others))
 
 
 @dataclass(frozen=True)

@@ -570,6 +570,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "churn.by.tier": {"zh": "等级", "en": "Tier"},
     "churn.by.channel": {"zh": "渠道", "en": "Channel"},
     "churn.by.device": {"zh": "设备", "en": "Device"},
+    "churn.by.segment": {"zh": "人群分组", "en": "Segment"},
+    "churn.km_segment": {"zh": "对比的人群分组", "en": "Segment to compare"},
+    "churn.km_others": {"zh": "其他会员", "en": "Everyone else"},
+    "churn.km_no_segments": {
+        "zh": "还没有保存的人群分组：请先在「标签与分群」页面保存一个分组。",
+        "en": "No saved segments yet: save one on the Tags & segments page first.",
+    },
     "churn.logrank": {
         "zh": "Log-rank 检验：χ² = {statistic}，p = {p}（各组生存曲线是否相同）。",
         "en": "Log-rank test: χ² = {statistic}, p = {p} (are the groups' curves the same?).",

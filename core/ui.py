@@ -745,15 +745,33 @@ def cached_churn_fit(ctx: PageContext, as_of: date):
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _kaplan_meier(path: str, stamp: tuple, filters: tuple, as_of: date, by: str):
+def _kaplan_meier(
+    path: str, stamp: tuple, filters: tuple, as_of: date, by: str, segment: tuple | None
+):
     from core import churn
 
-    frame = churn.survival_frame(_open_store(path), as_of, filters=GlobalFilters(*filters))
-    return churn.kaplan_meier(frame, by)
+    store = _open_store(path)
+    scope = GlobalFilters(*filters)
+    if segment is None:
+        return churn.kaplan_meier(churn.survival_frame(store, as_of, filters=scope), by)
+    # a segment against everyone else in the other filters
+    segment_id, name, others = segment
+    frame = churn.survival_frame(store, as_of, filters=dataclasses.replace(scope, segment=None))
+    return churn.kaplan_meier(churn.label_segment(store, frame, segment_id, name, others), by)
 
 
-def cached_kaplan_meier(ctx: PageContext, filters: GlobalFilters, as_of: date, by: str):
-    return _kaplan_meier(str(ctx.store.path), data_stamp(ctx.store), astuple(filters), as_of, by)
+def cached_kaplan_meier(
+    ctx: PageContext,
+    filters: GlobalFilters,
+    as_of: date,
+    by: str,
+    segment: tuple[int, str, str] | None = None,
+):
+    """KM curves by ``by``; with ``segment`` = (id, name, label for the rest), the groups are
+    that saved segment's members and everyone else in the filter scope."""
+    return _kaplan_meier(
+        str(ctx.store.path), data_stamp(ctx.store), astuple(filters), as_of, by, segment
+    )
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)

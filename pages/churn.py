@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from core import churn, i18n, permissions, ui
+from core import churn, i18n, permissions, segments, ui
 
 ctx = ui.page_guard("churn")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -25,7 +25,20 @@ by = (
     )
     or "device"
 )
-km = ui.cached_kaplan_meier(ctx, filters, as_of, by)
+segment = None
+if by == "segment":
+    saved = {s.segment_id: s.name for s in segments.list_segments(ctx.store)}
+    if not saved:
+        st.info(ctx.t("churn.km_no_segments"))
+        st.stop()
+    chosen = st.selectbox(
+        ctx.t("churn.km_segment"),
+        list(saved),
+        format_func=lambda sid: saved[sid],
+        key="churn_km_segment",
+    )
+    segment = (chosen, saved[chosen], ctx.t("churn.km_others"))
+km = ui.cached_kaplan_meier(ctx, filters, as_of, by, segment)
 band = alt.Chart(km.curves).mark_area(opacity=0.15, interpolate="step-after")
 line = alt.Chart(km.curves).mark_line(interpolate="step-after")
 x = alt.X("days:Q", title=ctx.t("chart.days_since_signup"))

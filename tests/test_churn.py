@@ -107,6 +107,30 @@ def test_kaplan_meier_median_and_logrank_on_a_small_frame():
     ).all()
 
 
+def test_kaplan_meier_compares_a_saved_segment_with_everyone_else(tmp_path):
+    # the same 20 durations as above; members 1..10 (group a's durations) are the segment
+    store = open_store(tmp_path / "km.duckdb")
+    try:
+        with store.transaction() as cur:
+            cur.execute("insert into segment_members select 7, range from range(1, 11)")
+        frame = pd.DataFrame(
+            {
+                "member_key": range(1, 21),
+                "duration_days": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] + [10, 20, 30, 40, 50] * 2,
+                "churned": [True] * 10 + [True, True, True, False, False] * 2,
+            }
+        )
+        labelled = churn.label_segment(store, frame, 7, "夜猫子", "others")
+        assert list(labelled["segment"]) == ["夜猫子"] * 10 + ["others"] * 10
+        result = churn.kaplan_meier(labelled, "segment")
+        groups = result.groups.set_index("group")
+        assert groups.loc["夜猫子", "members"] == 10 and groups.loc["夜猫子", "median_days"] == 5
+        assert groups.loc["others", "median_days"] == 30
+        assert result.logrank_p < 0.01
+    finally:
+        close_store(store.path)
+
+
 # -- Cox on Rossi ------------------------------------------------------------------------------
 
 

@@ -83,3 +83,26 @@ def test_churn_page_shows_hazard_ratios_and_at_risk_list(app_env):
     # member-level list: no download for an analyst (export goes through a request)
     assert not at.get("download_button")
     assert i18n.t("churn.export_by_request", "zh") in [c.value for c in at.caption]
+
+
+def test_churn_page_compares_a_saved_segment_with_everyone_else(app_env, churn_store):
+    from core import segments
+
+    path, _ = churn_store
+    store = open_store(path)
+    at = open_page("pages/churn.py", "analyst")
+    at.button_group(key="churn_km_by").set_value("segment").run()
+    if not segments.list_segments(store):
+        assert i18n.t("churn.km_no_segments", "zh") in [i.value for i in at.info]
+        segments.save_segment(
+            store, "analyst", "analyst", "web 会员", segments.SegmentDefinition(devices=("web",))
+        )
+        at = open_page("pages/churn.py", "analyst")
+        at.button_group(key="churn_km_by").set_value("segment").run()
+    assert not at.exception
+    groups = at.dataframe[0].value.set_index("group")
+    assert set(groups.index) == {"web 会员", i18n.t("churn.km_others", "zh")}
+    web = store.scalar(
+        "select count(*) from members where device = 'web' and signup_at < '2026-06-29'"
+    )
+    assert groups.loc["web 会员", "members"] == web
