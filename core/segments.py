@@ -104,7 +104,9 @@ BEST_HOUR_DAYS = 90
 BASELINE_DAYS = 7
 MAX_RUN_DAYS = 30
 ALERT_REPLAY_DAYS = 30
-GROUP_KINDS: tuple[str, ...] = ("everyone", "channel", "tier", "tag", "segment")
+GROUP_KINDS: tuple[str, ...] = ("everyone", "channel", "tier", "tag", "segment", "at_risk")
+# The "at_risk" group: members at or above this 30-day churn probability (rule value).
+DEFAULT_AT_RISK_THRESHOLD = "0.5"
 ACTIONS: tuple[str, ...] = ("care_sms", "incentive_coupon")
 MEMBER_LIST_SORTS: tuple[str, ...] = (
     "spend_12m",
@@ -956,6 +958,14 @@ def _check_group_value(conn: Conn, kind: str, value: str) -> None:
         if not value.isdigit() or get_segment(conn, int(value)) is None:
             raise SegmentError("segments.error.no_segment")
         return
+    if kind == "at_risk":
+        try:
+            threshold = float(value)
+        except ValueError:
+            threshold = -1.0
+        if not 0 < threshold < 1:
+            raise SegmentError("alerts.error.value", value=value[:40])
+        return
     column = {"channel": "channel", "tier": "tier"}[kind]
     found = _rows(
         conn,
@@ -968,6 +978,9 @@ def _check_group_value(conn: Conn, kind: str, value: str) -> None:
 
 def _rule_groups(conn: Conn, rule: AlertRule, day: date) -> list[tuple[str | None, list | None]]:
     """(group value for the query, member keys for segment groups) per group of a rule."""
+    if rule.group_kind == "at_risk":
+        threshold = rule.group_value or DEFAULT_AT_RISK_THRESHOLD
+        return [(threshold, at_risk_member_keys(conn, float(threshold)))]
     if rule.group_kind != "segment":
         return [(rule.group_value, None)]
     ids = (
@@ -1245,6 +1258,13 @@ def group_label(kind: str, value: str | None) -> str:
     return f"{kind}:{value}"
 
 
+def at_risk_member_keys(conn: Conn, threshold: float) -> list[int]:
+    """Active members whose 30-day churn probability in the latest stored churn fit is at
+    least ``threshold`` (the "at risk" alert group; empty before any fit)."""
+    frame = _df(conn, "segments/at_risk_member_keys", {"threshold": float(threshold)})
+    return [int(k) for k in frame["member_key"]]
+
+
 def alert_member_keys(conn: Conn, alert_id: int) -> list[int]:
     """The members an alert affects, recomputed from its group, start and last day."""
     rows = _rows(
@@ -1259,6 +1279,8 @@ def alert_member_keys(conn: Conn, alert_id: int) -> list[int]:
     if kind == "segment":
         segment = get_segment(conn, int(value))
         keys = segment_member_keys(conn, segment.definition, _as_date(last_day)) if segment else []
+    if kind == "at_risk":
+        keys = at_risk_member_keys(conn, float(value))
     query_value = None if kind == "everyone" else value
     return affected_members(conn, kind, query_value, _as_date(start_day), _as_date(last_day), keys)
 

@@ -25,6 +25,8 @@ def group_text(kind: str, value: str | None) -> str:
     if kind == "segment":
         segment = segments.get_segment(ctx.store, int(value)) if value else None
         return f"{ctx.t('kind.segment')}: {segment.name if segment else value}"
+    if kind == "at_risk":
+        return f"{ctx.t('kind.at_risk')} ≥ {ctx.percent(float(value or 0.5))}"
     return f"{ctx.t(f'kind.{kind}')}: {value}"
 
 

@@ -192,3 +192,36 @@ def test_cli_alerts_on_a_missing_store_is_one_line(tmp_path):
     )  # fmt: skip
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_at_risk_group_follows_the_latest_churn_fit(series_store):
+    # churn fit: members 61..100 at 80% (member 100 no longer active), the rest at 10%
+    assert segments.at_risk_member_keys(series_store, 0.5) == []  # no fit yet: nobody
+    with series_store.transaction() as cur:
+        cur.execute(
+            "insert into churn_model_runs values (1, 's', '2026-06-07', 30, 30, "
+            "'2026-06-07 12:00:00', 1.0, 'tests', '{}')"
+        )
+        cur.execute(
+            "insert into churn_member_scores select 1, k, k < 100, "
+            "case when k > 60 then 0.8 else 0.1 end, null, null, 0, null, null, null, null "
+            "from range(1, 101) t(k)"
+        )
+        cur.execute("update alert_rules set enabled = false")
+    assert segments.at_risk_member_keys(series_store, 0.5) == list(range(61, 100))
+    rule = segments.save_alert_rule(
+        series_store, "operator", "op", "at risk", "at_risk", "0.5", 3, 0.2
+    )
+    with pytest.raises(segments.SegmentError):
+        segments.save_alert_rule(series_store, "operator", "op", "x", "at_risk", "1.5")
+    # group 61..99 active per day = count - 60 (capped at 39): baseline 39, then 30, 20, 15
+    assert evaluate(series_store, date(2026, 6, 9)) == []
+    fired = evaluate(series_store, date(2026, 6, 10))
+    assert len(fired) == 1
+    alert = segments.alerts(series_store).iloc[0]
+    assert alert["rule_id"] == rule
+    assert (alert["group_kind"], alert["group_value"]) == ("at_risk", "0.5")
+    assert alert["baseline"] == 39 and alert["latest"] == 15
+    assert alert["drop_share"] == pytest.approx((39 - 15) / 39)
+    # active in the baseline week, on none of 06-08..06-10: members 91..99
+    assert sorted(segments.alert_member_keys(series_store, int(fired[0]))) == list(range(91, 100))

@@ -29,7 +29,7 @@ grouped as (
     union all
     select member_key, cast($value as varchar)
     from (select unnest(coalesce($keys::integer[], []::integer[])) as member_key)
-    where $kind = 'segment'
+    where $kind in ('segment', 'at_risk')
 ),
 
 chosen as (
