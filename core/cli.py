@@ -125,6 +125,7 @@ def _report_filters(args: argparse.Namespace, store) -> GlobalFilters:
         ("device", args.device),
         ("tier", args.tier),
         ("channel", args.channel),
+        ("segment", [str(args.segment)] if args.segment is not None else []),
     ):
         if values:
             params[name] = list(values)
@@ -276,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar=name.upper(),
             help=f"only members with this {name} (repeatable)",
         )
+    rep.add_argument("--segment", type=int, metavar="ID", help="only members of this saved segment")
     rep.add_argument(
         "--cohort",
         choices=metrics.COHORT_UNITS,

@@ -230,3 +230,26 @@ def test_a_model_error_on_a_tiny_store_is_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "error: too few active members for a holdout (need 50 on each landmark)"
     ]
+
+
+def test_report_with_a_saved_segment(tmp_path):
+    from core import segments
+
+    db = tmp_path / "seg.duckdb"
+    cli("demo", "--members", "600", "--events", "20000", "--db", str(db))
+    store = open_store(db)
+    segment_id = segments.save_segment(
+        store, "analyst", "analyst", "ios", segments.SegmentDefinition(devices=("ios",))
+    )
+    close_store(db)
+    by_segment = json.loads(
+        cli(
+            "report", "kpis", "--db", str(db), "--segment", str(segment_id), "--format", "json"
+        ).stdout
+    )
+    by_device = json.loads(
+        cli("report", "kpis", "--db", str(db), "--device", "ios", "--format", "json").stdout
+    )
+    assert by_segment == by_device
+    bogus = cli("report", "kpis", "--db", str(db), "--segment", "999", check=False)
+    assert bogus.returncode == 1 and len(bogus.stderr.strip().splitlines()) == 1
