@@ -95,3 +95,27 @@ def test_demo_high_value_members_peak_late_at_night(demo_store_path):
     last_90_days = GlobalFilters(start=date.fromordinal(as_of.toordinal() - 89))
     frame = metrics.hour_heatmap(store, last_90_days, as_of, group="high_value")
     assert metrics.peak_hour(frame) in PLANTED.high_value_peak_hours
+
+
+def test_one_best_contact_hour_everywhere(demo_store_path):
+    # the hours page, the member profile / lists / alerts and the churn scores must agree
+    from core import churn, segments
+    from core.filters import GlobalFilters
+    from core.store import close_store, open_store
+    from data.generate import DEMO_END
+
+    store = open_store(demo_store_path)
+    try:
+        page = metrics.best_contact_hours(store, GlobalFilters(), DEMO_END).set_index("member_key")[
+            "best_hour"
+        ]
+        keys = [int(k) for k in page.index[:: max(1, len(page) // 800)]]
+        profile = segments.best_contact_hours(store, keys, DEMO_END).set_index("member_key")
+        assert len(profile) == len(keys)
+        assert (profile["best_hour"] == page.loc[keys]).all()
+        features = churn.features_at(store, DEMO_END).set_index("member_key")["best_hour"]
+        shared = features.dropna().index.intersection(page.index)
+        assert len(shared) > 1000
+        assert (features.loc[shared].astype(int) == page.loc[shared]).all()
+    finally:
+        close_store(demo_store_path)

@@ -76,14 +76,24 @@ session_length as (
 ),
 
 hours as (
-    select member_key, hour(event_time) as hour_of_day, count(*) as events
+    select
+        member_key,
+        hour(event_time) as hour_of_day,
+        count(distinct cast(event_time as date)) as active_days,
+        count(*) as events
     from recent_events
     group by member_key, hour_of_day
 ),
 
 best_hours as (
-    -- ties go to the earlier hour so the answer is deterministic
-    select member_key, arg_max(hour_of_day, events * 100 - hour_of_day) as best_hour
+    -- the same rule as sql/segments/best_contact_hours.sql: most active days in the hour,
+    -- then most events, then the earlier hour
+    select
+        member_key,
+        arg_max(
+            hour_of_day,
+            cast(active_days as bigint) * 1000000000000 + events * 100 + (23 - hour_of_day)
+        ) as best_hour
     from hours
     group by member_key
 ),
