@@ -266,6 +266,32 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "chart.share": {"zh": "占比", "en": "Share"},
     # -- data page -----------------------------------------------------------------------
     "data.title": {"zh": "数据状态", "en": "Data status"},
+    "data.upload": {"zh": "导入数据", "en": "Import data"},
+    "common.store_error": {"zh": "未能完成：{error}", "en": "Could not do that: {error}"},
+    "data.upload_help": {
+        "zh": "文件按数据表命名：members / events / orders / channel_costs / campaigns，"
+        "格式 .csv（UTF-8 或 GBK）或 .parquet。每一行要么导入，要么连同行号、列和原因列出。",
+        "en": "Name each file after its table: members / events / orders / channel_costs / "
+        "campaigns, as .csv (UTF-8 or GBK) or .parquet. Every row is loaded or listed back "
+        "with its line, column and reason.",
+    },
+    "data.upload_files": {"zh": "选择文件", "en": "Files"},
+    "data.upload_strict": {
+        "zh": "严格模式（有任何错误行则全部不导入）",
+        "en": "Strict (any bad row: import nothing)",
+    },
+    "data.upload_go": {"zh": "导入", "en": "Import"},
+    "data.upload_running": {"zh": "正在导入…", "en": "Importing…"},
+    "data.upload_finished": {"zh": "导入步骤", "en": "Import steps"},
+    "data.upload_done": {
+        "zh": "导入完成（第 {import_id} 次导入）。",
+        "en": "Imported (import {import_id}).",
+    },
+    "data.upload_refused": {
+        "zh": "严格模式：存在错误行，未导入任何数据。",
+        "en": "Strict mode: there are bad rows, nothing was imported.",
+    },
+    "data.upload_rejects": {"zh": "下载被拒绝的行（CSV）", "en": "Download rejected rows (CSV)"},
     "data.store": {"zh": "数据库文件：{path}", "en": "Store file: {path}"},
     "data.schema_version": {"zh": "结构版本", "en": "Schema version"},
     "data.demo": {"zh": "演示库", "en": "Demo store"},

@@ -800,12 +800,20 @@ def import_files(
     actor: str = "cli",
     progress: Progress | None = None,
     reports_dir: Path | None = None,
+    role: str | None = None,
 ) -> ImportReport:
     """Import contract files (``{table: path}``) in one transaction and refresh derived data.
 
     Returns the report; in strict mode with any bad row the report's status is ``rejected``
-    and nothing but the import log and its rejects was written.
+    and nothing but the import log and its rejects was written. From the app, ``role`` is the
+    signed-in user's role and only admins may import (a refusal is audited); the command
+    line (``role`` None) is trusted like any shell access to the store file.
     """
+    if role is not None:
+        from core import audit
+        from core.permissions import Capability
+
+        audit.require(store, actor, role, Capability.IMPORT_DATA, "import", None)
     from core.refresh import refresh  # refresh imports nothing from here; avoids a cycle
 
     progress = progress or (lambda message: None)
@@ -855,14 +863,14 @@ def import_files(
                 progress("refreshing derived data")
                 refresh(store, cur=cur, progress=progress)
                 _log_import(cur, import_id, started_at, ordered, mode, "loaded", actor,
-                            file_reports, hashes, all_rejects)  # fmt: skip
+                            file_reports, hashes, all_rejects, role)  # fmt: skip
         except _StrictRejected:
             status = "rejected"
             for report in file_reports.values():
                 report.inserted = report.updated = report.unchanged = report.loaded = 0
             with store.transaction() as cur:
                 _log_import(cur, import_id, started_at, ordered, mode, "rejected", actor,
-                            file_reports, hashes, all_rejects)  # fmt: skip
+                            file_reports, hashes, all_rejects, role)  # fmt: skip
     rejects = (
         pd.concat(all_rejects, ignore_index=True)
         if all_rejects
@@ -875,13 +883,43 @@ def import_files(
     return result
 
 
+def import_uploads(
+    store: Store,
+    uploads: dict[str, bytes],
+    role: str,
+    actor: str,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import files uploaded in the app: ``{file name: content}``, each named after its
+    contract table (``members.csv``, ``events.parquet``, …). Admins only (audited)."""
+    from core import audit
+    from core.permissions import Capability
+
+    audit.require(store, actor, role, Capability.IMPORT_DATA, "import", None)
+    files: dict[str, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="memberlens-upload-") as tmp:
+        for name, content in uploads.items():
+            path = Path(name)
+            table, suffix = path.stem.lower(), path.suffix.lower()
+            if table not in CONTRACTS or suffix not in SUPPORTED_SUFFIXES:
+                expected = ", ".join(f"{t}.csv|.parquet" for t in CONTRACTS)
+                raise ImportError_(f"{path.name}: name the file after its table ({expected})")
+            if table in files:
+                raise ImportError_(f"two files for {table}; upload one")
+            target = Path(tmp) / f"{table}{suffix}"
+            target.write_bytes(content)
+            files[table] = target
+        return import_files(store, files, strict=strict, actor=actor, progress=progress, role=role)
+
+
 def import_dir(store: Store, directory: str | Path, **kwargs) -> ImportReport:
     """Import every contract file found in ``directory`` (see :func:`import_files`)."""
     return import_files(store, find_contract_files(directory), **kwargs)
 
 
 def _log_import(cur, import_id, started_at, ordered, mode, status, actor, reports, hashes,
-                rejects) -> None:  # fmt: skip
+                rejects, role=None) -> None:  # fmt: skip
     source = ", ".join(str(p) for _, p in ordered)
     cur.execute(
         "insert into imports values ($id, $started, $finished, $source, $mode, $status, $actor)",
@@ -924,7 +962,7 @@ def _log_import(cur, import_id, started_at, ordered, mode, status, actor, report
     audit.record(
         cur,
         actor=actor,
-        role=None,
+        role=role,
         action=f"import.{status}",
         target=f"import:{import_id}",
         after={

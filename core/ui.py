@@ -819,6 +819,8 @@ def attempt(ctx: PageContext, action, *args, **kwargs):
         st.error(ctx.t("common.audit_failed"))
     except duckdb.TransactionException:
         st.error(ctx.t("common.conflict"))
+    except StoreError as exc:  # e.g. an unreadable import file: the message says which
+        st.error(ctx.t("common.store_error", error=str(exc)))
     except Exception as exc:  # errors a user can cause carry a translation code
         code = getattr(exc, "code", None)
         if code is None or code not in i18n.CATALOGUE:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import auth, metrics, ui
+from core import auth, ingest, metrics, ui
 
 ctx = ui.page_guard("data")
 
@@ -37,6 +37,51 @@ with right:
     st.subheader(ctx.t("data.event_range"))
     st.write(f"{ctx.t('data.first_event')}: {status.first_event or '—'}")
     st.write(f"{ctx.t('data.last_event')}: {status.last_event or '—'}")
+
+st.subheader(ctx.t("data.upload"))
+st.caption(ctx.t("data.upload_help"))
+with st.form("data_upload", clear_on_submit=True):
+    uploads = st.file_uploader(
+        ctx.t("data.upload_files"), type=["csv", "parquet"], accept_multiple_files=True
+    )
+    strict = st.toggle(ctx.t("data.upload_strict"), value=False)
+    submitted = st.form_submit_button(ctx.t("data.upload_go"), type="primary")
+if submitted and uploads:
+    with st.status(ctx.t("data.upload_running"), expanded=True) as status:
+        result = ui.attempt(
+            ctx,
+            ingest.import_uploads,
+            ctx.store,
+            {f.name: f.getvalue() for f in uploads},
+            ctx.role,
+            ctx.account.username,
+            strict=strict,
+            progress=status.write,
+        )
+        if result is None:
+            status.update(state="error")
+        else:
+            status.update(label=ctx.t("data.upload_finished"), state="complete", expanded=False)
+    if result is not None:
+        st.cache_data.clear()  # every page reads the new data
+        counts = pd.DataFrame(
+            [
+                {"table": t, "read": f.read, "loaded": f.loaded, "rejected": f.rejected}
+                for t, f in result.files.items()
+            ]
+        )
+        if result.status == "rejected":
+            st.error(ctx.t("data.upload_refused"))
+        else:
+            st.success(ctx.t("data.upload_done", import_id=result.import_id))
+        st.dataframe(counts, hide_index=True, width="stretch")
+        if not result.rejects.empty:
+            st.download_button(
+                ctx.t("data.upload_rejects"),
+                result.rejects.to_csv(index=False).encode("utf-8-sig"),
+                file_name=f"import_{result.import_id}_rejects.csv",
+                mime="text/csv",
+            )
 
 st.subheader(ctx.t("data.imports"))
 imports = metrics.recent_imports(ctx.store)

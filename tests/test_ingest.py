@@ -341,3 +341,53 @@ def test_unknown_table_is_refused(store, tmp_path):
     path = write(tmp_path, "x.csv", "a\n1\n")
     with pytest.raises(ImportError_, match="unknown table"):
         import_files(store, {"visits": path})
+
+
+# -- imports from the app -------------------------------------------------------------------
+
+
+def test_uploads_import_for_admins_and_are_audited_with_the_role(store):
+    from core import audit
+
+    report = ingest_uploads(
+        store,
+        {
+            "members.csv": MEMBERS_CSV.encode("gbk"),
+            "events.csv": b"member_id,event_time,event_type\nM1,2025-01-02 10:00:00,login\n",
+        },  # fmt: skip
+        role="admin",
+        actor="boss",
+    )
+    assert report.counts() == {
+        "members": {"read": 3, "loaded": 3, "rejected": 0},
+        "events": {"read": 1, "loaded": 1, "rejected": 0},
+    }
+    row = store.df(
+        "select actor, role, action from audit_log where action like 'import.%'"
+    ).to_dict("records")
+    assert row == [{"actor": "boss", "role": "admin", "action": "import.loaded"}]
+    assert audit.verify_chain(store).ok
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst", "support", "operator"])
+def test_uploads_are_refused_to_everyone_but_admins(store, role):
+    from core.permissions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        ingest_uploads(store, {"members.csv": MEMBERS_CSV.encode()}, role=role, actor="x")
+    assert store.scalar("select count(*) from members") == 0
+    assert store.scalar("select count(*) from imports") == 0
+    denied = store.df("select role, action from audit_log").to_dict("records")
+    assert denied == [{"role": role, "action": "access.denied"}]
+
+
+def test_uploads_must_be_named_after_their_table(store):
+    with pytest.raises(ImportError_, match="visits.csv: name the file after its table"):
+        ingest_uploads(store, {"visits.csv": b"a\n1\n"}, role="admin", actor="boss")
+    assert store.scalar("select count(*) from imports") == 0
+
+
+def ingest_uploads(store, uploads, role, actor):
+    from core.ingest import import_uploads
+
+    return import_uploads(store, uploads, role=role, actor=actor)
