@@ -60,7 +60,7 @@ MONTH_FORMATS = ["%Y-%m", "%Y/%m", "%Y%m"]
 OFFSET_PATTERN = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$"
 
 
-class ImportError_(StoreError):
+class ImportRefused(StoreError):
     """An import that cannot proceed at all (unreadable file, unknown table, …)."""
 
 
@@ -114,19 +114,19 @@ def find_contract_files(directory: str | Path) -> dict[str, Path]:
     """The contract files in ``directory``: ``<table>.csv`` or ``<table>.parquet``."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise ImportError_(f"{directory} is not a directory")
+        raise ImportRefused(f"{directory} is not a directory")
     found: dict[str, Path] = {}
     for table in CONTRACTS:
         candidates = [directory / f"{table}{s}" for s in SUPPORTED_SUFFIXES]
         present = [p for p in candidates if p.is_file()]
         if len(present) > 1:
             names = " and ".join(p.name for p in present)
-            raise ImportError_(f"{directory} holds both {names}; keep one")
+            raise ImportRefused(f"{directory} holds both {names}; keep one")
         if present:
             found[table] = present[0]
     if not found:
         expected = ", ".join(f"{t}.csv|.parquet" for t in CONTRACTS)
-        raise ImportError_(f"no contract files in {directory} (expected any of {expected})")
+        raise ImportRefused(f"no contract files in {directory} (expected any of {expected})")
     return found
 
 
@@ -142,7 +142,7 @@ def detect_encoding(path: Path, chunk_size: int = 1 << 24) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-    raise ImportError_(f"{path.name}: not UTF-8 or GBK text; save it as UTF-8 and retry")
+    raise ImportRefused(f"{path.name}: not UTF-8 or GBK text; save it as UTF-8 and retry")
 
 
 def _transcode_to_utf8(path: Path, encoding: str, tmpdir: Path) -> Path:
@@ -359,7 +359,7 @@ def _stage_file(
             ).df()
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
-        raise ImportError_(f"{path.name}: cannot read the file: {first}") from None
+        raise ImportRefused(f"{path.name}: cannot read the file: {first}") from None
 
     stage_columns, by_name = [], {}
     for name, col_type, *_ in cur.execute("describe _stage").fetchall():
@@ -775,7 +775,7 @@ def _import_one(
     report.inserted, report.updated, report.unchanged = inserted, updated, unchanged
     report.loaded = inserted + updated + unchanged
     if report.loaded + report.rejected != report.read:
-        raise ImportError_(
+        raise ImportRefused(
             f"{path.name}: internal count mismatch (read {report.read}, loaded {report.loaded}, "
             f"rejected {report.rejected}); nothing imported"
         )
@@ -819,13 +819,13 @@ def import_files(
     progress = progress or (lambda message: None)
     unknown = set(files) - set(CONTRACTS)
     if unknown:
-        raise ImportError_(f"unknown table(s): {', '.join(sorted(unknown))}")
+        raise ImportRefused(f"unknown table(s): {', '.join(sorted(unknown))}")
     ordered = [(t, Path(files[t])) for t in CONTRACTS if t in files]
     for _, path in ordered:
         if path.suffix not in SUPPORTED_SUFFIXES:
-            raise ImportError_(f"{path.name}: only .csv and .parquet files can be imported")
+            raise ImportRefused(f"{path.name}: only .csv and .parquet files can be imported")
         if not path.is_file():
-            raise ImportError_(f"{path}: no such file")
+            raise ImportRefused(f"{path}: no such file")
     started = time.perf_counter()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     mode = "strict" if strict else "lenient"
@@ -904,9 +904,9 @@ def import_uploads(
             table, suffix = path.stem.lower(), path.suffix.lower()
             if table not in CONTRACTS or suffix not in SUPPORTED_SUFFIXES:
                 expected = ", ".join(f"{t}.csv|.parquet" for t in CONTRACTS)
-                raise ImportError_(f"{path.name}: name the file after its table ({expected})")
+                raise ImportRefused(f"{path.name}: name the file after its table ({expected})")
             if table in files:
-                raise ImportError_(f"two files for {table}; upload one")
+                raise ImportRefused(f"two files for {table}; upload one")
             target = Path(tmp) / f"{table}{suffix}"
             target.write_bytes(content)
             files[table] = target

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core.ingest import ImportError_, import_dir, import_files
+from core.ingest import ImportRefused, import_dir, import_files
 from core.store import close_store, open_store
 
 MEMBERS_CSV = """member_id,signup_at,nickname,gender,phone,region,channel,device,status
@@ -327,19 +327,19 @@ def test_reimport_updates_changed_member_fields(store, tmp_path):
 def test_unreadable_input_is_a_clear_error(store, tmp_path):
     folder = tmp_path / "bad"
     write(folder, "members.parquet", "this is not parquet")
-    with pytest.raises(ImportError_, match="members.parquet: cannot read the file"):
+    with pytest.raises(ImportRefused, match="members.parquet: cannot read the file"):
         import_dir(store, folder)
-    with pytest.raises(ImportError_, match="no contract files"):
+    with pytest.raises(ImportRefused, match="no contract files"):
         import_dir(store, tmp_path / "bad" / ".." / "bad" / "..")
     write(folder, "members.csv", MEMBERS_CSV)
-    with pytest.raises(ImportError_, match="holds both"):
+    with pytest.raises(ImportRefused, match="holds both"):
         import_dir(store, folder)
     assert store.scalar("select count(*) from imports") == 0
 
 
 def test_unknown_table_is_refused(store, tmp_path):
     path = write(tmp_path, "x.csv", "a\n1\n")
-    with pytest.raises(ImportError_, match="unknown table"):
+    with pytest.raises(ImportRefused, match="unknown table"):
         import_files(store, {"visits": path})
 
 
@@ -382,7 +382,7 @@ def test_uploads_are_refused_to_everyone_but_admins(store, role):
 
 
 def test_uploads_must_be_named_after_their_table(store):
-    with pytest.raises(ImportError_, match="visits.csv: name the file after its table"):
+    with pytest.raises(ImportRefused, match="visits.csv: name the file after its table"):
         ingest_uploads(store, {"visits.csv": b"a\n1\n"}, role="admin", actor="boss")
     assert store.scalar("select count(*) from imports") == 0
 
