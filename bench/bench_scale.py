@@ -740,6 +740,21 @@ def table_lines(rows: list[dict]) -> list[str]:
     return lines
 
 
+def page_lines(rows: list[dict]) -> list[str]:
+    """First load of each page: the sum of its queries' first (warm-up) calls, per filter."""
+    totals: dict[tuple[str, str], float] = {}
+    for row in rows:
+        key = (row["page"], row["filter"])
+        totals[key] = totals.get(key, 0.0) + row["first_ms"]
+    filters = sorted({row["filter"] for row in rows})
+    lines = ["| page | " + " | ".join(f"first load ms, {f}" for f in filters) + " |"]
+    lines.append("|---|" + "--:|" * len(filters))
+    for page in dict.fromkeys(row["page"] for row in rows):
+        cells = " | ".join(_fmt(totals.get((page, f)), 0) for f in filters)
+        lines.append(f"| {page} | {cells} |")
+    return lines
+
+
 def latest_run_id(store) -> int | None:
     try:
         return store.scalar("select max(run_id) from churn_model_runs")
@@ -756,6 +771,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="only the queries whose label contains this text")
     parser.add_argument("--filters", default="all,narrow", help="which filters (all,narrow)")
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas comparison")
+    parser.add_argument("--memory-limit", help="DuckDB memory_limit for the store, e.g. 2GB")
     parser.add_argument("--json", action="store_true", help="print one JSON object per row")
     parser.add_argument("--markdown", help="also write the results as Markdown to this file")
     args = parser.parse_args(argv)
@@ -766,6 +782,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if args.memory_limit:
+        store.con.execute("select 1")  # the connection exists
+        store.con.execute(f"set memory_limit = '{args.memory_limit}'")
     first_day, as_of = metrics.data_bounds(store)
     if as_of is None:
         print("error: the store has no activity", file=sys.stderr)
@@ -849,6 +868,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb_total": round(total_rss),
         "parquet_export_s": export_seconds,
         "pandas_load_s": load_seconds,
+        "memory_limit": args.memory_limit,
     }
     if args.json:
         for row in rows:
@@ -857,6 +877,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print()
         print("\n".join(table_lines(rows)))
+        print("\n".join(page_lines(rows)))
         print(json.dumps(summary, default=str, indent=1))
     if args.markdown:
         text = [
@@ -869,12 +890,18 @@ def main(argv: list[str] | None = None) -> int:
             + "; ".join(f"`{k}` = {v}" for k, v in filters.items()),
             "",
             f"DuckDB: median of {args.runs} runs after a warm-up (`first ms` = the warm-up "
-            f"call); pandas: median of {args.pandas_runs} runs on frames already in memory "
-            f"(Parquet export {_fmt(export_seconds)} s, load {_fmt(load_seconds)} s, not "
-            f"counted); peak RSS {duckdb_rss:,.0f} MB after the DuckDB phase, "
-            f"{total_rss:,.0f} MB with the pandas frames.",
+            f"call); peak RSS {duckdb_rss:,.0f} MB after the DuckDB phase. "
+            + (
+                "pandas: not run (`--no-pandas`)."
+                if args.no_pandas
+                else f"pandas: median of {args.pandas_runs} runs on frames already in memory "
+                f"(Parquet export {_fmt(export_seconds)} s, load {_fmt(load_seconds)} s, not "
+                f"counted); peak RSS {total_rss:,.0f} MB with the pandas frames."
+            ),
             "",
             *table_lines(rows),
+            "",
+            *page_lines(rows),
             "",
         ]
         Path(args.markdown).write_text("\n".join(text), encoding="utf-8")
