@@ -566,6 +566,18 @@ def ltv_by_group(
 # -- channels and campaigns ------------------------------------------------------------------
 
 
+# The columns of the channel and campaign tables (pages, CLI reports and docs/REPORTS.md).
+CHANNEL_COLUMNS: tuple[str, ...] = (
+    "channel", "signups", "activation_rate", "d1", "d7", "d30", "ltv_90d", "revenue",
+    "cost", "cac", "roi",
+)  # fmt: skip
+CAMPAIGN_COLUMNS: tuple[str, ...] = (
+    "campaign_id", "name", "channel", "start_date", "end_date", "days", "signups_during",
+    "signups_before", "growth", "channel_signups_during", "channel_signups_before",
+    "channel_growth",
+)  # fmt: skip
+
+
 def channel_table(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
     """The channel table of SPEC §4, best day-30 retention first.
 
@@ -597,21 +609,8 @@ def channel_table(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataF
         how="left",
     )
     frame = _nullable(frame, ["d1", "d7", "d30"])
-    columns = [
-        "channel",
-        "signups",
-        "activation_rate",
-        "d1",
-        "d7",
-        "d30",
-        "ltv_90d",
-        "revenue",
-        "cost",
-        "cac",
-        "roi",
-    ]
     frame = frame.sort_values(["d30", "channel"], ascending=[False, True], na_position="last")
-    return frame[columns].reset_index(drop=True)
+    return frame[list(CHANNEL_COLUMNS)].reset_index(drop=True)
 
 
 def campaign_comparison(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
@@ -647,21 +646,7 @@ def campaign_comparison(store: Store, filters: GlobalFilters, as_of: date) -> pd
     frame["channel_growth"] = growth("channel_signups_during", "channel_signups_before")
     for column in ("start_date", "end_date"):
         frame[column] = pd.to_datetime(frame[column])
-    columns = [
-        "campaign_id",
-        "name",
-        "channel",
-        "start_date",
-        "end_date",
-        "days",
-        "signups_during",
-        "signups_before",
-        "growth",
-        "channel_signups_during",
-        "channel_signups_before",
-        "channel_growth",
-    ]
-    return frame[columns]
+    return frame[list(CAMPAIGN_COLUMNS)]
 
 
 # -- funnel ----------------------------------------------------------------------------------
