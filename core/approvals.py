@@ -289,23 +289,29 @@ def approve(
     _check_approver(store, actor, role, req, "approval.approve")
     _expire_now(store, now)
     with store.transaction() as cur:
-        if not _transition(cur, request_id, "pending", "approved", actor, note, now):
-            current = _fetch(cur, request_id)
-            raise ApprovalError("approvals.error.not_pending", status=current.status)
-        audit.record(
-            cur,
-            actor=actor,
-            role=role,
-            action="approval.approve",
-            target=f"request:{request_id}",
-            before={"status": "pending"},
-            after={"status": "approved"},
-            reason=note,
-            now=now,
-        )
+        _decide(cur, request_id, "approved", "approval.approve", actor, role, note, now)
         if KINDS[req.kind].on_approval:
             return _execute(cur, request_id, actor, role, now)
     return None
+
+
+def _decide(cur, request_id: int, status: str, action: str, actor: str, role, note, now) -> None:
+    """Move a pending request to ``status`` (approved / rejected) with its audit row, inside
+    the caller's transaction; a request no longer pending is refused."""
+    if not _transition(cur, request_id, "pending", status, actor, note, now):
+        current = _fetch(cur, request_id)
+        raise ApprovalError("approvals.error.not_pending", status=current.status)
+    audit.record(
+        cur,
+        actor=actor,
+        role=role,
+        action=action,
+        target=f"request:{request_id}",
+        before={"status": "pending"},
+        after={"status": status},
+        reason=note,
+        now=now,
+    )
 
 
 def reject(
@@ -325,20 +331,7 @@ def reject(
         audit.require(store, actor, role, KINDS[req.kind].approve[0], "approval.reject")
     _expire_now(store, now)
     with store.transaction() as cur:
-        if not _transition(cur, request_id, "pending", "rejected", actor, note, now):
-            current = _fetch(cur, request_id)
-            raise ApprovalError("approvals.error.not_pending", status=current.status)
-        audit.record(
-            cur,
-            actor=actor,
-            role=role,
-            action="approval.reject",
-            target=f"request:{request_id}",
-            before={"status": "pending"},
-            after={"status": "rejected"},
-            reason=note,
-            now=now,
-        )
+        _decide(cur, request_id, "rejected", "approval.reject", actor, role, note, now)
 
 
 def execute(
