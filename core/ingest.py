@@ -861,7 +861,7 @@ def import_files(
                 if strict and any(r.rejected for r in file_reports.values()):
                     raise _StrictRejected
                 progress("refreshing derived data")
-                refresh(store, cur=cur, progress=progress)
+                refresh(store, cur=cur, progress=progress, incremental=True)
                 _log_import(cur, import_id, started_at, ordered, mode, "loaded", actor,
                             file_reports, hashes, all_rejects, role)  # fmt: skip
         except _StrictRejected:

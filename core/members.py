@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from core import approvals, audit, masking
+from core import approvals, audit, masking, rollups
 from core.config import DEFAULT_BUSINESS_TZ
 from core.permissions import Capability, can
 from core.sqlfiles import sql_text
@@ -325,6 +325,7 @@ def override_tier(
             "where member_key = $k",
             {"o": tier, "t": new_tier, "now": moment, "k": int(member_key)},
         )
+        rollups.sync_member_attributes(cur, [member_key])
         if new_tier != current["tier"] or tier is not None:
             cur.execute(
                 "insert into tier_history (member_key, from_tier, to_tier, changed_at, reason, "

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 
+from core import rollups
 from core.sqlfiles import sql_text
 from core.store import Store
 
@@ -29,6 +30,7 @@ Progress = Callable[[str], None]
 class RefreshReport:
     orders_derived: int = 0
     member_days: int = 0
+    rollups_from: date | str | None = None
     as_of: date | None = None
     tier_recomputes: list[tuple[date, int]] = field(default_factory=list)
     tag_days: int = 0
@@ -48,14 +50,25 @@ def month_boundaries(after: date, through: date) -> list[date]:
         boundaries.append(current)
 
 
+SYNC_BY_KEY_LIMIT = 10_000  # above this many moves one diff over all rows is cheaper
+
+
+def _moved_keys(cur: duckdb.DuckDBPyConnection) -> list[int]:
+    return [row[0] for row in cur.execute("select member_key from _tier_moves").fetchall()]
+
+
 def recompute_tiers(
     cur: duckdb.DuckDBPyConnection,
     as_of: datetime,
     actor: str = "system",
     note: str | None = None,
     spend_basis: str | None = None,
+    sync_rollups: bool = True,
 ) -> int:
-    """Recompute every member's tier as of ``as_of`` (exclusive); returns how many moved."""
+    """Recompute every member's tier as of ``as_of`` (exclusive); returns how many moved.
+
+    The moved members' rollup rows get their new tier unless ``sync_rollups`` is False (a
+    caller that recomputes several times syncs once at the end)."""
     if spend_basis is None:
         spend_basis = cur.execute(
             "select value from settings where key = 'spend_basis'"
@@ -73,6 +86,9 @@ def recompute_tiers(
             "update members m set tier = t.new_tier from _tier_moves t "
             "where m.member_key = t.member_key"
         )
+        if sync_rollups:
+            keys = None if moved > SYNC_BY_KEY_LIMIT else _moved_keys(cur)
+            rollups.sync_member_attributes(cur, keys)
     cur.execute("drop table _tier_moves")
     return int(moved)
 
@@ -82,11 +98,15 @@ def refresh(
     cur: duckdb.DuckDBPyConnection | None = None,
     as_of: date | None = None,
     progress: Progress | None = None,
+    incremental: bool = False,
 ) -> RefreshReport:
-    """Recompute all derived data; ``as_of`` defaults to the last day that has events."""
+    """Recompute all derived data; ``as_of`` defaults to the last day that has events.
+
+    With ``incremental`` the rollups are rebuilt only from the first day holding events of
+    an import made since they were last built (the importer's case); otherwise in full."""
     if cur is None:
         with store.transaction() as own:
-            return refresh(store, own, as_of, progress)
+            return refresh(store, own, as_of, progress, incremental)
     progress = progress or (lambda message: None)
     started = time.perf_counter()
     report = RefreshReport()
@@ -104,8 +124,7 @@ def refresh(
         ).fetchone()[0]
         progress(f"orders derived from order_paid events: {report.orders_derived:,}")
 
-    cur.execute("delete from member_day")
-    cur.execute("insert into member_day " + sql_text("refresh/member_day"))
+    report.rollups_from = rollups.refresh_rollups(cur, full=not incremental, progress=progress)
     report.member_days = cur.execute("select count(*) from member_day").fetchone()[0]
     progress(f"member_day rollup: {report.member_days:,} rows")
 
@@ -121,10 +140,14 @@ def refresh(
             first = cur.execute("select min(signup_at) from members").fetchone()[0]
             after = (first.date() if first else last_day) - timedelta(days=1)
         for boundary in month_boundaries(after, last_day):
-            moved = recompute_tiers(cur, datetime.combine(boundary, datetime.min.time()))
+            moved = recompute_tiers(
+                cur, datetime.combine(boundary, datetime.min.time()), sync_rollups=False
+            )
             report.tier_recomputes.append((boundary, moved))
         end = datetime.combine(last_day + timedelta(days=1), datetime.min.time())
-        report.tier_recomputes.append((last_day, recompute_tiers(cur, end)))
+        moved = recompute_tiers(cur, end, sync_rollups=False)
+        report.tier_recomputes.append((last_day, moved))
+        rollups.sync_member_attributes(cur)
         store.set_meta(cur, "tiers_recomputed_through", last_day.isoformat())
         moves = sum(n for _, n in report.tier_recomputes)
         progress(f"tiers recomputed at {len(report.tier_recomputes)} points: {moves:,} moves")

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from core import rollups
 from core.refresh import recompute_tiers
 from core.store import Store, close_store, open_store
 
@@ -114,12 +115,18 @@ def build_admin_store(path: Path) -> Store:
                 {"k": key, "id": member_id, "nick": nick, "name": name, "phone": phone,
                  "email": email, "address": address, "birth": birth},
             )  # fmt: skip
-            cur.execute("insert into member_day values ($k, '2026-06-30', 3, 2, 1, 0)", {"k": key})
+            cur.execute(
+                "insert into member_day (member_key, day, events, "
+                "page_views, add_to_carts, orders_paid) "
+                "values ($k, '2026-06-30', 3, 2, 1, 0)",
+                {"k": key},
+            )
             cur.execute(
                 "insert into events (member_key, event_time, event_type, event_uid, keyword) "
                 "values ($k, '2026-06-30 10:00:00', 'search', $k, 'shoes')",
                 {"k": key},
             )
+        rollups.complete_member_day(cur)
         for order_id, key, paid_at, amount, status in ORDERS:
             cur.execute(
                 "insert into orders (order_id, member_key, paid_at, amount, status, source) "

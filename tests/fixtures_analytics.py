@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from core import rollups
 from core.store import Store, close_store, open_store
 
 AS_OF = date(2026, 6, 16)
@@ -135,8 +136,12 @@ def build_analytics_store(path: Path) -> Store:
         for key, days in ACTIVE_DAYS.items():
             for day in days:
                 cur.execute(
-                    "insert into member_day values ($k, $d, 1, 1, 0, 0)", {"k": key, "d": day}
+                    "insert into member_day (member_key, day, events, "
+                    "page_views, add_to_carts, orders_paid) "
+                    "values ($k, $d, 1, 1, 0, 0)",
+                    {"k": key, "d": day},
                 )
+        rollups.complete_member_day(cur)
         for order_id, key, paid_at, amount, discount, coupon, category, status in ORDERS:
             cur.execute(
                 "insert into orders (order_id, member_key, paid_at, amount, discount_amount, "

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from core import segments
+from core import rollups, segments
 from core.config import PROJECT_ROOT
 from core.permissions import PermissionDenied
 from core.segments import find_decline
@@ -78,9 +78,12 @@ def series_store(tmp_path):
             )
         for day, count in zip(DAYS, COUNTS, strict=True):
             cur.execute(
-                "insert into member_day select k, $d, 1, 1, 0, 0 from range(1, $n + 1) t(k)",
+                "insert into member_day (member_key, day, events, "
+                "page_views, add_to_carts, orders_paid) "
+                "select k, $d, 1, 1, 0, 0 from range(1, $n + 1) t(k)",
                 {"d": day, "n": count},
             )
+        rollups.complete_member_day(cur)
         # best hours of the ten affected members (91..100): 21h, but member 91 prefers 9h
         for key in range(91, 101):
             cur.execute(

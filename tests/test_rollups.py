@@ -1,5 +1,9 @@
 """Every answer read from the ``member_day`` rollup equals the answer computed from raw events.
 
+The raw definition below computes every rollup column from ``events`` and ``members`` at query
+time: the counters, the member's previous / next / first active day and the member's current
+attributes.
+
 On the demo store (read only), three ways:
 
 1. the rollup table itself equals the member × day aggregation of ``events`` (every column);
@@ -31,17 +35,33 @@ from core.store import open_store
 
 RAW_MEMBER_DAY = """member_day as (
     select
-        member_key,
-        cast(event_time as date) as day,
-        cast(count(*) as integer) as events,
-        cast(count(*) filter (where event_type = 'page_view') as integer) as page_views,
-        cast(count(*) filter (where event_type = 'add_to_cart') as integer) as add_to_carts,
-        cast(count(*) filter (where event_type = 'order_paid') as integer) as orders_paid
-    from events
-    group by member_key, cast(event_time as date)
+        counts.*,
+        lag(counts.day) over (partition by counts.member_key order by counts.day) as prev_day,
+        lead(counts.day) over (partition by counts.member_key order by counts.day) as next_day,
+        min(counts.day) over (partition by counts.member_key) as first_day,
+        cast(members.signup_at as date) as signup_day,
+        members.region,
+        members.device,
+        members.tier,
+        members.channel
+    from (
+        select
+            member_key,
+            cast(event_time as date) as day,
+            cast(count(*) as integer) as events,
+            cast(count(*) filter (where event_type = 'page_view') as integer) as page_views,
+            cast(count(*) filter (where event_type = 'add_to_cart') as integer) as add_to_carts,
+            cast(count(*) filter (where event_type = 'order_paid') as integer) as orders_paid
+        from events
+        group by member_key, cast(event_time as date)
+    ) as counts
+    join members on members.member_key = counts.member_key
 )"""
 
-ROLLUP_COLUMNS = "member_key, day, events, page_views, add_to_carts, orders_paid"
+ROLLUP_COLUMNS = (
+    "member_key, day, events, page_views, add_to_carts, orders_paid, prev_day, next_day, "
+    "first_day, signup_day, region, device, tier, channel"
+)
 
 
 def shadowed(text: str) -> str:
