@@ -38,6 +38,7 @@ MEMBER_TABLES: dict[str, str] = {
     "orders": "member_key",
     "tier_history": "member_key",
     "member_day": "member_key",
+    "paid_orders": "member_key",
     "tag_spells": "member_key",
     "segment_members": "member_key",
     "churn_member_scores": "member_key",

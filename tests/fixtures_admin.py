@@ -126,13 +126,13 @@ def build_admin_store(path: Path) -> Store:
                 "values ($k, '2026-06-30 10:00:00', 'search', $k, 'shoes')",
                 {"k": key},
             )
-        rollups.complete_member_day(cur)
         for order_id, key, paid_at, amount, status in ORDERS:
             cur.execute(
                 "insert into orders (order_id, member_key, paid_at, amount, status, source) "
                 "values ($o, $k, $p, $a, $s, 'file')",
                 {"o": order_id, "k": key, "p": paid_at, "a": amount, "s": status},
             )
+        rollups.complete_rollups(cur)
         recompute_tiers(cur, AS_OF_END)
     return store
 

@@ -141,7 +141,6 @@ def build_analytics_store(path: Path) -> Store:
                     "values ($k, $d, 1, 1, 0, 0)",
                     {"k": key, "d": day},
                 )
-        rollups.complete_member_day(cur)
         for order_id, key, paid_at, amount, discount, coupon, category, status in ORDERS:
             cur.execute(
                 "insert into orders (order_id, member_key, paid_at, amount, discount_amount, "
@@ -188,4 +187,5 @@ def build_analytics_store(path: Path) -> Store:
                 "insert into campaigns values ($id, $n, $s, $e, $c)",
                 {"id": campaign_id, "n": name, "s": start, "e": end, "c": channel},
             )
+        rollups.complete_rollups(cur)
     return store

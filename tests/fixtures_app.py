@@ -84,13 +84,13 @@ def build_small_store(path: Path, demo: bool = False) -> Store:
                     "values ($k, $d, 1, 1, 0, 0)",
                     {"k": key, "d": day},
                 )
-        rollups.complete_member_day(cur)
         for order_id, key, paid_at, amount, status in ORDERS:
             cur.execute(
                 "insert into orders (order_id, member_key, paid_at, amount, status, source) "
                 "values ($o, $k, $p, $a, $s, 'file')",
                 {"o": order_id, "k": key, "p": paid_at, "a": amount, "s": status},
             )
+        rollups.complete_rollups(cur)
         if demo:
             store.set_meta(cur, "demo", "true")
     return store

@@ -150,7 +150,6 @@ def build_segments_store(path: Path) -> Store:
                     "values ($k, $d, 1, 1, 0, 0)",
                     {"k": key, "d": day},
                 )
-        rollups.complete_member_day(cur)
         for n, (key, paid_at, amount, coupon, status) in enumerate(ORDERS):
             cur.execute(
                 "insert into orders (order_id, member_key, paid_at, amount, coupon_id, status, "
@@ -165,4 +164,5 @@ def build_segments_store(path: Path) -> Store:
                 "values ($k, $t, $type, $uid)",
                 {"k": key, "t": time, "type": kind, "uid": n + 1},
             )
+        rollups.complete_rollups(cur)
     return store

@@ -83,7 +83,6 @@ def series_store(tmp_path):
                 "select k, $d, 1, 1, 0, 0 from range(1, $n + 1) t(k)",
                 {"d": day, "n": count},
             )
-        rollups.complete_member_day(cur)
         # best hours of the ten affected members (91..100): 21h, but member 91 prefers 9h
         for key in range(91, 101):
             cur.execute(
@@ -97,6 +96,7 @@ def series_store(tmp_path):
                 "values (91, '2026-06-04 09:00:00', 'login', $u)",
                 {"u": 1000 + n},
             )
+        rollups.complete_rollups(cur)
         cur.execute("update alert_rules set enabled = rule_id = 1")  # everyone only
     yield store
     close_store(path)

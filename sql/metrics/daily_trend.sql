@@ -5,19 +5,6 @@ with bounds as (
     select cast($start as date) as start_day, cast($end as date) as end_day
 ),
 
-scoped_members as (
-    select member_key
-    from members
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
-),
-
 period_days as (
     select cast(generate_series as date) as day
     from bounds,
@@ -27,23 +14,28 @@ period_days as (
 daily_active as (
     select member_day.day, count(*) as active_members
     from member_day
-    semi join scoped_members on member_day.member_key = scoped_members.member_key
     cross join bounds
     where member_day.day between bounds.start_day and bounds.end_day
+      and member_in_scope(
+          member_day.region, member_day.device, member_day.tier, member_day.channel,
+          member_day.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
     group by member_day.day
 ),
 
 daily_orders as (
     select
-        cast(orders.paid_at as date) as day,
+        orders.day,
         count(*) as orders,
         sum(orders.amount) as revenue
-    from orders
-    semi join scoped_members on orders.member_key = scoped_members.member_key
+    from paid_orders as orders
     cross join bounds
-    where orders.status = 'paid'
-      and cast(orders.paid_at as date) between bounds.start_day and bounds.end_day
-    group by 1
+    where orders.day between bounds.start_day and bounds.end_day
+      and member_in_scope(
+          orders.region, orders.device, orders.tier, orders.channel,
+          orders.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
+    group by orders.day
 ),
 
 final as (

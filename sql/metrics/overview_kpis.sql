@@ -26,31 +26,52 @@ scoped_members as (
       ))
 ),
 
--- activity from 30 days before the period's end (MAU) or the period's start, whichever
--- is earlier, to 7 days after the as-of date is never needed: retention looks at most
--- 7 days past a cohort day inside the period and stops at the as-of date.
+-- the scoped members' active days from 30 days before the period's end (MAU) or the
+-- period's start, whichever is earlier, to 7 days after the period (day-7 retention of its
+-- last cohort day), never past the as-of date; the member filter is a predicate on the
+-- rollup's own attribute columns (no join to members)
 scoped_activity as (
-    select member_day.member_key, member_day.day
+    select
+        member_day.member_key,
+        member_day.day,
+        member_day.next_day,
+        member_day.signup_day
     from member_day
-    semi join scoped_members on member_day.member_key = scoped_members.member_key
     cross join bounds
     where member_day.day between least(bounds.start_day, bounds.end_day - 29)
         and greatest(bounds.end_day, least(bounds.end_day + 7, bounds.as_of_day))
+      and member_in_scope(
+          member_day.region, member_day.device, member_day.tier, member_day.channel,
+          member_day.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
-period_days as (
-    select cast(generate_series as date) as day
-    from bounds,
-        generate_series(bounds.start_day, bounds.end_day, interval 1 day)
-),
-
-daily_active as (
+-- a member's last active day inside a window ending at end_day is the row whose next
+-- active day is after end_day: counting those rows counts distinct members
+activity_counts as (
     select
-        period_days.day,
-        count(scoped_activity.member_key) as active_members
-    from period_days
-    left join scoped_activity on scoped_activity.day = period_days.day
-    group by period_days.day
+        count(*) filter (
+            where day between bounds.end_day - 29 and bounds.end_day
+              and (next_day is null or next_day > bounds.end_day)
+        ) as mau,
+        count(*) filter (
+            where day between bounds.start_day and bounds.end_day
+              and (next_day is null or next_day > bounds.end_day)
+        ) as period_active,
+        count(*) filter (where day between bounds.start_day and bounds.end_day)
+            / (select end_day - start_day + 1 from bounds) as dau_mean,
+        count(*) filter (
+            where signup_day between bounds.start_day and bounds.end_day
+              and day = signup_day + 1
+              and day <= bounds.as_of_day
+        ) as d1_retained,
+        count(*) filter (
+            where signup_day between bounds.start_day and bounds.end_day
+              and day = signup_day + 7
+              and day <= bounds.as_of_day
+        ) as d7_retained
+    from scoped_activity
+    cross join bounds
 ),
 
 member_counts as (
@@ -58,20 +79,16 @@ member_counts as (
         count(*) filter (where signup_day <= bounds.end_day) as members,
         count(*) filter (
             where signup_day between bounds.start_day and bounds.end_day
-        ) as new_members
+        ) as new_members,
+        count(*) filter (
+            where signup_day between bounds.start_day and bounds.end_day
+              and signup_day + 1 <= bounds.as_of_day
+        ) as d1_cohort,
+        count(*) filter (
+            where signup_day between bounds.start_day and bounds.end_day
+              and signup_day + 7 <= bounds.as_of_day
+        ) as d7_cohort
     from scoped_members
-    cross join bounds
-),
-
-activity_counts as (
-    select
-        count(distinct member_key) filter (
-            where day between bounds.end_day - 29 and bounds.end_day
-        ) as mau,
-        count(distinct member_key) filter (
-            where day between bounds.start_day and bounds.end_day
-        ) as period_active
-    from scoped_activity
     cross join bounds
 ),
 
@@ -79,50 +96,29 @@ order_counts as (
     select
         count(*) as orders,
         coalesce(sum(orders.amount), 0) as revenue
-    from orders
-    semi join scoped_members on orders.member_key = scoped_members.member_key
+    from paid_orders as orders
     cross join bounds
-    where orders.status = 'paid'
-      and cast(orders.paid_at as date) between bounds.start_day and bounds.end_day
-),
-
--- cohorts: members who signed up on a day of the period; a cell counts only when
--- cohort day + N is on or before the as-of date (complete)
-cohort_members as (
-    select scoped_members.member_key, scoped_members.signup_day
-    from scoped_members
-    cross join bounds
-    where scoped_members.signup_day between bounds.start_day and bounds.end_day
-),
-
-retention as (
-    select
-        count(*) filter (where c.signup_day + 1 <= b.as_of_day) as d1_cohort,
-        count(d1.member_key) filter (where c.signup_day + 1 <= b.as_of_day) as d1_retained,
-        count(*) filter (where c.signup_day + 7 <= b.as_of_day) as d7_cohort,
-        count(d7.member_key) filter (where c.signup_day + 7 <= b.as_of_day) as d7_retained
-    from cohort_members as c
-    cross join bounds as b
-    left join scoped_activity as d1
-        on d1.member_key = c.member_key and d1.day = c.signup_day + 1
-    left join scoped_activity as d7
-        on d7.member_key = c.member_key and d7.day = c.signup_day + 7
+    where orders.day between bounds.start_day and bounds.end_day
+      and member_in_scope(
+          orders.region, orders.device, orders.tier, orders.channel,
+          orders.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
 final as (
     select
         member_counts.members,
         member_counts.new_members,
-        (select avg(active_members) from daily_active) as dau_mean,
+        activity_counts.dau_mean,
         activity_counts.mau,
         activity_counts.period_active,
         order_counts.orders,
         order_counts.revenue,
-        retention.d1_cohort,
-        retention.d1_retained,
-        retention.d7_cohort,
-        retention.d7_retained
-    from member_counts, activity_counts, order_counts, retention
+        member_counts.d1_cohort,
+        activity_counts.d1_retained,
+        member_counts.d7_cohort,
+        activity_counts.d7_retained
+    from member_counts, activity_counts, order_counts
 )
 
 select * from final
