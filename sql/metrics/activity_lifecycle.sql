@@ -6,10 +6,27 @@
 --   dormant      active in the previous bucket, not in this one
 -- core/metrics.py blanks buckets that end after the as-of date or whose previous bucket
 -- starts before the data does.
+-- Speed (SPEC §9): member_day rows carry the member's previous and next active day, signup
+-- day and current attributes, so each member is classified once per bucket on its first
+-- active day there (returning when its previous active day falls in the previous bucket) and
+-- counted dormant once, on its last active day of a bucket whose next active day is not in
+-- the following one: no distinct, no self-join, no join to members. Buckets are numbered
+-- (days, weeks or months since 0001-01-01, a Monday): integer arithmetic per row costs a
+-- fraction of date_trunc or interval arithmetic.
 with bounds as (
     select
-        cast(date_trunc($unit, cast($start as date)) as date) as first_bucket,
-        cast($end as date) as end_day,
+        case $unit
+            when 'day' then cast($start as date) - date '0001-01-01'
+            when 'week' then (cast($start as date) - date '0001-01-01') // 7
+            else (year(cast($start as date)) - 1) * 12 + month(cast($start as date)) - 1
+        end as first_bucket,
+        case $unit
+            when 'day' then cast($end as date) - date '0001-01-01'
+            when 'week' then (cast($end as date) - date '0001-01-01') // 7
+            else (year(cast($end as date)) - 1) * 12 + month(cast($end as date)) - 1
+        end as last_bucket,
+        cast(date_trunc($unit, cast($start as date)) as date) as first_day,
+        cast(date_trunc($unit, cast($end as date)) as date) as last_day,
         case $unit
             when 'day' then interval 1 day
             when 'week' then interval 7 day
@@ -17,91 +34,99 @@ with bounds as (
         end as step
 ),
 
-scoped_members as (
-    select member_key, cast(signup_at as date) as signup_day
-    from members
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
-),
-
 buckets as (
-    select cast(generate_series as date) as bucket
-    from bounds, generate_series(bounds.first_bucket, bounds.end_day, bounds.step)
-),
-
-active as (
-    select distinct
-        member_day.member_key,
-        cast(date_trunc($unit, member_day.day) as date) as bucket
-    from member_day
-    semi join scoped_members on member_day.member_key = scoped_members.member_key
-    cross join bounds
-    where member_day.day >= cast(bounds.first_bucket - bounds.step as date)
-      and member_day.day < cast(date_trunc($unit, bounds.end_day) + bounds.step as date)
-),
-
-new_members as (
-    select cast(date_trunc($unit, signup_day) as date) as bucket, member_key
-    from scoped_members
-),
-
-classified as (
     select
-        cur.bucket,
-        case
-            when new_members.member_key is not null then 'new'
-            when prev.member_key is not null then 'returning'
-            else 'resurrecting'
-        end as state
-    from active as cur
-    cross join bounds
-    left join active as prev
-        on prev.member_key = cur.member_key
-        and prev.bucket = cast(cur.bucket - bounds.step as date)
-    left join new_members
-        on new_members.member_key = cur.member_key and new_members.bucket = cur.bucket
-    union all
-    select cast(prev.bucket + bounds.step as date), 'dormant'
-    from active as prev
-    cross join bounds
-    anti join active as cur
-        on cur.member_key = prev.member_key
-        and cur.bucket = cast(prev.bucket + bounds.step as date)
-),
-
-counts as (
-    select
-        bucket,
-        count(*) filter (where state = 'returning') as returning,
-        count(*) filter (where state = 'resurrecting') as resurrecting,
-        count(*) filter (where state = 'dormant') as dormant
-    from classified
-    group by bucket
+        cast(generate_series as date) as period,
+        bounds.first_bucket + row_number() over (order by generate_series) - 1 as bucket
+    from bounds, generate_series(bounds.first_day, bounds.last_day, bounds.step)
 ),
 
 new_counts as (
-    select bucket, count(*) as new
-    from new_members
+    select
+        case $unit
+            when 'day' then cast(signup_at as date) - date '0001-01-01'
+            when 'week' then (cast(signup_at as date) - date '0001-01-01') // 7
+            else (year(signup_at) - 1) * 12 + month(signup_at) - 1
+        end as bucket,
+        count(*) as new
+    from members
+    where member_in_scope(
+        region, device, tier, channel, member_key,
+        $regions, $devices, $tiers, $channels, $segment
+    )
+    group by all
+),
+
+-- the scoped member days of the buckets shown and the one before the first, numbered
+scoped_days as (
+    select
+        case $unit
+            when 'day' then day - date '0001-01-01'
+            when 'week' then (day - date '0001-01-01') // 7
+            else (year(day) - 1) * 12 + month(day) - 1
+        end as bucket,
+        case $unit
+            when 'day' then prev_day - date '0001-01-01'
+            when 'week' then (prev_day - date '0001-01-01') // 7
+            else (year(prev_day) - 1) * 12 + month(prev_day) - 1
+        end as prev_bucket,
+        case $unit
+            when 'day' then next_day - date '0001-01-01'
+            when 'week' then (next_day - date '0001-01-01') // 7
+            else (year(next_day) - 1) * 12 + month(next_day) - 1
+        end as next_bucket,
+        case $unit
+            when 'day' then signup_day - date '0001-01-01'
+            when 'week' then (signup_day - date '0001-01-01') // 7
+            else (year(signup_day) - 1) * 12 + month(signup_day) - 1
+        end as signup_bucket
+    from member_day
+    where day >= cast(date_trunc($unit, cast($start as date)) as date)
+          - case $unit when 'day' then interval 1 day when 'week' then interval 7 day
+              else interval 1 month end
+      and day < cast(date_trunc($unit, cast($end as date)) as date)
+          + case $unit when 'day' then interval 1 day when 'week' then interval 7 day
+              else interval 1 month end
+      and member_in_scope(
+          region, device, tier, channel, member_key,
+          $regions, $devices, $tiers, $channels, $segment
+      )
+),
+
+-- per bucket, counted on a member's first active day there: returning (active in the bucket
+-- before) or resurrecting, unless new (signed up in the bucket); and counted on a member's
+-- last active day there: leaving (next active day not in the following bucket), which makes
+-- the member dormant in the following bucket
+activity as (
+    select
+        bucket,
+        count(*) filter (
+            where (prev_bucket is null or prev_bucket < bucket)
+              and signup_bucket is distinct from bucket
+              and prev_bucket = bucket - 1
+        ) as returning,
+        count(*) filter (
+            where (prev_bucket is null or prev_bucket < bucket)
+              and signup_bucket is distinct from bucket
+              and prev_bucket is distinct from bucket - 1
+        ) as resurrecting,
+        count(*) filter (where next_bucket is null or next_bucket > bucket + 1) as leaving
+    from scoped_days
     group by bucket
 ),
 
 final as (
     select
-        buckets.bucket as period,
-        cast(buckets.bucket + bounds.step - interval 1 day as date) as period_end,
+        buckets.period,
+        cast(buckets.period + bounds.step - interval 1 day as date) as period_end,
         coalesce(new_counts.new, 0) as new,
-        coalesce(counts.returning, 0) as returning,
-        coalesce(counts.resurrecting, 0) as resurrecting,
-        coalesce(counts.dormant, 0) as dormant
+        coalesce(activity.returning, 0) as returning,
+        coalesce(activity.resurrecting, 0) as resurrecting,
+        coalesce(previous.leaving, 0) as dormant
     from buckets
     cross join bounds
-    left join counts on counts.bucket = buckets.bucket
+    left join activity on activity.bucket = buckets.bucket
+    left join activity as previous on previous.bucket = buckets.bucket - 1
     left join new_counts on new_counts.bucket = buckets.bucket
 )
 

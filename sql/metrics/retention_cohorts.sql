@@ -5,10 +5,25 @@
 -- 'on_or_after': active in period N or later (up to the as-of date). Periods 0..$max_period.
 -- A cell is complete when period N has ended by $as_of; incomplete cells have no retained
 -- count (empty, never zero).
+--
+-- Speed (SPEC §9): member_day rows carry the member's signup day, first active day, previous
+-- and next active day and current attributes, so there is no join, distinct or window: a
+-- member counts once per period, on its first active day there (its previous active day is
+-- in an earlier bucket), and its last period is the one of its last active day (no next
+-- active day). Buckets are numbered (days, weeks or months since 0001-01-01, a Monday):
+-- integer arithmetic per row costs a fraction of date_trunc.
 with bounds as (
     select
-        cast(date_trunc($unit, cast($start as date)) as date) as first_cohort,
-        cast($end as date) as end_day,
+        case $unit
+            when 'day' then cast($start as date) - date '0001-01-01'
+            when 'week' then (cast($start as date) - date '0001-01-01') // 7
+            else (year(cast($start as date)) - 1) * 12 + month(cast($start as date)) - 1
+        end as first_cohort,
+        case $unit
+            when 'day' then cast($end as date) - date '0001-01-01'
+            when 'week' then (cast($end as date) - date '0001-01-01') // 7
+            else (year(cast($end as date)) - 1) * 12 + month(cast($end as date)) - 1
+        end as last_cohort,
         cast($as_of as date) as as_of_day,
         case $unit
             when 'day' then interval 1 day
@@ -17,117 +32,135 @@ with bounds as (
         end as step
 ),
 
-scoped_members as (
-    select member_key, cast(signup_at as date) as signup_day
+-- signup cohorts include members without any activity, so their sizes come from members
+signup_days as (
+    select cast(signup_at as date) as cohort_day
     from members
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
+    where $by = 'signup'
+      and member_in_scope(
+          region, device, tier, channel, member_key,
+          $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
-first_activity as (
-    select member_day.member_key, min(member_day.day) as first_day
+scoped_days as (
+    select
+        day,
+        prev_day,
+        next_day,
+        case $by when 'signup' then signup_day else first_day end as cohort_day
     from member_day
-    semi join scoped_members on member_day.member_key = scoped_members.member_key
-    group by member_day.member_key
+    -- a counted day is in or after its cohort's bucket, so on or after the first cohort's start
+    where day >= cast(date_trunc($unit, cast($start as date)) as date)
+      and member_in_scope(
+          region, device, tier, channel, member_key,
+          $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
-cohort_members as (
-    select
-        scoped_members.member_key,
-        case $by when 'signup' then scoped_members.signup_day else first_activity.first_day end
-            as cohort_day
-    from scoped_members
-    left join first_activity on first_activity.member_key = scoped_members.member_key
-),
-
-in_range as (
-    select
-        cohort_members.member_key,
-        cast(date_trunc($unit, cohort_members.cohort_day) as date) as cohort
-    from cohort_members
-    cross join bounds
-    where cohort_members.cohort_day is not null
-      and cohort_members.cohort_day >= bounds.first_cohort
-      and cast(date_trunc($unit, cohort_members.cohort_day) as date) <= bounds.end_day
-),
-
-member_periods as (
-    select distinct
-        in_range.member_key,
-        in_range.cohort,
-        case $unit
-            when 'day' then member_day.day - in_range.cohort
-            when 'week' then (cast(date_trunc('week', member_day.day) as date) - in_range.cohort) // 7
-            else (year(member_day.day) - year(in_range.cohort)) * 12
-                + month(member_day.day) - month(in_range.cohort)
-        end as period
-    from in_range
-    join member_day
-        on member_day.member_key = in_range.member_key and member_day.day >= in_range.cohort
-),
-
-last_period as (
-    select member_key, cohort, max(period) as last_period
-    from member_periods
-    group by member_key, cohort
+cohort_days as (
+    select cohort_day from signup_days
+    union all
+    select cohort_day from scoped_days where $by = 'first_activity' and prev_day is null
 ),
 
 cohort_sizes as (
-    select cohort, count(*) as cohort_size
-    from in_range
-    group by cohort
+    select
+        case $unit
+            when 'day' then cohort_day - date '0001-01-01'
+            when 'week' then (cohort_day - date '0001-01-01') // 7
+            else (year(cohort_day) - 1) * 12 + month(cohort_day) - 1
+        end as cohort,
+        count(*) as cohort_size
+    from cohort_days
+    group by all
+),
+
+-- bucket numbers of each member day, its previous active day and its cohort day
+numbered as (
+    select
+        case $unit
+            when 'day' then day - date '0001-01-01'
+            when 'week' then (day - date '0001-01-01') // 7
+            else (year(day) - 1) * 12 + month(day) - 1
+        end as bucket,
+        case $unit
+            when 'day' then prev_day - date '0001-01-01'
+            when 'week' then (prev_day - date '0001-01-01') // 7
+            else (year(prev_day) - 1) * 12 + month(prev_day) - 1
+        end as prev_bucket,
+        next_day,
+        case $unit
+            when 'day' then cohort_day - date '0001-01-01'
+            when 'week' then (cohort_day - date '0001-01-01') // 7
+            else (year(cohort_day) - 1) * 12 + month(cohort_day) - 1
+        end as cohort
+    from scoped_days
+),
+
+-- one row per member and period counted: its first active day in the period ('on'), or its
+-- last active day ('on_or_after'; a last period after $max_period counts for every N)
+counts as (
+    select
+        numbered.cohort,
+        least(numbered.bucket - numbered.cohort, $max_period) as period,
+        count(*) as members
+    from numbered
+    cross join bounds
+    where numbered.cohort between bounds.first_cohort and bounds.last_cohort
+      and numbered.bucket >= numbered.cohort
+      and case $mode
+          when 'on' then (numbered.prev_bucket is null or numbered.prev_bucket < numbered.bucket)
+              and numbered.bucket - numbered.cohort <= $max_period
+          else numbered.next_day is null
+      end
+    group by all
+),
+
+periods as (
+    select unnest(range(0, $max_period + 1)) as period
+),
+
+retained as (
+    select counts.cohort, periods.period, sum(counts.members) as retained
+    from counts
+    join periods
+        on case $mode
+            when 'on' then counts.period = periods.period
+            else counts.period >= periods.period
+        end
+    group by all
 ),
 
 grid as (
     select
         cohort_sizes.cohort,
+        case $unit
+            when 'day' then date '0001-01-01' + cast(cohort_sizes.cohort as integer)
+            when 'week' then date '0001-01-01' + cast(cohort_sizes.cohort * 7 as integer)
+            else make_date(1 + cohort_sizes.cohort // 12, cohort_sizes.cohort % 12 + 1, 1)
+        end as cohort_start,
         cohort_sizes.cohort_size,
-        periods.period,
-        cast(cohort_sizes.cohort + (periods.period + 1) * bounds.step - interval 1 day as date)
-            <= bounds.as_of_day as complete
+        periods.period
     from cohort_sizes
     cross join bounds
-    cross join (select unnest(range(0, $max_period + 1)) as period) as periods
-),
-
-retained_on as (
-    select cohort, period, count(*) as retained
-    from member_periods
-    where period <= $max_period
-    group by cohort, period
-),
-
-retained_on_or_after as (
-    select last_period.cohort, periods.period, count(*) as retained
-    from last_period
-    join (select unnest(range(0, $max_period + 1)) as period) as periods
-        on last_period.last_period >= periods.period
-    group by last_period.cohort, periods.period
+    cross join periods
+    where cohort_sizes.cohort between bounds.first_cohort and bounds.last_cohort
 ),
 
 final as (
     select
-        grid.cohort,
+        grid.cohort_start as cohort,
         grid.cohort_size,
         grid.period,
-        grid.complete,
-        case when grid.complete then
-            coalesce(
-                case $mode when 'on' then retained_on.retained else retained_on_or_after.retained end,
-                0
-            )
+        case
+            when cast(grid.cohort_start + (grid.period + 1) * bounds.step - interval 1 day as date)
+                <= bounds.as_of_day
+                then coalesce(cast(retained.retained as bigint), 0)
         end as retained
     from grid
-    left join retained_on
-        on retained_on.cohort = grid.cohort and retained_on.period = grid.period
-    left join retained_on_or_after
-        on retained_on_or_after.cohort = grid.cohort and retained_on_or_after.period = grid.period
+    cross join bounds
+    left join retained on retained.cohort = grid.cohort and retained.period = grid.period
 )
 
 select

@@ -3,6 +3,10 @@
 -- 'device'; the member's attribute). A member counts for day N only when cohort day + N is
 -- on or before $as_of (complete cells), so the pooled rate is the cohort-size-weighted mean
 -- of the complete cells; eligible = 0 means no complete cell (empty rate).
+-- Speed (SPEC §9): member_day rows carry the member's signup day, first active day and
+-- attributes, so retained members are the rows 0..$max_day days after their cohort day (one
+-- row per member and day: no join, no distinct) and first-activity cohorts are the members'
+-- first rows.
 with bounds as (
     select
         cast($start as date) as start_day,
@@ -10,10 +14,10 @@ with bounds as (
         cast($as_of as date) as as_of_day
 ),
 
-scoped_members as (
+-- signup cohorts include members without any activity, so they come from members
+signup_members as (
     select
-        member_key,
-        cast(signup_at as date) as signup_day,
+        cast(signup_at as date) as cohort_day,
         case $dimension
             when 'tier' then tier
             when 'channel' then channel
@@ -21,38 +25,46 @@ scoped_members as (
             else 'all'
         end as grp
     from members
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
+    where $by = 'signup'
+      and member_in_scope(
+          region, device, tier, channel, member_key,
+          $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
-first_activity as (
-    select member_day.member_key, min(member_day.day) as first_day
+scoped_days as (
+    select
+        day,
+        prev_day,
+        case $by when 'signup' then signup_day else first_day end as cohort_day,
+        case $dimension
+            when 'tier' then tier
+            when 'channel' then channel
+            when 'device' then device
+            else 'all'
+        end as grp
     from member_day
-    semi join scoped_members on member_day.member_key = scoped_members.member_key
-    group by member_day.member_key
+    -- a counted day is the cohort day or up to $max_day days after it
+    where day between cast($start as date) and cast($end as date) + $max_day::integer
+      and member_in_scope(
+          region, device, tier, channel, member_key,
+          $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
 cohort_members as (
-    select
-        scoped_members.member_key,
-        coalesce(scoped_members.grp, '') as grp,
-        case $by when 'signup' then scoped_members.signup_day else first_activity.first_day end
-            as cohort_day
-    from scoped_members
-    left join first_activity on first_activity.member_key = scoped_members.member_key
+    select cohort_day, grp from signup_members
+    union all
+    select cohort_day, grp from scoped_days where $by = 'first_activity' and prev_day is null
 ),
 
-in_range as (
-    select cohort_members.*
+-- members per group and cohort day (a few thousand rows), expanded to days below
+cohort_days as (
+    select coalesce(cohort_members.grp, '') as grp, cohort_members.cohort_day, count(*) as members
     from cohort_members
     cross join bounds
     where cohort_members.cohort_day between bounds.start_day and bounds.end_day
+    group by all
 ),
 
 days as (
@@ -60,35 +72,38 @@ days as (
 ),
 
 eligible as (
-    select in_range.grp, days.day_n, count(*) as eligible
-    from in_range
+    select cohort_days.grp, days.day_n, sum(cohort_days.members) as eligible
+    from cohort_days
     cross join days
     cross join bounds
-    where in_range.cohort_day + days.day_n::integer <= bounds.as_of_day
-    group by in_range.grp, days.day_n
+    where cohort_days.cohort_day + days.day_n::integer <= bounds.as_of_day
+    group by cohort_days.grp, days.day_n
 ),
 
 retained as (
-    select in_range.grp, member_day.day - in_range.cohort_day as day_n, count(*) as retained
-    from in_range
-    join member_day
-        on member_day.member_key = in_range.member_key
-        and member_day.day between in_range.cohort_day and in_range.cohort_day + $max_day::integer
+    select
+        coalesce(scoped_days.grp, '') as grp,
+        scoped_days.day - scoped_days.cohort_day as day_n,
+        count(*) as retained
+    from scoped_days
     cross join bounds
-    where member_day.day <= bounds.as_of_day
+    where scoped_days.cohort_day between bounds.start_day and bounds.end_day
+      and scoped_days.day between scoped_days.cohort_day
+          and scoped_days.cohort_day + $max_day::integer
+      and scoped_days.day <= bounds.as_of_day
     group by all
 ),
 
 groups as (
-    select grp, count(*) as cohort_size from in_range group by grp
+    select grp, sum(members) as cohort_size from cohort_days group by grp
 ),
 
 final as (
     select
         groups.grp as "group",
-        groups.cohort_size,
+        cast(groups.cohort_size as bigint) as cohort_size,
         days.day_n as day,
-        coalesce(eligible.eligible, 0) as eligible,
+        coalesce(cast(eligible.eligible as bigint), 0) as eligible,
         case when eligible.eligible > 0 then coalesce(retained.retained, 0) end as retained
     from groups
     cross join days

@@ -2,6 +2,9 @@
 -- (signup or first activity, $by) falls from the $unit bucket holding $start to $end; day-N
 -- retained = active exactly N days after the member's own cohort day ("on"). A bucket's
 -- day-N value is complete when the bucket's last member day + N is on or before $as_of.
+-- Speed (SPEC §9): member_day rows carry the member's signup day, first active day and
+-- attributes, so retained members are the rows N days after their cohort day (one row per
+-- member and day: no join, no distinct) and first-activity cohorts are the members' first rows.
 with bounds as (
     select
         cast(date_trunc($unit, cast($start as date)) as date) as start_day,
@@ -14,65 +17,71 @@ with bounds as (
         end as step
 ),
 
-scoped_members as (
-    select member_key, cast(signup_at as date) as signup_day
+-- signup cohorts include members without any activity, so their sizes come from members
+signup_days as (
+    select cast(signup_at as date) as cohort_day
     from members
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
+    where $by = 'signup'
+      and member_in_scope(
+          region, device, tier, channel, member_key,
+          $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
-first_activity as (
-    select member_day.member_key, min(member_day.day) as first_day
+scoped_days as (
+    select
+        day,
+        prev_day,
+        case $by when 'signup' then signup_day else first_day end as cohort_day
     from member_day
-    semi join scoped_members on member_day.member_key = scoped_members.member_key
-    group by member_day.member_key
+    -- a counted day is the cohort day or 1, 7, 30 days after it
+    where day between cast(date_trunc($unit, cast($start as date)) as date)
+          and cast($end as date) + 30
+      and member_in_scope(
+          region, device, tier, channel, member_key,
+          $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
-in_range as (
-    select
-        scoped_members.member_key,
-        case $by when 'signup' then scoped_members.signup_day else first_activity.first_day end
-            as cohort_day
-    from scoped_members
-    left join first_activity on first_activity.member_key = scoped_members.member_key
+cohort_days as (
+    select cohort_day from signup_days
+    union all
+    select cohort_day from scoped_days where $by = 'first_activity' and prev_day is null
+),
+
+cohort_sizes as (
+    select cast(date_trunc($unit, cohort_days.cohort_day) as date) as cohort, count(*) as cohort_size
+    from cohort_days
     cross join bounds
-    where case $by when 'signup' then scoped_members.signup_day else first_activity.first_day end
-        between bounds.start_day and bounds.end_day
+    where cohort_days.cohort_day between bounds.start_day and bounds.end_day
+    group by all
 ),
 
-flags as (
+retained as (
     select
-        in_range.member_key,
-        cast(date_trunc($unit, in_range.cohort_day) as date) as cohort,
-        bool_or(member_day.day = in_range.cohort_day + 1) as d1,
-        bool_or(member_day.day = in_range.cohort_day + 7) as d7,
-        bool_or(member_day.day = in_range.cohort_day + 30) as d30
-    from in_range
-    left join member_day
-        on member_day.member_key = in_range.member_key
-        and member_day.day in (in_range.cohort_day + 1, in_range.cohort_day + 7,
-            in_range.cohort_day + 30)
-    group by in_range.member_key, in_range.cohort_day
+        cast(date_trunc($unit, scoped_days.cohort_day) as date) as cohort,
+        count(*) filter (where scoped_days.day = scoped_days.cohort_day + 1) as d1_retained,
+        count(*) filter (where scoped_days.day = scoped_days.cohort_day + 7) as d7_retained,
+        count(*) filter (where scoped_days.day = scoped_days.cohort_day + 30) as d30_retained
+    from scoped_days
+    cross join bounds
+    where scoped_days.cohort_day between bounds.start_day and bounds.end_day
+      and scoped_days.day - scoped_days.cohort_day in (1, 7, 30)
+    group by all
 ),
 
 final as (
     select
-        flags.cohort,
-        count(*) as cohort_size,
-        least(cast(flags.cohort + bounds.step - interval 1 day as date), bounds.end_day)
+        cohort_sizes.cohort,
+        cohort_sizes.cohort_size,
+        least(cast(cohort_sizes.cohort + bounds.step - interval 1 day as date), bounds.end_day)
             as last_cohort_day,
-        count(*) filter (where d1) as d1_retained,
-        count(*) filter (where d7) as d7_retained,
-        count(*) filter (where d30) as d30_retained
-    from flags
+        coalesce(retained.d1_retained, 0) as d1_retained,
+        coalesce(retained.d7_retained, 0) as d7_retained,
+        coalesce(retained.d30_retained, 0) as d30_retained
+    from cohort_sizes
     cross join bounds
-    group by flags.cohort, bounds.step, bounds.end_day
+    left join retained on retained.cohort = cohort_sizes.cohort
 )
 
 select
