@@ -39,6 +39,7 @@ MEMBER_TABLES: dict[str, str] = {
     "tier_history": "member_key",
     "member_day": "member_key",
     "paid_orders": "member_key",
+    "member_facts": "member_key",
     "tag_spells": "member_key",
     "segment_members": "member_key",
     "churn_member_scores": "member_key",

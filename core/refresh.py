@@ -124,11 +124,8 @@ def refresh(
         ).fetchone()[0]
         progress(f"orders derived from order_paid events: {report.orders_derived:,}")
 
-    report.rollups_from = rollups.refresh_rollups(cur, full=not incremental, progress=progress)
-    report.member_days = cur.execute("select count(*) from member_day").fetchone()[0]
-    progress(f"member_day rollup: {report.member_days:,} rows")
-
-    last_day = as_of or cur.execute("select max(day) from member_day").fetchone()[0]
+    last_event = cur.execute("select max(event_time) from events").fetchone()[0]
+    last_day = as_of or (last_event.date() if last_event else None)
     report.as_of = last_day
     if last_day is not None:
         done = cur.execute(
@@ -147,10 +144,14 @@ def refresh(
         end = datetime.combine(last_day + timedelta(days=1), datetime.min.time())
         moved = recompute_tiers(cur, end, sync_rollups=False)
         report.tier_recomputes.append((last_day, moved))
-        rollups.sync_member_attributes(cur)
         store.set_meta(cur, "tiers_recomputed_through", last_day.isoformat())
         moves = sum(n for _, n in report.tier_recomputes)
         progress(f"tiers recomputed at {len(report.tier_recomputes)} points: {moves:,} moves")
+    # after the tier recompute: paid_orders replays tier_history and every rollup carries
+    # the members' current tiers
+    report.rollups_from = rollups.refresh_rollups(cur, full=not incremental, progress=progress)
+    report.member_days = cur.execute("select count(*) from member_day").fetchone()[0]
+    progress(f"member_day rollup: {report.member_days:,} rows")
     if last_day is not None:
         from core import segments  # tags and alerts read the rollup and tiers made above
 

@@ -53,12 +53,28 @@ def _build_paid_orders(cur: duckdb.DuckDBPyConnection, since: date | None) -> No
     cur.execute("insert into paid_orders " + sql_text("refresh/paid_orders"))
 
 
+def _build_member_facts(cur: duckdb.DuckDBPyConnection, since: date | None) -> None:
+    # Always in full: one row per member (1 M at scale, ~1 s); a new order or a changed
+    # signup time can change any member's facts.
+    cur.execute("delete from member_facts")
+    cur.execute("insert into member_facts " + sql_text("refresh/member_facts"))
+
+
 ROLLUPS: list[Rollup] = [
     Rollup("member_day", _build_member_day),
     Rollup("paid_orders", _build_paid_orders),
+    Rollup("member_facts", _build_member_facts),
 ]
 
 WATERMARK = "rollups_through_import"
+
+
+def build_table(cur: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Build one registered rollup in full (a migration that adds a rollup asks for this)."""
+    rollup = next((r for r in ROLLUPS if r.table == table), None)
+    if rollup is None:
+        raise ValueError(f"no rollup named {table!r}")
+    rollup.build(cur, None)
 
 
 def _watermark(cur: duckdb.DuckDBPyConnection) -> int | None:

@@ -194,6 +194,20 @@ class Store:
                     self.set_meta(cur, "business_tz", DEFAULT_BUSINESS_TZ)
                     self.set_meta(cur, "created_at", datetime.now(UTC).isoformat())
             applied.add(version)
+        self._build_pending_rollups()
+
+    def _build_pending_rollups(self) -> None:
+        """Build the rollup tables a migration created (``rollup_pending:<table>`` in meta),
+        so an existing store has them filled before any page reads them."""
+        from core import rollups  # rollups reads sql/ only; imported late to keep store light
+
+        pending = self.df("select key from meta where key like 'rollup_pending:%'")["key"]
+        if pending.empty:
+            return
+        with self.transaction() as cur:
+            for key in pending:
+                rollups.build_table(cur, key.removeprefix("rollup_pending:"))
+                cur.execute("delete from meta where key = $k", {"k": key})
 
     # -- facts used everywhere -------------------------------------------------------------
 

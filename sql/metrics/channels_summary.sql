@@ -14,71 +14,40 @@ with bounds as (
         cast($as_of as date) as as_of_day
 ),
 
-scoped_members as (
-    select member_key, coalesce(channel, '') as channel, signup_at
-    from members
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
-),
-
-signups as (
-    select scoped_members.*
-    from scoped_members
-    cross join bounds
-    where cast(signup_at as date) between bounds.start_day and bounds.end_day
-),
-
-paid_orders as (
-    select member_key, paid_at, amount
-    from orders
-    where status = 'paid'
-),
-
-signup_outcomes as (
+-- members in scope who signed up in the period, with their 7-day activation and 90-day
+-- revenue precomputed per member (the member_facts rollup)
+channel_signups as (
     select
-        signups.channel,
-        signups.member_key,
-        cast(signups.signup_at as date) + 7 <= bounds.as_of_day as activation_known,
-        cast(signups.signup_at as date) + 90 <= bounds.as_of_day as ltv_known,
-        count(paid_orders.member_key) filter (
-            where paid_orders.paid_at < signups.signup_at + interval 7 day
-        ) > 0 as activated,
-        coalesce(sum(paid_orders.amount) filter (
-            where paid_orders.paid_at < signups.signup_at + interval 90 day
-        ), 0) as revenue_90d
-    from signups
+        coalesce(facts.channel, '') as channel,
+        count(*) as signups,
+        count(*) filter (where facts.signup_day + 7 <= bounds.as_of_day) as activation_eligible,
+        count(*) filter (
+            where facts.signup_day + 7 <= bounds.as_of_day and facts.activated_7d
+        ) as activated,
+        count(*) filter (where facts.signup_day + 90 <= bounds.as_of_day) as ltv_eligible,
+        sum(facts.revenue_90d) filter (
+            where facts.signup_day + 90 <= bounds.as_of_day
+        ) as revenue_90d
+    from member_facts as facts
     cross join bounds
-    left join paid_orders
-        on paid_orders.member_key = signups.member_key
-        and paid_orders.paid_at >= signups.signup_at
+    where facts.signup_day between bounds.start_day and bounds.end_day
+      and member_in_scope(
+          facts.region, facts.device, facts.tier, facts.channel,
+          facts.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
     group by all
 ),
 
-channel_signups as (
-    select
-        channel,
-        count(*) as signups,
-        count(*) filter (where activation_known) as activation_eligible,
-        count(*) filter (where activation_known and activated) as activated,
-        count(*) filter (where ltv_known) as ltv_eligible,
-        sum(revenue_90d) filter (where ltv_known) as revenue_90d
-    from signup_outcomes
-    group by channel
-),
-
 channel_revenue as (
-    select scoped_members.channel, sum(paid_orders.amount) as revenue
-    from paid_orders
-    join scoped_members on scoped_members.member_key = paid_orders.member_key
+    select coalesce(orders.channel, '') as channel, sum(orders.amount) as revenue
+    from paid_orders as orders
     cross join bounds
-    where cast(paid_orders.paid_at as date) between bounds.start_day and bounds.end_day
-    group by scoped_members.channel
+    where orders.day between bounds.start_day and bounds.end_day
+      and member_in_scope(
+          orders.region, orders.device, orders.tier, orders.channel,
+          orders.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
+    group by all
 ),
 
 channel_cost as (
@@ -98,7 +67,12 @@ channel_cost as (
 ),
 
 channels as (
-    select distinct channel from scoped_members
+    select distinct coalesce(members.channel, '') as channel
+    from members
+    where member_in_scope(
+      members.region, members.device, members.tier, members.channel,
+      members.member_key, $regions, $devices, $tiers, $channels, $segment
+  )
 ),
 
 final as (

@@ -34,18 +34,29 @@ scoped_members as (
       and cast(date_trunc('month', signup_at) as date) <= bounds.end_day
 ),
 
+-- paid revenue per cohort month and month since signup, read from the paid_orders rollup
+-- (the member's signup day and attributes are on each order: no join to members)
 monthly_revenue as (
     select
-        scoped_members.grp,
-        scoped_members.cohort,
-        (year(orders.paid_at) - year(scoped_members.cohort)) * 12
-            + month(orders.paid_at) - month(scoped_members.cohort) as months_since_signup,
+        coalesce(case $dimension
+            when 'tier' then orders.tier
+            when 'channel' then orders.channel
+            when 'device' then orders.device
+            else 'all'
+        end, '') as grp,
+        cast(date_trunc('month', orders.signup_day) as date) as cohort,
+        (year(orders.paid_at) - year(orders.signup_day)) * 12
+            + month(orders.paid_at) - month(orders.signup_day) as months_since_signup,
         sum(orders.amount) as revenue
-    from orders
-    join scoped_members on scoped_members.member_key = orders.member_key
+    from paid_orders as orders
     cross join bounds
-    where orders.status = 'paid'
-      and cast(orders.paid_at as date) <= bounds.as_of_day
+    where orders.day <= bounds.as_of_day
+      and orders.signup_day >= bounds.first_cohort
+      and cast(date_trunc('month', orders.signup_day) as date) <= bounds.end_day
+      and member_in_scope(
+          orders.region, orders.device, orders.tier, orders.channel,
+          orders.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
     group by all
 ),
 

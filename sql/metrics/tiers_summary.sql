@@ -6,56 +6,21 @@ with bounds as (
     select cast($start as date) as start_day, cast($end as date) as end_day
 ),
 
-scoped_members as (
-    select member_key
-    from members
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
-),
-
-paid as (
+-- the paid_orders rollup carries each order's previous paid order of the same member and
+-- the tier held when paying (tier_history replayed at build time)
+attributed as (
     select
-        orders.member_key,
-        orders.paid_at,
+        orders.tier_at_paid as tier_code,
         orders.amount,
         orders.discount_amount,
-        cast(orders.paid_at as date)
-            - cast(lag(orders.paid_at) over (
-                partition by orders.member_key order by orders.paid_at
-            ) as date) as days_since_previous
-    from orders
-    semi join scoped_members on scoped_members.member_key = orders.member_key
-    where orders.status = 'paid'
-),
-
-spans as (
-    select
-        member_key,
-        to_tier,
-        changed_at as valid_from,
-        coalesce(
-            lead(changed_at) over (partition by member_key order by changed_at),
-            timestamp '9999-12-31'
-        ) as valid_to
-    from tier_history
-    semi join scoped_members on scoped_members.member_key = tier_history.member_key
-),
-
-attributed as (
-    select paid.*, coalesce(spans.to_tier, 'normal') as tier_code
-    from paid
+        orders.day - cast(orders.prev_paid_at as date) as days_since_previous
+    from paid_orders as orders
     cross join bounds
-    left join spans
-        on spans.member_key = paid.member_key
-        and spans.valid_from <= paid.paid_at
-        and spans.valid_to > paid.paid_at
-    where cast(paid.paid_at as date) between bounds.start_day and bounds.end_day
+    where orders.day between bounds.start_day and bounds.end_day
+      and member_in_scope(
+          orders.region, orders.device, orders.tier, orders.channel,
+          orders.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
 final as (

@@ -1,7 +1,10 @@
--- Schema version 10: paid orders with the member's current attributes (SPEC §9 speed
--- targets), so revenue, buyer and LTV queries filter on columns instead of joining the
--- 1 M-row members table. Rebuilt from orders on every refresh by core/rollups.py, attributes
--- kept equal to members' by core.rollups.sync_member_attributes. Filled here once.
+-- Schema version 10: paid orders with what the revenue and tier views would otherwise
+-- join or window for at query time (SPEC §9 speed targets): the member's previous paid
+-- order, the tier held when paying, and the member's current attributes, so those queries
+-- filter on columns instead of joining the 1 M-row members table. Built from orders by
+-- core/rollups.py (sql/refresh/paid_orders.sql) on every refresh, attributes kept equal to
+-- members' by core.rollups.sync_member_attributes. Filled when the store is next opened
+-- for writing (core.store runs the rollup builds a migration asks for).
 create table paid_orders (
     member_key integer not null,
     day date not null,              -- the paid day
@@ -9,6 +12,8 @@ create table paid_orders (
     amount decimal(18, 2) not null,
     discount_amount decimal(18, 2) not null,
     category varchar,
+    prev_paid_at timestamp,         -- the member's previous paid order
+    tier_at_paid varchar not null,  -- the tier the member held when paying
     signup_day date,
     region varchar,
     device varchar,
@@ -16,20 +21,4 @@ create table paid_orders (
     channel varchar
 );
 
-insert into paid_orders
-select
-    orders.member_key,
-    cast(orders.paid_at as date),
-    orders.paid_at,
-    orders.amount,
-    orders.discount_amount,
-    orders.category,
-    cast(members.signup_at as date),
-    members.region,
-    members.device,
-    members.tier,
-    members.channel
-from orders
-left join members on members.member_key = orders.member_key
-where orders.status = 'paid'
-order by orders.paid_at, orders.member_key;
+insert or replace into meta values ('rollup_pending:paid_orders', 'true');
