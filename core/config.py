@@ -14,6 +14,16 @@ DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DB_PATH = DATA_DIR / "memberlens.duckdb"
 DB_ENV_VAR = "MEMBERLENS_DB"
 DEFAULT_BUSINESS_TZ = "Asia/Shanghai"
+# DuckDB memory for the app process (SPEC §9: app memory under 3 GB). Queries that need
+# more spill to disk (the store's .tmp folder) instead of growing the process. The CLI's
+# bulk builds keep DuckDB's default (80% of RAM).
+APP_MEMORY_LIMIT_ENV_VAR = "MEMBERLENS_MEMORY_LIMIT"
+DEFAULT_APP_MEMORY_LIMIT = "2GB"
+
+
+def app_memory_limit() -> str:
+    """DuckDB's memory limit for the app: ``$MEMBERLENS_MEMORY_LIMIT`` or 2 GB."""
+    return os.environ.get(APP_MEMORY_LIMIT_ENV_VAR) or DEFAULT_APP_MEMORY_LIMIT
 
 
 def resolve_db_path(path: str | os.PathLike | None = None) -> Path:

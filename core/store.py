@@ -88,6 +88,12 @@ class Store:
 
     # -- connection ------------------------------------------------------------------------
 
+    def limit_memory(self, limit: str) -> None:
+        """Cap DuckDB's memory for this process (e.g. ``"2GB"``); larger queries spill."""
+        if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit.strip(), flags=re.IGNORECASE):
+            raise StoreError(f"memory limit {limit!r} is not a size such as 2GB or 1500MB")
+        self.con.execute(f"set memory_limit = '{limit.strip()}'")
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor on the process's connection; cheap, one per query or thread."""
         return self.con.cursor()

@@ -29,7 +29,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit_authenticator.controllers import CookieController
 
 from core import auth, i18n, metrics, permissions, segments
-from core.config import PROJECT_ROOT, resolve_db_path
+from core.config import PROJECT_ROOT, app_memory_limit, resolve_db_path
 from core.filters import (
     FOREIGN_PARAMS,
     LIST_PARAMS,
@@ -113,7 +113,9 @@ class AppSession:
 
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> Store:
-    return open_store(path)
+    store = open_store(path)
+    store.limit_memory(app_memory_limit())
+    return store
 
 
 def get_store() -> Store:

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 import core.store as store_module
-from core.store import StoreInUseError, close_store, latest_schema_version, open_store
+from core.store import (
+    StoreError,
+    StoreInUseError,
+    close_store,
+    latest_schema_version,
+    open_store,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -190,3 +196,16 @@ def test_read_only_and_writable_requests_share_one_connection(tmp_path):
     assert not writer.read_only
     assert open_store(path, read_only=True) is writer
     close_store(path)
+
+
+def test_app_memory_limit_is_applied_and_checked(tmp_path, monkeypatch):
+    from core.config import app_memory_limit
+
+    store = open_store(tmp_path / "limited.duckdb")
+    monkeypatch.delenv("MEMBERLENS_MEMORY_LIMIT", raising=False)
+    assert app_memory_limit() == "2GB"
+    monkeypatch.setenv("MEMBERLENS_MEMORY_LIMIT", "1500MB")
+    store.limit_memory(app_memory_limit())
+    assert store.scalar("select current_setting('memory_limit')") == "1.3 GiB"  # 1500 MB
+    with pytest.raises(StoreError, match="not a size"):
+        store.limit_memory("2GB'; drop table members; --")
