@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core import churn, metrics
+from core import churn, metrics, rollups
 from core.filters import GlobalFilters
 from core.store import StoreError, open_store
 
@@ -186,6 +186,10 @@ def filter_sets(store, first_day: date, as_of: date) -> dict[str, GlobalFilters]
 
 # -- floors: one scan of the columns and rows a query needs ----------------------------------
 
+# Tables carrying the member's attributes (core.rollups): the queries that read them filter
+# on their columns, and so do their floors.
+ROLLUP_TABLES = {rollup.table for rollup in rollups.ROLLUPS if rollup.member_attributes}
+
 
 def _scope_sql(filters: GlobalFilters, column: str = "member_key") -> tuple[str, dict]:
     if not filters.narrows_members:
@@ -200,8 +204,11 @@ def _scope_sql(filters: GlobalFilters, column: str = "member_key") -> tuple[str,
 
 
 def _scan(table: str, columns: list[str], where: str, filters: GlobalFilters) -> tuple:
+    """One scan of ``columns`` of the rows of ``table`` in ``where`` and the member filter:
+    a column predicate on tables that carry the member's attributes (members and the
+    rollups), else a semi join to members (events, orders, tier_history)."""
     scope, params = _scope_sql(filters)
-    if table == "members":
+    if table == "members" or table in ROLLUP_TABLES:
         scope = scope.replace("member_key in (select member_key from members where", "(")
     aggregates = ", ".join(f"bit_xor(hash({column}))" for column in columns)
     sql = f"select count(*), {aggregates} from {table} where {where}{scope}"  # noqa: S608
@@ -227,16 +234,16 @@ def floor_scans(key: str, filters: GlobalFilters, as_of: date, run_id) -> list[t
             scans.append(
                 _scan(
                     "member_day",
-                    ["member_key", "day"],
+                    ["member_key", "day", "next_day", "signup_day"],
                     f"day between {d(low)} and {d(high)}",
                     filters,
                 )
             )
             scans.append(
                 _scan(
-                    "orders",
-                    orders,
-                    f"paid_at >= {d(p.start)} and paid_at < {d(p.end + timedelta(days=1))}",
+                    "paid_orders",
+                    ["day", "amount"],
+                    f"day between {d(p.start)} and {d(p.end)}",
                     filters,
                 )
             )
@@ -244,21 +251,20 @@ def floor_scans(key: str, filters: GlobalFilters, as_of: date, run_id) -> list[t
         return scans
     if key == "daily_trend":
         return [
+            _scan("member_day", ["day"], f"day between {d(start)} and {d(end)}", filters),
             _scan(
-                "member_day", ["member_key", "day"], f"day between {d(start)} and {d(end)}", filters
-            ),
-            _scan(
-                "orders",
-                orders,
-                f"paid_at >= {d(start)} and paid_at < {d(end + timedelta(days=1))}",
-                filters,
+                "paid_orders", ["day", "amount"], f"day between {d(start)} and {d(end)}", filters
             ),
         ]
     if key == "members":
         return [_scan("members", ["member_key", "signup_at", "channel", "tier"], "true", filters)]
-    if key in ("activity", "lifecycle", "active_days"):
+    if key == "activity":
+        low = start - timedelta(days=29)
+        return [
+            _scan("member_day", ["day", "next_day"], f"day between {d(low)} and {d(end)}", filters)
+        ]
+    if key in ("lifecycle", "active_days"):
         low = {
-            "activity": start - timedelta(days=29),
             "lifecycle": start - timedelta(days=38),
             "active_days": end - timedelta(days=29),
         }[key]
@@ -278,12 +284,27 @@ def floor_scans(key: str, filters: GlobalFilters, as_of: date, run_id) -> list[t
     if key == "ltv":
         return [
             _scan("members", members + ["channel"], "true", filters),
-            _scan("orders", orders, f"paid_at < {d(as_of + timedelta(days=1))}", filters),
+            _scan(
+                "paid_orders",
+                ["signup_day", "paid_at", "amount", "channel"],
+                f"day <= {d(as_of)}",
+                filters,
+            ),
         ]
     if key == "channels":
         return [
-            _scan("members", members + ["channel"], "true", filters),
-            _scan("orders", orders, "true", filters),
+            _scan(
+                "member_facts",
+                ["signup_day", "channel", "activated_7d", "revenue_90d"],
+                f"signup_day between {d(start)} and {d(end)}",
+                filters,
+            ),
+            _scan(
+                "paid_orders",
+                ["channel", "amount"],
+                f"day between {d(start)} and {d(end)}",
+                filters,
+            ),
         ]
     in_period = f"event_time >= {d(start)} and event_time < {d(end + timedelta(days=1))}"
     funnel_types = "event_type in ('page_view', 'add_to_cart', 'checkout', 'order_paid')"
@@ -315,10 +336,8 @@ def floor_scans(key: str, filters: GlobalFilters, as_of: date, run_id) -> list[t
     if key == "tier_history":
         return [_scan("tier_history", ["member_key", "to_tier", "changed_at"], "true", filters)]
     if key == "tier_summary":
-        return [
-            _scan("tier_history", ["member_key", "to_tier", "changed_at"], "true", filters),
-            _scan("orders", orders + ["discount_amount"], "true", filters),
-        ]
+        columns = ["tier_at_paid", "amount", "discount_amount", "day", "prev_paid_at"]
+        return [_scan("paid_orders", columns, f"day between {d(start)} and {d(end)}", filters)]
     if key == "orders_12m":
         year = (pd.Timestamp(as_of) - pd.DateOffset(months=12) + DAY).date()
         return [_scan("orders", orders, f"paid_at >= {d(year)}", filters)]
