@@ -107,7 +107,7 @@ def test_changed_since_starts_at_the_first_day_of_a_later_import(store, tmp_path
 
 def attributes_agree(store) -> bool:
     mismatched = 0
-    for rollup in rollups.ROLLUPS:
+    for rollup in [r for r in rollups.ROLLUPS if r.member_attributes]:
         mismatched += store.scalar(
             f"select count(*) from {rollup.table} r join members m using (member_key) "  # noqa: S608
             "where r.tier is distinct from m.tier or r.region is distinct from m.region "
