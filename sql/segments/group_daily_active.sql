@@ -6,42 +6,10 @@ with bounds as (
     select cast($start as date) as start_day, cast($end as date) as end_day
 ),
 
-snapshot as (
-    select max(tag_snapshot_days.day) as day
-    from tag_snapshot_days
-    cross join bounds
-    where tag_snapshot_days.day <= bounds.end_day
-),
-
-grouped as (
-    select member_key, 'everyone' as group_value
-    from members
-    where $kind = 'everyone'
-    union all
-    select member_key, channel
-    from members
-    where $kind = 'channel' and channel is not null
-    union all
-    select member_key, tier
-    from members
-    where $kind = 'tier'
-    union all
-    select tag_spells.member_key, tag_spells.tag
-    from tag_spells
-    cross join snapshot
-    where $kind = 'tag'
-      and tag_spells.joined_on <= snapshot.day
-      and (tag_spells.left_on is null or tag_spells.left_on > snapshot.day)
-    union all
-    select member_key, cast($value as varchar)
-    from (select unnest(coalesce($keys::integer[], []::integer[])) as member_key)
-    where $kind in ('segment', 'at_risk')
-),
-
+-- group membership: the alert_group_members macro (sql/schema/013_alert_group_macro.sql)
 chosen as (
     select member_key, group_value
-    from grouped
-    where $value is null or group_value = cast($value as varchar)
+    from alert_group_members($kind, $value, $keys, $end)
 ),
 
 days as (
