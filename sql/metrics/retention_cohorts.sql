@@ -50,8 +50,11 @@ scoped_days as (
         next_day,
         case $by when 'signup' then signup_day else first_day end as cohort_day
     from member_day
-    -- a counted day is in or after its cohort's bucket, so on or after the first cohort's start
+    -- a counted day is in or after its cohort's bucket, so on or after the first cohort's
+    -- start; both bounds are plain column comparisons the scan applies first
     where day >= cast(date_trunc($unit, cast($start as date)) as date)
+      and case $by when 'signup' then signup_day else first_day end
+          >= cast(date_trunc($unit, cast($start as date)) as date)
       and member_in_scope(
           region, device, tier, channel, member_key,
           $regions, $devices, $tiers, $channels, $segment

@@ -44,8 +44,11 @@ scoped_days as (
             else 'all'
         end as grp
     from member_day
-    -- a counted day is the cohort day or up to $max_day days after it
+    -- a counted day is the cohort day or up to $max_day days after it; both bounds are plain
+    -- column comparisons the scan applies first
     where day between cast($start as date) and cast($end as date) + $max_day::integer
+      and case $by when 'signup' then signup_day else first_day end
+          between cast($start as date) and cast($end as date)
       and member_in_scope(
           region, device, tier, channel, member_key,
           $regions, $devices, $tiers, $channels, $segment

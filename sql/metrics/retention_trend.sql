@@ -34,9 +34,12 @@ scoped_days as (
         prev_day,
         case $by when 'signup' then signup_day else first_day end as cohort_day
     from member_day
-    -- a counted day is the cohort day or 1, 7, 30 days after it
+    -- a counted day is the cohort day or 1, 7, 30 days after it; both bounds are plain column
+    -- comparisons the scan applies first
     where day between cast(date_trunc($unit, cast($start as date)) as date)
           and cast($end as date) + 30
+      and case $by when 'signup' then signup_day else first_day end
+          between cast(date_trunc($unit, cast($start as date)) as date) and cast($end as date)
       and member_in_scope(
           region, device, tier, channel, member_key,
           $regions, $devices, $tiers, $channels, $segment
