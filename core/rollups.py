@@ -21,6 +21,7 @@ from datetime import date
 
 import duckdb
 
+from core import event_rollups, period_rollups
 from core.sqlfiles import sql_text
 
 Progress = Callable[[str], None]
@@ -62,8 +63,13 @@ def _build_member_facts(cur: duckdb.DuckDBPyConnection, since: date | None) -> N
 
 ROLLUPS: list[Rollup] = [
     Rollup("member_day", _build_member_day),
+    Rollup("member_week", period_rollups.build_member_week),  # built from member_day
+    Rollup("member_month", period_rollups.build_member_month),
     Rollup("paid_orders", _build_paid_orders),
     Rollup("member_facts", _build_member_facts),
+    Rollup("funnel_day", event_rollups.build_funnel_day),
+    Rollup("member_hour", event_rollups.build_member_hour),
+    Rollup("search_day", event_rollups.build_search_day),
 ]
 
 WATERMARK = "rollups_through_import"

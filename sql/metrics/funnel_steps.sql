@@ -5,45 +5,86 @@
 -- member's channel). A unit reaches a step when it has that event at or after the time it
 -- reached the previous step, so the steps are ordered and each count is at most the one
 -- before.
-with bounds as (
-    select cast($start as date) as start_day, cast($end as date) + 1 as after_day
-),
-
-scoped_members as (
-    select member_key, channel
-    from members
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
+--
+-- Read from the funnel_day rollup (sql/refresh/funnel_day.sql): a unit is one chain, and
+-- its funnel over the range is the reach of its first day in the range. Sessions split over
+-- several members or devices (none in the generated data) are computed from their events.
+with chains as (
+    select
+        coalesce(case $dimension
+            when 'device' then funnel_day.event_device
+            when 'channel' then funnel_day.channel
+            else 'all'
+        end, '') as grp,
+        funnel_day.reach_2 < cast($end as date) + 1 as carted,
+        funnel_day.reach_3 < cast($end as date) + 1 as checked_out,
+        funnel_day.reach_4 < cast($end as date) + 1 as paid
+    from funnel_day
+    where funnel_day.chain = case
+            when $unit = 'session' then 'session'
+            when $dimension = 'device' then 'member_device'
+            else 'member'
+        end
+      and funnel_day.day >= cast($start as date)
+      and funnel_day.day < cast($end as date) + 1
+      and (funnel_day.prev_day is null or funnel_day.prev_day < cast($start as date))
+      and funnel_day.reach_1 < cast($end as date) + 1
+      and not funnel_day.shared
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], funnel_day.region))
+      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], funnel_day.device))
+      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], funnel_day.tier))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], funnel_day.channel))
+      and ($segment::integer is null or funnel_day.member_key in (
           select segment_members.member_key from segment_members
           where segment_members.segment_id = $segment::integer
       ))
 ),
 
-funnel_events as (
+-- the member × device pieces of shared sessions in range whose member is in the filter scope
+shared_pieces as (
+    select distinct
+        funnel_day.session_id,
+        funnel_day.member_key,
+        funnel_day.event_device,
+        funnel_day.channel
+    from funnel_day
+    where $unit = 'session'
+      and funnel_day.chain = 'session'
+      and funnel_day.shared
+      and funnel_day.day >= cast($start as date)
+      and funnel_day.day < cast($end as date) + 1
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], funnel_day.region))
+      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], funnel_day.device))
+      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], funnel_day.tier))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], funnel_day.channel))
+      and ($segment::integer is null or funnel_day.member_key in (
+          select segment_members.member_key from segment_members
+          where segment_members.segment_id = $segment::integer
+      ))
+),
+
+shared_events as (
     select
         coalesce(case $dimension
             when 'device' then events.device
-            when 'channel' then scoped_members.channel
+            when 'channel' then shared_pieces.channel
             else 'all'
         end, '') as grp,
-        case $unit
-            when 'session' then events.session_id
-            else cast(events.member_key as varchar)
-        end as unit_id,
+        events.session_id as unit_id,
         events.event_type,
         events.event_time
     from events
-    join scoped_members on scoped_members.member_key = events.member_key
-    cross join bounds
-    where events.event_time >= bounds.start_day
-      and events.event_time < bounds.after_day
+    join shared_pieces
+        on shared_pieces.session_id = events.session_id
+        and shared_pieces.member_key = events.member_key
+        and shared_pieces.event_device = coalesce(events.device, '')
+    where events.session_id in (select shared_pieces.session_id from shared_pieces)
+      and events.event_time >= cast($start as date)
+      and events.event_time < cast($end as date) + 1
       and events.event_type in ('page_view', 'add_to_cart', 'checkout', 'order_paid')
 ),
 
-units as (
+shared_units as (
     select
         grp,
         unit_id,
@@ -51,41 +92,60 @@ units as (
         list(event_time order by event_time) filter (where event_type = 'add_to_cart') as carts,
         list(event_time order by event_time) filter (where event_type = 'checkout') as checkouts,
         list(event_time order by event_time) filter (where event_type = 'order_paid') as payments
-    from funnel_events
-    where unit_id is not null
+    from shared_events
     group by grp, unit_id
 ),
 
-step2 as (
+shared_step2 as (
     select
         *,
         list_filter(carts, lambda t: t >= viewed_at)[1] as carted_at
-    from units
+    from shared_units
     where viewed_at is not null
 ),
 
-step3 as (
+shared_step3 as (
     select
         *,
         list_filter(checkouts, lambda t: t >= carted_at)[1] as checked_out_at
-    from step2
+    from shared_step2
 ),
 
-step4 as (
+shared_step4 as (
     select
         *,
         list_filter(payments, lambda t: t >= checked_out_at)[1] as paid_at
-    from step3
+    from shared_step3
+),
+
+counts as (
+    select
+        grp,
+        count(*) as page_view,
+        count(*) filter (where carted) as add_to_cart,
+        count(*) filter (where checked_out) as checkout,
+        count(*) filter (where paid) as order_paid
+    from chains
+    group by grp
+    union all
+    select
+        grp,
+        count(*),
+        count(carted_at),
+        count(checked_out_at),
+        count(paid_at)
+    from shared_step4
+    group by grp
 ),
 
 final as (
     select
         grp as "group",
-        count(*) as page_view,
-        count(carted_at) as add_to_cart,
-        count(checked_out_at) as checkout,
-        count(paid_at) as order_paid
-    from step4
+        cast(sum(page_view) as bigint) as page_view,
+        cast(sum(add_to_cart) as bigint) as add_to_cart,
+        cast(sum(checkout) as bigint) as checkout,
+        cast(sum(order_paid) as bigint) as order_paid
+    from counts
     group by grp
 )
 

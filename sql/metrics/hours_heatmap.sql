@@ -2,25 +2,10 @@
 -- and distinct members per ISO weekday (1 = Monday) and hour of day, for everyone
 -- ($group = 'all') or the high-value members ($group = 'high_value': the top
 -- $high_value_share of the members signed up by $as_of by paid spend in the 12 months
--- ending $as_of, spenders only).
+-- ending $as_of, spenders only). Read from the member_hour rollup: a member counts once in a
+-- cell, on its first day in range in that weekday and hour (prev_slot_day before $start).
 with bounds as (
-    select
-        cast($start as date) as start_day,
-        cast($end as date) + 1 as after_day,
-        cast($as_of as date) + 1 as as_of_end
-),
-
-scoped_members as (
-    select member_key
-    from members
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
+    select cast($as_of as date) + 1 as as_of_end
 ),
 
 spend as (
@@ -51,23 +36,27 @@ high_value as (
     where spend > 0 and spend_rank <= ceil(population * $high_value_share)
 ),
 
-group_members as (
-    select scoped_members.member_key
-    from scoped_members
-    where $group = 'all'
-       or scoped_members.member_key in (select member_key from high_value)
-),
-
 final as (
     select
-        isodow(events.event_time) as weekday,
-        hour(events.event_time) as hour,
-        count(*) as events,
-        count(distinct events.member_key) as members
-    from events
-    semi join group_members on group_members.member_key = events.member_key
-    cross join bounds
-    where events.event_time >= bounds.start_day and events.event_time < bounds.after_day
+        isodow(member_hour.day) as weekday,
+        cast(member_hour.hour as bigint) as hour,
+        cast(sum(member_hour.events) as bigint) as events,
+        count(*) filter (
+            where member_hour.prev_slot_day is null
+               or member_hour.prev_slot_day < cast($start as date)
+        ) as members
+    from member_hour
+    where member_hour.day >= cast($start as date)
+      and member_hour.day <= cast($end as date)
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], member_hour.region))
+      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], member_hour.device))
+      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], member_hour.tier))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], member_hour.channel))
+      and ($segment::integer is null or member_hour.member_key in (
+          select segment_members.member_key from segment_members
+          where segment_members.segment_id = $segment::integer
+      ))
+      and ($group = 'all' or member_hour.member_key in (select high_value.member_key from high_value))
     group by all
 )
 

@@ -1,34 +1,23 @@
 -- Searches per $unit ('day', 'week', 'month') for the keywords in $keywords, by the
 -- members in the filter scope in [$start, $end]; buckets start at the bucket holding $start.
-with bounds as (
-    select cast($start as date) as start_day, cast($end as date) + 1 as after_day
-),
-
-scoped_members as (
-    select member_key
-    from members
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
+-- Read from the search_day rollup (trimmed, non-empty keywords).
+with final as (
+    select
+        cast(date_trunc($unit, search_day.day) as date) as period,
+        search_day.keyword,
+        cast(sum(search_day.searches) as bigint) as searches
+    from search_day
+    where list_contains($keywords::varchar[], search_day.keyword)
+      and search_day.day >= cast($start as date)
+      and search_day.day <= cast($end as date)
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], search_day.region))
+      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], search_day.device))
+      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], search_day.tier))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], search_day.channel))
+      and ($segment::integer is null or search_day.member_key in (
           select segment_members.member_key from segment_members
           where segment_members.segment_id = $segment::integer
       ))
-),
-
-final as (
-    select
-        cast(date_trunc($unit, events.event_time) as date) as period,
-        trim(events.keyword) as keyword,
-        count(*) as searches
-    from events
-    semi join scoped_members on scoped_members.member_key = events.member_key
-    cross join bounds
-    where events.event_type = 'search'
-      and list_contains($keywords::varchar[], trim(events.keyword))
-      and events.event_time >= bounds.start_day
-      and events.event_time < bounds.after_day
     group by all
 )
 

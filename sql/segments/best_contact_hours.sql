@@ -1,27 +1,23 @@
 -- Each chosen member's best contact hour (SPEC §4): the hour of day in which they were active
 -- on the most distinct days over the $days days ending $as_of; ties go to the hour with more
 -- events, then the earlier hour. Members without events in the window have no row.
--- $keys: member keys to compute (integer list).
-with bounds as (
-    select cast($as_of as date) + 1 as day_end
-),
-
-chosen as (
+-- $keys: member keys to compute (integer list). Read from the member_hour rollup (one row per
+-- member, day and hour: the rows of an hour are its active days).
+with chosen as (
     select unnest($keys::integer[]) as member_key
 ),
 
 hourly as (
     select
-        events.member_key,
-        hour(events.event_time) as hour_of_day,
-        count(distinct cast(events.event_time as date)) as active_days,
-        count(*) as events
-    from events
-    cross join bounds
-    semi join chosen on chosen.member_key = events.member_key
-    where events.event_time >= bounds.day_end - cast($days as integer)
-      and events.event_time < bounds.day_end
-    group by events.member_key, hour(events.event_time)
+        member_hour.member_key,
+        cast(member_hour.hour as bigint) as hour_of_day,
+        count(*) as active_days,
+        sum(member_hour.events) as events
+    from member_hour
+    semi join chosen on chosen.member_key = member_hour.member_key
+    where member_hour.day > cast($as_of as date) - cast($days as integer)
+      and member_hour.day <= cast($as_of as date)
+    group by member_hour.member_key, member_hour.hour
 ),
 
 ranked as (
