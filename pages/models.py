@@ -81,6 +81,10 @@ st.write(
         concordance=ctx.number(cox["concordance_train"], 3),
     )
 )
+if fit.summary["cox"].get("ph_failing"):
+    st.warning(ctx.t("churn.ph_fails", names=", ".join(fit.summary["cox"]["ph_failing"])))
+else:
+    st.caption(ctx.t("churn.ph_ok"))
 st.write(ctx.t("models.baseline_text"))
 
 st.subheader(ctx.t("models.bgnbd_title"))
@@ -93,3 +97,7 @@ st.write(
 )
 parameters = churn.model_parameters(fit)
 ui.table_behind(ctx, parameters, "model_parameters")
+
+steps = churn.fit_steps(fit)
+steps["step"] = [ctx.t(f"models.step.{name}") for name in steps["step"]]
+st.dataframe(steps, hide_index=True, width="stretch")

@@ -4,7 +4,8 @@
 -- abandonment (add-to-carts on days without a paid order, last 90 days), mean session
 -- length (minutes, last 90 days) and the best contact hour (the most active hour of day
 -- over the last 90 days, SPEC §4) and the current status. Only members who signed up by
--- $landmark are returned.
+-- $landmark are returned. Activity comes from the member_day rollup, hours from member_hour;
+-- only session length reads the raw events (the rollups have no sessions).
 with bounds as (
     select
         cast($landmark as date) as landmark_day,
@@ -56,33 +57,42 @@ paid_orders as (
 ),
 
 recent_events as (
-    select events.member_key, events.session_id, events.event_time, events.duration_s
+    select events.member_key, events.session_id, events.duration_s
     from events, bounds
     where events.event_time >= bounds.window_start
       and events.event_time < bounds.landmark_day + 1
+      and events.session_id is not null
 ),
 
 sessions as (
-    select member_key, session_id, sum(coalesce(duration_s, 0)) / 60.0 as session_minutes
+    -- dwell times summed as decimals (to the millisecond): exact, so the mean does not
+    -- depend on the order in which the parallel scan adds rows up (the baseline classifier
+    -- gave different answers on the same data when it did)
+    select
+        member_key,
+        session_id,
+        sum(cast(coalesce(duration_s, 0) as decimal(18, 3))) as session_seconds
     from recent_events
-    where session_id is not null
     group by member_key, session_id
 ),
 
 session_length as (
-    select member_key, avg(session_minutes) as session_minutes
+    select member_key, cast(sum(session_seconds) as double) / count(*) / 60.0 as session_minutes
     from sessions
     group by member_key
 ),
 
 hours as (
+    -- the member_hour rollup has one row per member, day and hour with events: the active
+    -- days of an hour are its rows (the same rule and rows as best_contact_hours.sql)
     select
-        member_key,
-        hour(event_time) as hour_of_day,
-        count(distinct cast(event_time as date)) as active_days,
-        count(*) as events
-    from recent_events
-    group by member_key, hour_of_day
+        member_hour.member_key,
+        cast(member_hour.hour as bigint) as hour_of_day,
+        count(*) as active_days,
+        sum(member_hour.events) as events
+    from member_hour, bounds
+    where member_hour.day between bounds.window_start and bounds.landmark_day
+    group by member_hour.member_key, member_hour.hour
 ),
 
 best_hours as (
