@@ -245,7 +245,7 @@ ERROR_TYPE = "struct(col varchar, reason varchar)"
 # ``md5_number_lower`` (which stores hold), computed without that macro's round trip through
 # a 128-character bit string (4-5x slower, a third of an import's time at millions of rows).
 UID_EXPR = "cast(md5_number({text}) >> 64 as ubigint)"
-# Tables checked in one pass and loaded straight from the stage (tens of millions of rows).
+# Tables checked in one pass and loaded straight from a Parquet file (tens of millions of rows).
 STREAMED = ("events",)
 # Which typed column(s) identify a row; duplicates within a file are rejected on this key.
 KEY_EXPR = {
@@ -528,7 +528,7 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
         from keyed_with_key k
         {member_join}
     """
-    if contract.name in STREAMED:
+    if contract.name in STREAMED and staged.path.suffix == ".parquet":
         _validate_streamed(cur, staged, params, typed_with_errors, dup_error)
         # The good rows' values for the load: no error lists, no erased-member probe (rows
         # of erased or unknown members are in _rejected and excluded by row number).
@@ -558,11 +558,30 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
         "create or replace temp table _rejected as "
         "select _rid, _line, _errors from _typed where len(_errors) > 0"
     )
+    if contract.name == "events":
+        staged.summary = _event_ranges(cur, "select * from _typed", params)
+
+
+def _event_ranges(cur, typed: str, params: dict) -> dict:
+    """The file's event_id range and the time range of its rows without an event_id."""
+    id_lo, id_hi, row_lo, row_hi = _exec(
+        cur,
+        f"""
+        with _typed as ({typed})
+        select min(event_id), max(event_id), min(event_time) filter (where event_id is null),
+            max(event_time) filter (where event_id is null)
+        from _typed
+        """,
+        params,
+    ).fetchone()
+    return {"id_lo": id_lo, "id_hi": id_hi, "row_lo": row_lo, "row_hi": row_hi}
 
 
 def _validate_streamed(cur, staged: _Staged, params: dict, typed: str, dup_error: str) -> None:
-    """Events: one pass counts bad rows and duplicates and finds the ranges the load needs to
-    judge overlap with the store; bad rows (usually none) are materialised only if present."""
+    """Events from Parquet: one pass counts bad rows and duplicates and finds the ranges the
+    load needs to judge overlap with the store; bad rows (usually none) are materialised only
+    if present. (A CSV stage is all text: converting it twice would cost more than the one
+    typed copy, so CSV takes the ``_typed`` path.)"""
     # Rows with an event_id share a uid exactly when they share the event_id, so they are
     # counted on it (no md5, and the columns that only feed the content hash are not read);
     # rows without one are counted on their uid, in a second pass over just those rows.
@@ -723,7 +742,7 @@ def _load_members(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
 
 
 def _load_events(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
-    """Insert the good rows straight from the stage (no copy of the file is made).
+    """Insert the good rows: from Parquet straight from the file, from CSV from ``_typed``.
 
     Re-import is idempotent on ``event_uid``; the anti-join against stored events runs only
     when some stored event could share a uid with the file: one with an ``event_id`` inside
@@ -744,8 +763,11 @@ def _load_events(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
     overlap = bool(overlaps) and bool(
         _exec(cur, "select " + " or ".join(overlaps), summary).fetchone()[0]
     )
-    where = []
-    if rejected:
+    where, source = [], staged.typed_sql
+    if not source:  # CSV: the typed copy made by _validate
+        source = "select * from _typed"
+        where.append("len(g._errors) = 0")
+    elif rejected:
         where.append("g._rid not in (select _rid from _rejected)")
     if overlap:
         where.append("not exists (select 1 from events e where e.event_uid = g.event_uid)")
@@ -758,7 +780,7 @@ def _load_events(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
         select member_key, event_time, event_type, event_uid, event_id, session_id, device,
             page, duration_s, keyword, category, item_id, amount, coupon_id, campaign,
             $import_id
-        from ({staged.typed_sql}) g
+        from ({source}) g
         {"where " + " and ".join(where) if where else ""}
         """,
         params,

@@ -26,11 +26,14 @@ def store(tmp_path):
     close_store(s.path)
 
 
-def import_files(store, tmp_path, files: dict[str, str | pd.DataFrame], **kwargs):
+def import_files(store, tmp_path, files: dict[str, str | pd.DataFrame], fmt="parquet", **kwargs):
+    """Import CSV text as ``<table>.csv`` and frames as ``<table>.<fmt>``."""
     folder = tmp_path / f"in{len(list(tmp_path.glob('in*')))}"
     folder.mkdir()
     for table, content in files.items():
-        if isinstance(content, pd.DataFrame):
+        if isinstance(content, pd.DataFrame) and fmt == "csv":
+            content.to_csv(folder / f"{table}.csv", index=False)
+        elif isinstance(content, pd.DataFrame):
             content.to_parquet(folder / f"{table}.parquet", index=False)
         else:
             (folder / f"{table}.csv").write_text(content, encoding="utf-8")
@@ -65,27 +68,29 @@ def test_event_uid_is_md5_number_lower_as_stores_hold_it(store, tmp_path):
     assert [int(u) for u in got["event_uid"]] == [int(u) for u in expected]
 
 
-def test_new_events_outside_the_stored_ranges_are_all_inserted(store, tmp_path):
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_new_events_outside_the_stored_ranges_are_all_inserted(store, tmp_path, fmt):
     first = events_frame([("E1", "M1", "2025-01-02 10:00", "login")])
     later = events_frame(
         [("E2", "M1", "2025-02-02 10:00", "login"), ("E3", "M2", "2025-02-03 10:00", "login")]
     )
-    import_files(store, tmp_path, {"members": MEMBERS_CSV, "events": first})
-    report = import_files(store, tmp_path, {"events": later})
+    import_files(store, tmp_path, {"members": MEMBERS_CSV, "events": first}, fmt=fmt)
+    report = import_files(store, tmp_path, {"events": later}, fmt=fmt)
     events = report.files["events"]
     assert (events.read, events.inserted, events.unchanged) == (2, 2, 0)
     assert store.scalar("select count(*) from events") == 3
 
 
-def test_an_event_id_already_stored_is_not_inserted_again_whatever_its_time(store, tmp_path):
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_an_event_id_already_stored_is_not_inserted_again_whatever_its_time(store, tmp_path, fmt):
     # The store holds E1 on 2 January; a later file repeats E1 with another time, outside
     # the time range of everything stored: still the same event, so still not inserted.
     first = events_frame([("E1", "M1", "2025-01-02 10:00", "login")])
     later = events_frame(
         [("E1", "M1", "2025-03-01 09:00", "login"), ("E9", "M2", "2025-03-02 09:00", "login")]
     )
-    import_files(store, tmp_path, {"members": MEMBERS_CSV, "events": first})
-    report = import_files(store, tmp_path, {"events": later})
+    import_files(store, tmp_path, {"members": MEMBERS_CSV, "events": first}, fmt=fmt)
+    report = import_files(store, tmp_path, {"events": later}, fmt=fmt)
     events = report.files["events"]
     assert (events.read, events.inserted, events.unchanged, events.rejected) == (2, 1, 1, 0)
     assert store.scalar("select count(*) from events where event_id = 'E1'") == 1
