@@ -3,37 +3,51 @@
 -- ($group = 'all') or the high-value members ($group = 'high_value': the top
 -- $high_value_share of the members signed up by $as_of by paid spend in the 12 months
 -- ending $as_of, spenders only). Read from the member_hour rollup: a member counts once in a
--- cell, on its first day in range in that weekday and hour (prev_slot_day before $start).
-with bounds as (
-    select cast($as_of as date) + 1 as as_of_end
+-- cell, on its first day in range in that weekday and hour (prev_slot_day before $start);
+-- spend from the paid_orders rollup.
+with population as (
+    select count(*) as members
+    from members
+    where $group = 'high_value' and members.signup_at < cast($as_of as date) + 1
 ),
 
 spend as (
     select
-        members.member_key,
-        coalesce(sum(orders.amount) filter (
-            where orders.status = 'paid'
-              and orders.paid_at >= bounds.as_of_end - interval 12 month
-              and orders.paid_at < bounds.as_of_end
-        ), 0) as spend
-    from members
-    cross join bounds
-    left join orders on orders.member_key = members.member_key
-    where members.signup_at < bounds.as_of_end
-    group by members.member_key
+        paid_orders.member_key,
+        sum(paid_orders.amount) as spend
+    from paid_orders
+    where $group = 'high_value'
+      and paid_orders.paid_at >= cast($as_of as date) + 1 - interval 12 month
+      and paid_orders.paid_at < cast($as_of as date) + 1
+      and paid_orders.signup_day <= cast($as_of as date)
+    group by paid_orders.member_key
 ),
 
+-- ranked among every member signed up by $as_of: those without spend rank last and are out
 high_value as (
     select member_key
     from (
         select
             member_key,
             spend,
-            row_number() over (order by spend desc, member_key) as spend_rank,
-            count(*) over () as population
+            row_number() over (order by spend desc, member_key) as spend_rank
         from spend
     )
-    where spend > 0 and spend_rank <= ceil(population * $high_value_share)
+    where spend > 0
+      and spend_rank <= ceil((select population.members from population) * $high_value_share)
+),
+
+-- one branch per group: the optimizer drops the other one, so everyone's heatmap does not
+-- compute the spend ranking
+group_rows as (
+    select member_hour.*
+    from member_hour
+    where $group = 'all'
+    union all
+    select member_hour.*
+    from member_hour
+    where $group = 'high_value'
+      and member_hour.member_key in (select high_value.member_key from high_value)
 ),
 
 final as (
@@ -45,7 +59,7 @@ final as (
             where member_hour.prev_slot_day is null
                or member_hour.prev_slot_day < cast($start as date)
         ) as members
-    from member_hour
+    from group_rows as member_hour
     where member_hour.day >= cast($start as date)
       and member_hour.day <= cast($end as date)
       and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], member_hour.region))
@@ -56,7 +70,6 @@ final as (
           select segment_members.member_key from segment_members
           where segment_members.segment_id = $segment::integer
       ))
-      and ($group = 'all' or member_hour.member_key in (select high_value.member_key from high_value))
     group by all
 )
 

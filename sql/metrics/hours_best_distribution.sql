@@ -1,0 +1,41 @@
+-- How many members in the filter scope have each hour of day as their best contact hour
+-- over the 90 days ending $as_of (the rule of sql/metrics/hours_best_contact.sql: most active
+-- days in the hour, then most events, then the earlier hour); hours nobody has are missing.
+with hourly as (
+    select
+        member_hour.member_key,
+        cast(member_hour.hour as bigint) as hour,
+        count(*) as active_days,
+        cast(sum(member_hour.events) as bigint) as events,
+        count(*) * 1000000000000
+            + cast(sum(member_hour.events) as bigint) * 100 + (23 - member_hour.hour) as rank_key
+    from member_hour
+    where member_hour.day >= cast($as_of as date) - 89
+      and member_hour.day <= cast($as_of as date)
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], member_hour.region))
+      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], member_hour.device))
+      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], member_hour.tier))
+      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], member_hour.channel))
+      and ($segment::integer is null or member_hour.member_key in (
+          select segment_members.member_key from segment_members
+          where segment_members.segment_id = $segment::integer
+      ))
+    group by member_hour.member_key, member_hour.hour
+),
+
+best as (
+    select arg_max(hourly.hour, hourly.rank_key) as best_hour
+    from hourly
+    group by hourly.member_key
+),
+
+final as (
+    select
+        best_hour as hour,
+        count(*) as members
+    from best
+    group by best_hour
+)
+
+select * from final
+order by hour
