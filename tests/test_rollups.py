@@ -58,6 +58,35 @@ RAW_MEMBER_DAY = """member_day as (
     join members on members.member_key = counts.member_key
 )"""
 
+# member_week / member_month (sql/schema/009_period_rollups.sql) from the raw member_day above
+RAW_MEMBER_PERIOD = """{table} as (
+    select
+        member_key,
+        period,
+        lag(period) over (partition by member_key order by period) as prev_period,
+        lead(period) over (partition by member_key order by period) as next_period,
+        first_day,
+        signup_day,
+        region,
+        device,
+        tier,
+        channel
+    from (
+        select
+            member_key,
+            cast(date_trunc('{unit}', day) as date) as period,
+            min(first_day) as first_day,
+            any_value(signup_day) as signup_day,
+            any_value(region) as region,
+            any_value(device) as device,
+            any_value(tier) as tier,
+            any_value(channel) as channel
+        from member_day
+        group by all
+    ) as periods
+)"""
+PERIOD_TABLES = {"member_week": "week", "member_month": "month"}
+
 ROLLUP_COLUMNS = (
     "member_key, day, events, page_views, add_to_carts, orders_paid, prev_day, next_day, "
     "first_day, signup_day, region, device, tier, channel"
@@ -65,11 +94,17 @@ ROLLUP_COLUMNS = (
 
 
 def shadowed(text: str) -> str:
-    """``text`` with a leading CTE named ``member_day`` computed from ``events``."""
+    """``text`` with a leading CTE named ``member_day`` computed from ``events`` (and CTEs
+    named ``member_week`` / ``member_month`` computed from it when the text reads them)."""
     body = re.sub(r"^\s*--.*$", "", text, flags=re.MULTILINE).strip()
+    ctes = [RAW_MEMBER_DAY] + [
+        RAW_MEMBER_PERIOD.format(table=table, unit=unit)
+        for table, unit in PERIOD_TABLES.items()
+        if table in body
+    ]
     if re.match(r"with\s", body, flags=re.IGNORECASE):
-        return "with " + RAW_MEMBER_DAY + ",\n" + body[len("with") :].lstrip()
-    return "with " + RAW_MEMBER_DAY + "\n" + body
+        return "with " + ",\n".join(ctes) + ",\n" + body[len("with") :].lstrip()
+    return "with " + ",\n".join(ctes) + "\n" + body
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +145,8 @@ def run_on_raw_events(monkeypatch, call):
 
     def raw_sql_text(name: str) -> str:
         text = sql_text(name)
-        return shadowed(text) if "member_day" in text else text
+        reads = ("member_day", *PERIOD_TABLES)
+        return shadowed(text) if any(table in text for table in reads) else text
 
     with monkeypatch.context() as patch:
         patch.setattr(store_module, "sql_text", raw_sql_text)
@@ -153,6 +189,7 @@ def rollup_views(first_day: date, as_of: date, narrow: GlobalFilters):
         "activity_daily": lambda s, f: views["activity_daily"](s, f, as_of),
         "lifecycle week": lambda s, f: views["lifecycle"](s, f, as_of, unit="week"),
         "lifecycle day": lambda s, f: views["lifecycle"](s, f, as_of, unit="day"),
+        "lifecycle month": lambda s, f: views["lifecycle"](s, f, as_of, unit="month"),
         "active_days": lambda s, f: views["active_days_distribution"](s, f, as_of),
         "retention week": lambda s, f: views["retention_matrix"](s, f, as_of, cohort="week"),
         "retention month on_or_after first_activity": lambda s, f: views["retention_matrix"](
@@ -187,7 +224,7 @@ def test_every_rollup_view_equals_its_answer_from_raw_events(store, bounds, monk
         else:
             assert from_rollup == from_events, label
         compared += 1
-    assert compared == 36
+    assert compared == 39
 
 
 # -- 3. headline numbers worked out in pandas from raw events --------------------------------

@@ -6,13 +6,14 @@
 --   dormant      active in the previous bucket, not in this one
 -- core/metrics.py blanks buckets that end after the as-of date or whose previous bucket
 -- starts before the data does.
--- Speed (SPEC §9): member_day rows carry the member's previous and next active day, signup
--- day and current attributes, so each member is classified once per bucket on its first
--- active day there (returning when its previous active day falls in the previous bucket) and
--- counted dormant once, on its last active day of a bucket whose next active day is not in
--- the following one: no distinct, no self-join, no join to members. Buckets are numbered
--- (days, weeks or months since 0001-01-01, a Monday): integer arithmetic per row costs a
--- fraction of date_trunc or interval arithmetic.
+-- Speed (SPEC §9): the rows read are the members' active periods (member_day, member_week or
+-- member_month for $unit: one row per member and active day, week or month) carrying the
+-- member's previous and next active period, signup day and current attributes, so a member
+-- is classified once per bucket (returning when its previous active period is the bucket
+-- before) and counted dormant in the following bucket when its next active period is not
+-- that one: no distinct, no self-join, no join to members. Buckets are numbered (days, weeks
+-- or months since 0001-01-01, a Monday): integer arithmetic per row costs a fraction of
+-- date_trunc or interval arithmetic.
 with bounds as (
     select
         case $unit
@@ -57,34 +58,55 @@ new_counts as (
     group by all
 ),
 
--- the scoped member days of the buckets shown and the one before the first, numbered
-scoped_days as (
+-- the members' active days, weeks or months ($unit)
+member_periods as (
+    select
+        member_key, day as period, prev_day as prev_period, next_day as next_period,
+        signup_day, region, device, tier, channel
+    from member_day
+    where $unit = 'day'
+    union all
+    select
+        member_key, period, prev_period, next_period,
+        signup_day, region, device, tier, channel
+    from member_week
+    where $unit = 'week'
+    union all
+    select
+        member_key, period, prev_period, next_period,
+        signup_day, region, device, tier, channel
+    from member_month
+    where $unit = 'month'
+),
+
+-- the scoped member periods of the buckets shown and the one before the first, numbered
+scoped_periods as (
     select
         case $unit
-            when 'day' then day - date '0001-01-01'
-            when 'week' then (day - date '0001-01-01') // 7
-            else (year(day) - 1) * 12 + month(day) - 1
+            when 'day' then period - date '0001-01-01'
+            when 'week' then (period - date '0001-01-01') // 7
+            else (year(period) - 1) * 12 + month(period) - 1
         end as bucket,
         case $unit
-            when 'day' then prev_day - date '0001-01-01'
-            when 'week' then (prev_day - date '0001-01-01') // 7
-            else (year(prev_day) - 1) * 12 + month(prev_day) - 1
+            when 'day' then prev_period - date '0001-01-01'
+            when 'week' then (prev_period - date '0001-01-01') // 7
+            else (year(prev_period) - 1) * 12 + month(prev_period) - 1
         end as prev_bucket,
         case $unit
-            when 'day' then next_day - date '0001-01-01'
-            when 'week' then (next_day - date '0001-01-01') // 7
-            else (year(next_day) - 1) * 12 + month(next_day) - 1
+            when 'day' then next_period - date '0001-01-01'
+            when 'week' then (next_period - date '0001-01-01') // 7
+            else (year(next_period) - 1) * 12 + month(next_period) - 1
         end as next_bucket,
         case $unit
             when 'day' then signup_day - date '0001-01-01'
             when 'week' then (signup_day - date '0001-01-01') // 7
             else (year(signup_day) - 1) * 12 + month(signup_day) - 1
         end as signup_bucket
-    from member_day
-    where day >= cast(date_trunc($unit, cast($start as date)) as date)
+    from member_periods
+    where period >= cast(date_trunc($unit, cast($start as date)) as date)
           - case $unit when 'day' then interval 1 day when 'week' then interval 7 day
               else interval 1 month end
-      and day < cast(date_trunc($unit, cast($end as date)) as date)
+      and period < cast(date_trunc($unit, cast($end as date)) as date)
           + case $unit when 'day' then interval 1 day when 'week' then interval 7 day
               else interval 1 month end
       and member_in_scope(
@@ -93,25 +115,20 @@ scoped_days as (
       )
 ),
 
--- per bucket, counted on a member's first active day there: returning (active in the bucket
--- before) or resurrecting, unless new (signed up in the bucket); and counted on a member's
--- last active day there: leaving (next active day not in the following bucket), which makes
--- the member dormant in the following bucket
+-- per bucket: returning (active in the bucket before) or resurrecting, unless new (signed up
+-- in the bucket); and leaving (next active period not the following bucket), which makes the
+-- member dormant in the following bucket
 activity as (
     select
         bucket,
         count(*) filter (
-            where (prev_bucket is null or prev_bucket < bucket)
-              and signup_bucket is distinct from bucket
-              and prev_bucket = bucket - 1
+            where signup_bucket is distinct from bucket and prev_bucket = bucket - 1
         ) as returning,
         count(*) filter (
-            where (prev_bucket is null or prev_bucket < bucket)
-              and signup_bucket is distinct from bucket
-              and prev_bucket is distinct from bucket - 1
+            where signup_bucket is distinct from bucket and prev_bucket is distinct from bucket - 1
         ) as resurrecting,
         count(*) filter (where next_bucket is null or next_bucket > bucket + 1) as leaving
-    from scoped_days
+    from scoped_periods
     group by bucket
 ),
 

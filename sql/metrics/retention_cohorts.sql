@@ -6,11 +6,12 @@
 -- A cell is complete when period N has ended by $as_of; incomplete cells have no retained
 -- count (empty, never zero).
 --
--- Speed (SPEC §9): member_day rows carry the member's signup day, first active day, previous
--- and next active day and current attributes, so there is no join, distinct or window: a
--- member counts once per period, on its first active day there (its previous active day is
--- in an earlier bucket), and its last period is the one of its last active day (no next
--- active day). Buckets are numbered (days, weeks or months since 0001-01-01, a Monday):
+-- Speed (SPEC §9): the rows read are the members' active periods (member_day, member_week or
+-- member_month for $unit: one row per member and active day, week or month), carrying the
+-- member's signup day, first active day, next active period and current attributes, so
+-- there is no join, distinct or window: a member counts once per period it is active in
+-- ('on'), or once in the period it was last active in (no next active period,
+-- 'on_or_after'). Buckets are numbered (days, weeks or months since 0001-01-01, a Monday):
 -- integer arithmetic per row costs a fraction of date_trunc.
 with bounds as (
     select
@@ -43,16 +44,37 @@ signup_days as (
       )
 ),
 
-scoped_days as (
+-- the members' active days, weeks or months ($unit)
+member_periods as (
     select
-        day,
-        prev_day,
-        next_day,
-        case $by when 'signup' then signup_day else first_day end as cohort_day
+        member_key, day as period, prev_day as prev_period, next_day as next_period,
+        first_day, signup_day, region, device, tier, channel
     from member_day
-    -- a counted day is in or after its cohort's bucket, so on or after the first cohort's
+    where $unit = 'day'
+    union all
+    select
+        member_key, period, prev_period, next_period,
+        first_day, signup_day, region, device, tier, channel
+    from member_week
+    where $unit = 'week'
+    union all
+    select
+        member_key, period, prev_period, next_period,
+        first_day, signup_day, region, device, tier, channel
+    from member_month
+    where $unit = 'month'
+),
+
+scoped_periods as (
+    select
+        period,
+        prev_period,
+        next_period,
+        case $by when 'signup' then signup_day else first_day end as cohort_day
+    from member_periods
+    -- a counted period is its cohort's or later, so it starts on or after the first cohort's
     -- start; both bounds are plain column comparisons the scan applies first
-    where day >= cast(date_trunc($unit, cast($start as date)) as date)
+    where period >= cast(date_trunc($unit, cast($start as date)) as date)
       and case $by when 'signup' then signup_day else first_day end
           >= cast(date_trunc($unit, cast($start as date)) as date)
       and member_in_scope(
@@ -64,7 +86,7 @@ scoped_days as (
 cohort_days as (
     select cohort_day from signup_days
     union all
-    select cohort_day from scoped_days where $by = 'first_activity' and prev_day is null
+    select cohort_day from scoped_periods where $by = 'first_activity' and prev_period is null
 ),
 
 cohort_sizes as (
@@ -79,30 +101,25 @@ cohort_sizes as (
     group by all
 ),
 
--- bucket numbers of each member day, its previous active day and its cohort day
+-- bucket numbers of each member period and its cohort day
 numbered as (
     select
         case $unit
-            when 'day' then day - date '0001-01-01'
-            when 'week' then (day - date '0001-01-01') // 7
-            else (year(day) - 1) * 12 + month(day) - 1
+            when 'day' then period - date '0001-01-01'
+            when 'week' then (period - date '0001-01-01') // 7
+            else (year(period) - 1) * 12 + month(period) - 1
         end as bucket,
-        case $unit
-            when 'day' then prev_day - date '0001-01-01'
-            when 'week' then (prev_day - date '0001-01-01') // 7
-            else (year(prev_day) - 1) * 12 + month(prev_day) - 1
-        end as prev_bucket,
-        next_day,
+        next_period,
         case $unit
             when 'day' then cohort_day - date '0001-01-01'
             when 'week' then (cohort_day - date '0001-01-01') // 7
             else (year(cohort_day) - 1) * 12 + month(cohort_day) - 1
         end as cohort
-    from scoped_days
+    from scoped_periods
 ),
 
--- one row per member and period counted: its first active day in the period ('on'), or its
--- last active day ('on_or_after'; a last period after $max_period counts for every N)
+-- one row per member and period counted: every active period ('on'), or the last one
+-- ('on_or_after'; a last period after $max_period counts for every N)
 counts as (
     select
         numbered.cohort,
@@ -113,9 +130,8 @@ counts as (
     where numbered.cohort between bounds.first_cohort and bounds.last_cohort
       and numbered.bucket >= numbered.cohort
       and case $mode
-          when 'on' then (numbered.prev_bucket is null or numbered.prev_bucket < numbered.bucket)
-              and numbered.bucket - numbered.cohort <= $max_period
-          else numbered.next_day is null
+          when 'on' then numbered.bucket - numbered.cohort <= $max_period
+          else numbered.next_period is null
       end
     group by all
 ),
