@@ -38,6 +38,8 @@ MEMBER_TABLES: dict[str, str] = {
     "orders": "member_key",
     "tier_history": "member_key",
     "member_day": "member_key",
+    "member_week": "member_key",
+    "member_month": "member_key",
     "paid_orders": "member_key",
     "member_facts": "member_key",
     "tag_spells": "member_key",
