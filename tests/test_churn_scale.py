@@ -23,6 +23,7 @@ import streamlit as st
 from lifelines import CoxPHFitter
 from lifelines.datasets import load_rossi
 from lifelines.statistics import proportional_hazard_test
+from lifelines.utils import concordance_index
 from scipy.optimize import approx_fprime
 from streamlit.testing.v1 import AppTest
 
@@ -115,6 +116,32 @@ def test_ph_check_time_grows_linearly_with_rows():
     check = model.check_proportional_hazards()
     assert time.perf_counter() - started < 10
     assert len(check) == 2 and check["p"].between(0, 1).all()
+
+
+# -- concordance -------------------------------------------------------------------------------
+
+
+def test_concordance_counts_pairs_as_lifelines_does():
+    # small frames full of tied times, tied scores and censoring: exact equality
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        rows = int(rng.integers(2, 60))
+        durations = rng.integers(0, int(rng.integers(1, 10)), rows).astype(float)
+        scores = rng.integers(0, int(rng.integers(1, 8)), rows).astype(float)
+        events = rng.random(rows) < rng.random()
+        try:
+            expected = concordance_index(durations, scores, events)
+        except ZeroDivisionError:
+            with pytest.raises(churn.ChurnModelError):
+                churn.concordance(durations, scores, events)
+            continue
+        assert churn.concordance(durations, scores, events) == expected
+
+
+def test_training_concordance_equals_lifelines(demo_cox):
+    rossi = churn.CoxChurnModel().fit(load_rossi(), "week", "arrest")
+    assert rossi.concordance_ == float(rossi.lifelines_.concordance_index_)
+    assert demo_cox.concordance_ == float(demo_cox.lifelines_.concordance_index_)
 
 
 # -- baseline sample, drivers, LTV ----------------------------------------------------------
