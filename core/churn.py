@@ -1283,14 +1283,15 @@ def data_stamp(store: Store) -> str:
 
 
 FIT_STEP_SHARES = {
-    "features": 0.22,
-    "holdout": 0.25,
-    "cox": 0.06,
-    "ph_test": 0.02,
-    "ltv": 0.2,
-    "scores": 0.25,
+    "features": 0.34,
+    "holdout": 0.14,
+    "cox": 0.05,
+    "ph_test": 0.01,
+    "ltv": 0.15,
+    "scores": 0.31,
 }
-"""Rough share of the fit's time per step (measured at 1 M members) for the progress bar."""
+"""Share of the fit's CPU time per step at 1 M members (docs/PERFORMANCE.md), for the
+progress bar."""
 
 
 def score_members(
@@ -1411,7 +1412,7 @@ def fit_churn_models(
         horizon_days,
         penalizer,
         frames=(holdout_train, training),
-        progress=lambda model: report(done + (0.1 if model == "baseline" else 0.0), "holdout"),
+        progress=lambda model: report(done + (0.06 if model == "baseline" else 0.0), "holdout"),
     )
     del holdout_train
 
