@@ -4,13 +4,15 @@ Usage::
 
     .venv/bin/python -m bench.bench_import --from-db /tmp/bench2.duckdb --events 5000000 \
         [--work /tmp/ml_import] [--formats parquet,csv] [--reuse] [--memory-limit 5GB] \
-        [--reimport]
+        [--reimport] [--skip-refresh]
 
 Exports every member and a sample of ``--events`` events of an existing store as contract
 files (``members`` + ``events``, once as CSV and once as Parquet), imports each folder into
 a new, empty store with ``core.ingest.import_dir`` and reports, per file, the rows loaded,
-the seconds the importer spent on it (read, validate, load) and the rows per second; the
-refresh of derived data that follows is reported separately, as ``refresh_s``.
+the seconds the importer spent on it (read, validate, load), the rows per second and the
+process's CPU seconds for the file (``cpu_s``: steadier than wall time when other work
+shares the machine); the refresh of derived data that follows is reported separately, as
+``refresh_s``, or skipped with ``--skip-refresh``.
 ``--reimport`` imports the same folder a second time into the same store (every row is then
 already present: the idempotent path). ``--reuse`` keeps the files of an earlier export in
 ``--work`` when they hold the same number of events.
@@ -22,13 +24,17 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from core import refresh as refresh_module
 from core.ingest import import_dir
 from core.store import close_store, open_store
 
@@ -70,9 +76,16 @@ def _exported(folder: Path, events: int, formats: list[str]) -> bool:
     return sample["events"] == events and set(formats) <= set(sample["formats"])
 
 
-def _file_rates(lines: list[tuple[float, str]]) -> dict:
-    files = {}
-    for _, text in lines:
+def _cpu_seconds() -> float:
+    """CPU time of this process, DuckDB's threads included (steadier than wall time on a
+    machine shared with other work)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _file_rates(lines: list[tuple[float, float, str]], cpu_started: float) -> dict:
+    files, cpu_before = {}, cpu_started
+    for _, cpu, text in lines:
         match = DONE.match(text)
         if match:
             rows, seconds = int(match.group(3).replace(",", "")), float(match.group(4))
@@ -80,32 +93,57 @@ def _file_rates(lines: list[tuple[float, str]]) -> dict:
                 "rows": rows,
                 "seconds": seconds,
                 "rows_per_s": round(rows / seconds) if seconds else None,
+                "cpu_s": round(cpu - cpu_before, 1),
             }
+            cpu_before = cpu
     return files
 
 
-def timed_import(folder: Path, store_path: Path, memory_limit: str, reimport: bool) -> dict:
+def timed_import(
+    folder: Path, store_path: Path, memory_limit: str, reimport: bool, skip_refresh: bool
+) -> dict:
     store_path.unlink(missing_ok=True)
     store = open_store(store_path)
     store.con.execute(f"set memory_limit = '{memory_limit}'")
     runs = {}
     for run in ("first", "again") if reimport else ("first",):
-        lines: list[tuple[float, str]] = []
-        started = time.perf_counter()
-        import_dir(
-            store,
-            folder,
-            progress=lambda text, seen=lines: seen.append((time.perf_counter(), text)),
-        )
+        lines: list[tuple[float, float, str]] = []
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
+        with _refresh_skipped(skip_refresh):
+            import_dir(
+                store,
+                folder,
+                progress=lambda text, seen=lines: seen.append(
+                    (time.perf_counter(), _cpu_seconds(), text)
+                ),
+            )
         total = time.perf_counter() - started
         refresh_started = next(
-            (at for at, text in lines if text == "refreshing derived data"), None
+            (at for at, _, text in lines if text == "refreshing derived data"), None
         )
         refresh = round(started + total - refresh_started, 1) if refresh_started else None
-        runs[run] = {"files": _file_rates(lines), "total_s": round(total, 1), "refresh_s": refresh}
+        runs[run] = {
+            "files": _file_rates(lines, cpu_started),
+            "total_s": round(total, 1),
+            "refresh_s": None if skip_refresh else refresh,
+        }
     close_store(store_path)
     store_path.unlink(missing_ok=True)
     return runs if reimport else runs["first"]
+
+
+@contextmanager
+def _refresh_skipped(skip: bool) -> Iterator[None]:
+    """With ``skip``, the import runs without the refresh of derived data (importer only)."""
+    if not skip:
+        yield
+        return
+    original = refresh_module.refresh
+    refresh_module.refresh = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        refresh_module.refresh = original
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="keep an earlier, same export")
     parser.add_argument("--memory-limit", default="5GB", help="DuckDB memory_limit")
     parser.add_argument("--reimport", action="store_true", help="also time a second import")
+    parser.add_argument(
+        "--skip-refresh", action="store_true", help="time the importer alone (no refresh)"
+    )
     args = parser.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     if unknown := set(formats) - set(FORMATS):
@@ -132,7 +173,11 @@ def main(argv: list[str] | None = None) -> int:
         size = sum(p.stat().st_size for p in (work / kind).iterdir()) / 1e6
         load = round(os.getloadavg()[0], 2)
         result = timed_import(
-            work / kind, work / f"{kind}.duckdb", args.memory_limit, args.reimport
+            work / kind,
+            work / f"{kind}.duckdb",
+            args.memory_limit,
+            args.reimport,
+            args.skip_refresh,
         )
         print(
             json.dumps({"format": kind, "files_mb": round(size), "load_before": load, **result}),
