@@ -1102,9 +1102,9 @@ def holdout_evaluation(
         fit reuses the test frame to train its Cox model); read from the store if None.
     baseline_rows : int or None
         The baseline classifier is fitted on a random sample of this many training rows
-        (fixed seed; all rows when there are fewer or None). Gradient boosting on 1 M
-        members' 223,000 training rows took 30–100 s on two cores; the Cox model always
-        uses every row.
+        (fixed seed; all rows when there are fewer or None): at 1 M members, gradient
+        boosting on all 222,981 training rows took 99 s (two OpenMP threads, load 7) for a
+        test AUC 0.003 higher than on 50,000. The Cox model always uses every row.
     progress : callable or None
         Called with ``"cox"`` and ``"baseline"`` as each model's fit starts.
     """
