@@ -42,6 +42,9 @@ MEMBER_TABLES: dict[str, str] = {
     "member_month": "member_key",
     "paid_orders": "member_key",
     "member_facts": "member_key",
+    "funnel_day": "member_key",
+    "member_hour": "member_key",
+    "search_day": "member_key",
     "tag_spells": "member_key",
     "segment_members": "member_key",
     "churn_member_scores": "member_key",
@@ -59,6 +62,7 @@ PERSONAL_COLUMNS: dict[tuple[str, str], str] = {
     ("members", "birth_date"): "null",
     ("members", "last_login_at"): "null",
     ("events", "keyword"): "null",  # free text the member typed
+    ("search_day", "keyword"): "null",  # the same text, rolled up
     ("import_rejects", "raw_text"): "scrub",  # a rejected file line may hold a member's data
     ("audit_log", "before_json"): "redact",
     ("audit_log", "after_json"): "redact",

@@ -10,7 +10,8 @@ with searches as (
         search_day.day >= cast($start as date) as in_period,
         search_day.prev_day is null or search_day.prev_day < cast($start as date) as first_in_period
     from search_day
-    where search_day.day >= cast($prev_start as date)
+    where search_day.keyword is not null
+      and search_day.day >= cast($prev_start as date)
       and search_day.day <= cast($end as date)
       and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], search_day.region))
       and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], search_day.device))
