@@ -14,8 +14,9 @@ On the demo store (read only), three ways:
    retention, retention-matrix cells, the active-days distribution) worked out
    independently in pandas from the raw events.
 
-Funnel and time-of-day views read ``events`` directly (no rollup), so (2) does not apply to
-them; the rollup's counter columns (page views, carts, paid orders) are checked in (1).
+The funnel, time-of-day and search views read their own rollups (funnel_day, member_hour,
+search_day), checked the same way in ``tests/test_event_rollups.py``; member_day's counter
+columns (page views, carts, paid orders) are checked in (1).
 """
 
 from __future__ import annotations
