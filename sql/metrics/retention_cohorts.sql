@@ -89,6 +89,12 @@ cohort_days as (
     select cohort_day from scoped_periods where $by = 'first_activity' and prev_period is null
 ),
 
+cohort_day_sizes as (
+    select cohort_day, count(*) as members
+    from cohort_days
+    group by all
+),
+
 cohort_sizes as (
     select
         case $unit
@@ -96,12 +102,20 @@ cohort_sizes as (
             when 'week' then (cohort_day - date '0001-01-01') // 7
             else (year(cohort_day) - 1) * 12 + month(cohort_day) - 1
         end as cohort,
-        count(*) as cohort_size
-    from cohort_days
+        cast(sum(members) as bigint) as cohort_size
+    from cohort_day_sizes
     group by all
 ),
 
--- bucket numbers of each member period and its cohort day
+-- the periods counted: every active period ('on'), or the last one ('on_or_after'), per
+-- period and cohort day (thousands of groups), then numbered
+period_counts as (
+    select period, cohort_day, count(*) as members
+    from scoped_periods
+    where case $mode when 'on' then true else next_period is null end
+    group by all
+),
+
 numbered as (
     select
         case $unit
@@ -109,30 +123,27 @@ numbered as (
             when 'week' then (period - date '0001-01-01') // 7
             else (year(period) - 1) * 12 + month(period) - 1
         end as bucket,
-        next_period,
         case $unit
             when 'day' then cohort_day - date '0001-01-01'
             when 'week' then (cohort_day - date '0001-01-01') // 7
             else (year(cohort_day) - 1) * 12 + month(cohort_day) - 1
-        end as cohort
-    from scoped_periods
+        end as cohort,
+        members
+    from period_counts
 ),
 
--- one row per member and period counted: every active period ('on'), or the last one
--- ('on_or_after'; a last period after $max_period counts for every N)
+-- members per cohort and period N ('on_or_after': a last period after $max_period counts
+-- for every N)
 counts as (
     select
         numbered.cohort,
         least(numbered.bucket - numbered.cohort, $max_period) as period,
-        count(*) as members
+        sum(numbered.members) as members
     from numbered
     cross join bounds
     where numbered.cohort between bounds.first_cohort and bounds.last_cohort
       and numbered.bucket >= numbered.cohort
-      and case $mode
-          when 'on' then numbered.bucket - numbered.cohort <= $max_period
-          else numbered.next_period is null
-      end
+      and ($mode = 'on_or_after' or numbered.bucket - numbered.cohort <= $max_period)
     group by all
 ),
 
