@@ -50,8 +50,9 @@ DONE = re.compile(r"^(\w+)\.(csv|parquet): ([\d,]+) loaded .*\(([\d.]+) s\)$")
 FORMATS = {"csv": "(header, format csv)", "parquet": "(format parquet)"}
 
 
-def export(source: Path, folder: Path, events: int, formats: list[str]) -> None:
+def export(source: Path, folder: Path, events: int, formats: list[str], memory_limit: str) -> None:
     con = duckdb.connect(str(source), read_only=True)
+    con.execute(f"set memory_limit = '{memory_limit}'")
     for kind in formats:
         option = FORMATS[kind]
         target = folder / kind
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         started = time.perf_counter()
-        export(Path(args.from_db), work, args.events, formats)
+        export(Path(args.from_db), work, args.events, formats, args.memory_limit)
         print(f"exported the sample in {time.perf_counter() - started:.1f} s", flush=True)
     for kind in formats:
         size = sum(p.stat().st_size for p in (work / kind).iterdir()) / 1e6

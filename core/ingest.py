@@ -1,9 +1,11 @@
 """Importer for the data contract (SPEC §2): CSV (UTF-8, UTF-8 with BOM, GBK) and Parquet.
 
-Each file is staged in a temporary table, every value is converted and checked in one SQL
-pass driven by :mod:`core.contract`, and each row is then either loaded or rejected with its
-line, column and reason. One import is one transaction, derived data included: a failure or a
-killed process leaves the store exactly as it was.
+Each file is staged (a CSV file in a temporary table of text, a Parquet file as a view of the
+file itself), every value is converted and checked in one SQL pass driven by
+:mod:`core.contract`, and each row is then either loaded or rejected with its line, column and
+reason. Events from Parquet, the large case, are checked by an aggregate pass and inserted
+straight from the file: only bad rows are ever copied. One import is one transaction, derived
+data included: a failure or a killed process leaves the store exactly as it was.
 
 Modes
 -----

@@ -183,3 +183,22 @@ def test_reimporting_a_parquet_file_finds_every_event(store, tmp_path):
     assert first.files["events"].inserted == 50
     assert (second.files["events"].inserted, second.files["events"].unchanged) == (0, 50)
     assert store.scalar("select count(*) from events") == 50
+
+
+def test_the_fast_path_reports_progress_per_file(store, tmp_path):
+    events = events_frame(
+        [
+            ("E1", "M1", "2025-01-02 10:00", "login"),
+            ("E2", "M2", "2025-01-02 11:00", "login"),
+            ("E3", "MX", "2025-01-02 12:00", "login"),
+        ]
+    )
+    messages: list[str] = []
+    files = {"members": MEMBERS_CSV, "events": events}
+    import_files(store, tmp_path, files, progress=messages.append)
+    # each line ends in the seconds spent so far, e.g. " (0.1 s)"
+    events_lines = [m.rsplit(" (", 1)[0] for m in messages if m.startswith("events.parquet")]
+    assert events_lines == [
+        "events.parquet: 3 rows read",
+        "events.parquet: 2 loaded (2 new, 0 updated, 0 already present), 1 rejected",
+    ]
