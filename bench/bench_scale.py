@@ -225,7 +225,6 @@ def floor_scans(key: str, filters: GlobalFilters, as_of: date, run_id) -> list[t
 
     orders = ["member_key", "paid_at", "amount", "status"]
     members = ["member_key", "signup_at"]
-    events = ["member_key", "event_time"]
     if key == "overview":
         scans = []
         for p in (period, prev):
@@ -306,33 +305,26 @@ def floor_scans(key: str, filters: GlobalFilters, as_of: date, run_id) -> list[t
                 filters,
             ),
         ]
-    in_period = f"event_time >= {d(start)} and event_time < {d(end + timedelta(days=1))}"
-    funnel_types = "event_type in ('page_view', 'add_to_cart', 'checkout', 'order_paid')"
+    in_days = f"day between {d(start)} and {d(end)}"
+    reach = ["prev_day", "reach_1", "reach_2", "reach_3", "reach_4"]
     if key == "funnel":
-        return [
-            _scan("events", events + ["event_type"], f"{in_period} and {funnel_types}", filters)
-        ]
+        return [_scan("funnel_day", ["day"] + reach, f"chain = 'member' and {in_days}", filters)]
     if key == "funnel_session":
-        columns = events + ["event_type", "session_id", "device"]
-        return [_scan("events", columns, f"{in_period} and {funnel_types}", filters)]
+        columns = ["day", "event_device"] + reach
+        return [_scan("funnel_day", columns, f"chain = 'session' and {in_days}", filters)]
+    slots = ["member_key", "day", "hour", "events", "prev_slot_day"]
     if key == "heatmap":
-        return [_scan("events", events, in_period, filters)]
+        return [_scan("member_hour", slots, in_days, filters)]
     if key == "heatmap_high_value":
         year = (pd.Timestamp(as_of) - pd.DateOffset(months=12) + DAY).date()
         return [
-            _scan("events", events, in_period, filters),
-            _scan("orders", orders, f"paid_at >= {d(year)}", GlobalFilters()),
+            _scan("member_hour", slots, in_days, filters),
+            _scan("paid_orders", ["member_key", "amount"], f"day >= {d(year)}", GlobalFilters()),
         ]
     if key == "best_hour":
         low = as_of - timedelta(days=89)
-        return [
-            _scan(
-                "events",
-                events,
-                f"event_time >= {d(low)} and event_time < {d(as_of + timedelta(days=1))}",
-                filters,
-            )
-        ]
+        where = f"day between {d(low)} and {d(as_of)}"
+        return [_scan("member_hour", ["member_key", "hour", "events"], where, filters)]
     if key == "tier_history":
         return [_scan("tier_history", ["member_key", "to_tier", "changed_at"], "true", filters)]
     if key == "tier_summary":
@@ -352,11 +344,8 @@ def floor_scans(key: str, filters: GlobalFilters, as_of: date, run_id) -> list[t
             ),
         ]
     if key == "keywords":
-        where = (
-            f"event_type = 'search' and event_time >= {d(prev.start)} "
-            f"and event_time < {d(end + timedelta(days=1))}"
-        )
-        return [_scan("events", ["member_key", "event_time", "keyword"], where, filters)]
+        where = f"day between {d(prev.start)} and {d(end)}"
+        return [_scan("search_day", ["day", "keyword", "searches", "prev_day"], where, filters)]
     if key == "at_risk":
         scope, params = _scope_sql(filters)
         sql = (
