@@ -88,14 +88,14 @@ def cases(run_id: int | None) -> list[Case]:
             "retention",
             view("retention_matrix", cohort="week"),
             "retention_week",
-            "retention",
+            "retention_week",
         ),
         Case(
             "retention_matrix month",
             "retention",
             view("retention_matrix", cohort="month"),
             "retention_month",
-            "retention",
+            "retention_month",
         ),
         Case(
             "retention_trend week",
@@ -262,23 +262,29 @@ def floor_scans(key: str, filters: GlobalFilters, as_of: date, run_id) -> list[t
         return [
             _scan("member_day", ["day", "next_day"], f"day between {d(low)} and {d(end)}", filters)
         ]
-    if key in ("lifecycle", "active_days"):
-        low = {
-            "lifecycle": start - timedelta(days=38),
-            "active_days": end - timedelta(days=29),
-        }[key]
+    if key == "active_days":
+        low = end - timedelta(days=29)
+        return [_scan("member_day", ["member_key"], f"day between {d(low)} and {d(end)}", filters)]
+    weeks = ["period", "prev_period", "next_period", "signup_day"]
+    if key == "lifecycle":  # weekly: the member_week rollup
+        low = start - timedelta(days=13)
         return [
-            _scan(
-                "member_day", ["member_key", "day"], f"day between {d(low)} and {d(end)}", filters
-            )
+            _scan("member_week", weeks, f"period between {d(low)} and {d(end)}", filters),
+            _scan("members", members, "true", filters),
         ]
-    if key == "retention":
+    if key in ("retention_week", "retention_month"):
+        table = {"retention_week": "member_week", "retention_month": "member_month"}[key]
         low = start - timedelta(days=31)
         return [
             _scan("members", members, "true", filters),
-            _scan(
-                "member_day", ["member_key", "day"], f"day between {d(low)} and {d(as_of)}", filters
-            ),
+            _scan(table, weeks + ["first_day"], f"period between {d(low)} and {d(as_of)}", filters),
+        ]
+    if key == "retention":  # trend, curve, breakdown: day offsets on member_day
+        low = start - timedelta(days=31)
+        columns = ["day", "signup_day", "first_day", "channel"]
+        return [
+            _scan("members", members, "true", filters),
+            _scan("member_day", columns, f"day between {d(low)} and {d(as_of)}", filters),
         ]
     if key == "ltv":
         return [
