@@ -181,7 +181,7 @@ def test_sign_in_filter_and_open_the_shared_link_in_another_browser(server, brow
     viewer = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
     other = viewer.new_page()
     other.goto(shared_link)
-    other.get_by_label("用户名").wait_for(timeout=TIMEOUT_MS)
+    wait_for_one(other.get_by_label("用户名"))
     assert not other.get_by_test_id("stMetric").count()
     sign_in(other, "viewer", "demo-viewer-2026")
     assert read_kpis(other) == filtered
