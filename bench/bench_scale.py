@@ -332,13 +332,20 @@ def floor_scans(key: str, filters: GlobalFilters, as_of: date, run_id) -> list[t
         where = f"day between {d(low)} and {d(as_of)}"
         return [_scan("member_hour", ["member_key", "hour", "events"], where, filters)]
     if key == "tier_history":
-        return [_scan("tier_history", ["member_key", "to_tier", "changed_at"], "true", filters)]
-    if key == "tier_summary":
+        return [_scan("tier_spans", ["to_tier", "valid_from", "valid_to"], "true", filters)]
+    if key == "tier_summary":  # + members per tier at the end (spans), upgrade candidates
         columns = ["tier_at_paid", "amount", "discount_amount", "day", "prev_paid_at"]
-        return [_scan("paid_orders", columns, f"day between {d(start)} and {d(end)}", filters)]
+        year = (pd.Timestamp(as_of) - pd.DateOffset(months=12) + DAY).date()
+        return [
+            _scan("paid_orders", columns, f"day between {d(start)} and {d(end)}", filters),
+            _scan("tier_spans", ["to_tier", "valid_from", "valid_to"], "true", filters),
+            _scan("paid_orders", ["member_key", "tier", "amount"], f"day >= {d(year)}", filters),
+        ]
     if key == "orders_12m":
         year = (pd.Timestamp(as_of) - pd.DateOffset(months=12) + DAY).date()
-        return [_scan("orders", orders, f"paid_at >= {d(year)}", filters)]
+        return [
+            _scan("paid_orders", ["member_key", "tier", "amount"], f"day >= {d(year)}", filters)
+        ]
     if key == "purchase_rates":
         return [
             _scan("members", ["member_key", "signup_at", "gender", "birth_date"], "true", filters),

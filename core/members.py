@@ -325,7 +325,6 @@ def override_tier(
             "where member_key = $k",
             {"o": tier, "t": new_tier, "now": moment, "k": int(member_key)},
         )
-        rollups.sync_member_attributes(cur, [member_key])
         if new_tier != current["tier"] or tier is not None:
             cur.execute(
                 "insert into tier_history (member_key, from_tier, to_tier, changed_at, reason, "
@@ -333,6 +332,8 @@ def override_tier(
                 {"k": int(member_key), "from": current["tier"], "to": new_tier, "now": moment,
                  "why": history_reason, "actor": actor, "note": reason},
             )  # fmt: skip
+        rollups.sync_member_attributes(cur, [member_key])
+        rollups.rebuild_tier_spans(cur)
         audit.record(
             cur,
             actor=actor,

@@ -42,6 +42,7 @@ MEMBER_TABLES: dict[str, str] = {
     "member_month": "member_key",
     "paid_orders": "member_key",
     "member_facts": "member_key",
+    "tier_spans": "member_key",
     "funnel_day": "member_key",
     "member_hour": "member_key",
     "search_day": "member_key",

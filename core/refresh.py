@@ -89,6 +89,7 @@ def recompute_tiers(
         if sync_rollups:
             keys = None if moved > SYNC_BY_KEY_LIMIT else _moved_keys(cur)
             rollups.sync_member_attributes(cur, keys)
+            rollups.rebuild_tier_spans(cur)
     cur.execute("drop table _tier_moves")
     return int(moved)
 

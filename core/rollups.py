@@ -61,12 +61,25 @@ def _build_member_facts(cur: duckdb.DuckDBPyConnection, since: date | None) -> N
     cur.execute("insert into member_facts " + sql_text("refresh/member_facts"))
 
 
+def _build_tier_spans(cur: duckdb.DuckDBPyConnection, since: date | None) -> None:
+    # Always in full (1.5 M rows at scale, well under a second): tier changes are made at
+    # month boundaries by refresh and at any time by overrides and rule changes.
+    rebuild_tier_spans(cur)
+
+
+def rebuild_tier_spans(cur: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild tier_spans from tier_history; called after every tier change."""
+    cur.execute("delete from tier_spans")
+    cur.execute("insert into tier_spans " + sql_text("refresh/tier_spans"))
+
+
 ROLLUPS: list[Rollup] = [
     Rollup("member_day", _build_member_day),
     Rollup("member_week", period_rollups.build_member_week),  # built from member_day
     Rollup("member_month", period_rollups.build_member_month),
     Rollup("paid_orders", _build_paid_orders),
     Rollup("member_facts", _build_member_facts),
+    Rollup("tier_spans", _build_tier_spans),
     Rollup("funnel_day", event_rollups.build_funnel_day),
     Rollup("member_hour", event_rollups.build_member_hour),
     Rollup("search_day", event_rollups.build_search_day),

@@ -17,6 +17,7 @@ import pytest
 from core import members, rollups
 from core.ingest import import_dir
 from core.refresh import refresh
+from core.sqlfiles import sql_text
 from core.store import close_store, open_store
 from tests.fixtures_admin import build_admin_store
 
@@ -117,13 +118,27 @@ def attributes_agree(store) -> bool:
     return mismatched == 0
 
 
+def tier_spans_match_history(store) -> bool:
+    """tier_spans equals its definition from tier_history (a fresh build, compared)."""
+    fresh = store.df("select * from (" + sql_text("refresh/tier_spans") + ") order by all")
+    stored = store.df("select * from tier_spans order by all")
+    pd.testing.assert_frame_equal(stored, fresh)
+    return True
+
+
 def test_rollup_attributes_follow_a_tier_override(tmp_path):
     store = build_admin_store(tmp_path / "admin.duckdb")
     try:
         assert store.scalar("select tier from member_day where member_key = 5") != "gold"
+        spans_before = store.df("select * from tier_spans where member_key = 5 order by all")
         members.override_tier(store, "admin", "admin", 5, "gold", "VIP")
         assert store.scalar("select tier from member_day where member_key = 5") == "gold"
         assert attributes_agree(store)
+        # the override opened a gold span, still open
+        spans = store.df("select * from tier_spans where member_key = 5 order by valid_from")
+        assert len(spans) == len(spans_before) + 1
+        assert spans["to_tier"].iloc[-1] == "gold" and pd.isna(spans["valid_to"].iloc[-1])
+        assert tier_spans_match_history(store)
     finally:
         close_store(store.path)
 
@@ -133,6 +148,7 @@ def test_rollup_attributes_follow_tier_recomputes_and_member_imports(store, tmp_
     # A spent 720 in January: bronze from the February recompute on, on every rollup row
     assert store.scalar("select tier from members where member_id = 'A'") == "bronze"
     assert attributes_agree(store)
+    assert tier_spans_match_history(store)
     moved = MEMBERS.replace("A,2025-01-01 09:00:00,浙江", "A,2025-01-01 09:00:00,上海")
     load(store, tmp_path / "b", {"members": moved})
     assert (

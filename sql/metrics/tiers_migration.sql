@@ -5,33 +5,30 @@ with bounds as (
     select cast($from_day as date) + 1 as from_end, cast($to_day as date) + 1 as to_end
 ),
 
-scoped_members as (
-    select member_key
-    from members
-    where member_in_scope(
-        region, device, tier, channel, member_key,
-        $regions, $devices, $tiers, $channels, $segment
-    )
-),
-
-history as (
-    select tier_history.*
-    from tier_history
-    semi join scoped_members on scoped_members.member_key = tier_history.member_key
-),
-
+-- each member's tier at the end of both days: the to_tier of the span holding that moment
 tier_then as (
     select
-        history.member_key,
-        arg_max(history.to_tier, history.changed_at) filter (
-            where history.changed_at < bounds.from_end
+        tier_spans.member_key,
+        max(tier_spans.to_tier) filter (
+            where tier_spans.valid_from < bounds.from_end
+              and (tier_spans.valid_to is null or tier_spans.valid_to >= bounds.from_end)
         ) as from_tier,
-        arg_max(history.to_tier, history.changed_at) filter (
-            where history.changed_at < bounds.to_end
+        max(tier_spans.to_tier) filter (
+            where tier_spans.valid_from < bounds.to_end
+              and (tier_spans.valid_to is null or tier_spans.valid_to >= bounds.to_end)
         ) as to_tier
-    from history
+    from tier_spans
     cross join bounds
-    group by history.member_key
+    where tier_spans.valid_from < greatest(bounds.from_end, bounds.to_end)
+      and (
+          tier_spans.valid_to is null
+          or tier_spans.valid_to >= least(bounds.from_end, bounds.to_end)
+      )
+      and member_in_scope(
+          tier_spans.region, tier_spans.device, tier_spans.tier, tier_spans.channel,
+          tier_spans.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
+    group by tier_spans.member_key
 ),
 
 final as (

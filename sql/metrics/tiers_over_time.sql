@@ -7,15 +7,6 @@ with bounds as (
     select cast($start as date) as start_day, cast($end as date) as end_day
 ),
 
-scoped_members as (
-    select member_key
-    from members
-    where member_in_scope(
-        region, device, tier, channel, member_key,
-        $regions, $devices, $tiers, $channels, $segment
-    )
-),
-
 snapshots as (
     select distinct day
     from (
@@ -31,26 +22,44 @@ snapshots as (
 
 spans as (
     select
-        tier_history.member_key,
-        tier_history.to_tier,
-        tier_history.changed_at as valid_from,
-        coalesce(
-            lead(tier_history.changed_at) over (
-                partition by tier_history.member_key order by tier_history.changed_at
-            ),
-            timestamp '9999-12-31'
-        ) as valid_to
-    from tier_history
-    semi join scoped_members on scoped_members.member_key = tier_history.member_key
+        tier_spans.to_tier,
+        cast(tier_spans.valid_from as date) as from_day,
+        cast(tier_spans.valid_to as date) as to_day
+    from tier_spans
+    where member_in_scope(
+        tier_spans.region, tier_spans.device, tier_spans.tier, tier_spans.channel,
+        tier_spans.member_key, $regions, $devices, $tiers, $channels, $segment
+    )
+),
+
+-- A span (tier_spans: from a change to the member's next change) holds its member in its
+-- tier at the end of day d when it started on or before d and ended after d: members per
+-- tier at d = spans started by d minus spans ended by d, a running sum over the days the
+-- spans start and end on (no join of every span with every snapshot day).
+steps as (
+    select to_tier, from_day as day, 1 as delta from spans
+    union all
+    select to_tier, to_day, -1 from spans where to_day is not null
+),
+
+running as (
+    select
+        tier_code,
+        day,
+        sum(delta) over (partition by tier_code order by day) as members
+    from (
+        select to_tier as tier_code, day, sum(delta) as delta
+        from steps
+        group by to_tier, day
+    ) as per_day
 ),
 
 final as (
-    select snapshots.day, spans.to_tier as tier_code, count(*) as members
+    select snapshots.day, running.tier_code, arg_max(running.members, running.day) as members
     from snapshots
-    join spans
-        on spans.valid_from < snapshots.day + 1
-        and spans.valid_to >= snapshots.day + 1
-    group by all
+    join running on running.day <= snapshots.day
+    group by snapshots.day, running.tier_code
+    having arg_max(running.members, running.day) > 0
 )
 
 select final.day, final.tier_code, tiers.rank, final.members

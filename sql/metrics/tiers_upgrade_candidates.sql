@@ -5,25 +5,20 @@ with bounds as (
     select cast($as_of as date) + 1 as as_of_end
 ),
 
-scoped_members as (
-    select member_key, member_id, tier
-    from members
-    where status <> 'cancelled'
-      and member_in_scope(
-          region, device, tier, channel, member_key,
-          $regions, $devices, $tiers, $channels, $segment
-      )
-),
-
+-- paid spend over the 12 months of the members in scope, from the paid_orders rollup (which
+-- carries the member's current tier and attributes); members are looked up only for the
+-- few whose spend falls in the band below the next tier
 spend as (
-    select orders.member_key, sum(orders.amount) as spend
-    from orders
-    semi join scoped_members on scoped_members.member_key = orders.member_key
+    select orders.member_key, orders.tier, sum(orders.amount) as spend
+    from paid_orders as orders
     cross join bounds
-    where orders.status = 'paid'
-      and orders.paid_at >= bounds.as_of_end - interval 12 month
+    where orders.paid_at >= bounds.as_of_end - interval 12 month
       and orders.paid_at < bounds.as_of_end
-    group by orders.member_key
+      and member_in_scope(
+          orders.region, orders.device, orders.tier, orders.channel,
+          orders.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
+    group by orders.member_key, orders.tier
 ),
 
 next_tier as (
@@ -38,18 +33,19 @@ next_tier as (
 
 final as (
     select
-        scoped_members.member_key,
-        scoped_members.member_id,
-        scoped_members.tier,
+        members.member_key,
+        members.member_id,
+        members.tier,
         next_tier.next_tier,
         spend.spend,
         next_tier.next_threshold,
         next_tier.next_threshold - spend.spend as gap
-    from scoped_members
-    join spend on spend.member_key = scoped_members.member_key
-    join next_tier on next_tier.tier_code = scoped_members.tier
+    from spend
+    join next_tier on next_tier.tier_code = spend.tier
+    join members on members.member_key = spend.member_key
     where spend.spend >= next_tier.next_threshold * (1 - $margin)
       and spend.spend < next_tier.next_threshold
+      and members.status <> 'cancelled'
 )
 
 select * from final
