@@ -265,6 +265,7 @@ def test_pages_read_the_stored_run_and_never_fit_or_score(demo_store_path, monke
     if not auth.has_accounts(store):
         add_accounts(store)
     st.cache_data.clear()
+    st.cache_resource.clear()  # the app's store handle may point at an earlier copy
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["ml_session"] = {"username": "analyst", "issued_at": time.time()}
     at.run()

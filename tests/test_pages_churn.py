@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core import auth, i18n
@@ -40,6 +41,9 @@ def app_env(churn_store, monkeypatch):
     store = open_store(path)
     if not auth.has_accounts(store):
         add_accounts(store)
+    # earlier modules' AppTests leave cached frames and store handles of other stores
+    st.cache_data.clear()
+    st.cache_resource.clear()
     return fit
 
 

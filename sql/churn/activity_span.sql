@@ -6,14 +6,10 @@ with scoped_members as (
     select member_key, member_id, signup_at, tier, channel, device, status
     from members
     where cast(signup_at as date) <= cast($as_of as date)
-      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
-      and ($segment::integer is null or member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
+      and member_in_scope(
+          region, device, tier, channel, member_key,
+          $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
 activity as (

@@ -14,14 +14,10 @@ with scoped as (
     from churn_member_scores as scores
     join members on members.member_key = scores.member_key
     where scores.run_id = $run_id
-      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], members.region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], members.device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], members.tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], members.channel))
-      and ($segment::integer is null or members.member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
+      and member_in_scope(
+          members.region, members.device, members.tier, members.channel,
+          members.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
 final as (

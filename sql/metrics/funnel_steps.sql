@@ -30,14 +30,10 @@ with chains as (
       and (funnel_day.prev_day is null or funnel_day.prev_day < cast($start as date))
       and funnel_day.reach_1 < cast($end as date) + 1
       and not funnel_day.shared
-      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], funnel_day.region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], funnel_day.device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], funnel_day.tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], funnel_day.channel))
-      and ($segment::integer is null or funnel_day.member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
+      and member_in_scope(
+          funnel_day.region, funnel_day.device, funnel_day.tier, funnel_day.channel,
+          funnel_day.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
 -- the member × device pieces of shared sessions in range whose member is in the filter scope
@@ -53,14 +49,10 @@ shared_pieces as (
       and funnel_day.shared
       and funnel_day.day >= cast($start as date)
       and funnel_day.day < cast($end as date) + 1
-      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], funnel_day.region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], funnel_day.device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], funnel_day.tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], funnel_day.channel))
-      and ($segment::integer is null or funnel_day.member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
+      and member_in_scope(
+          funnel_day.region, funnel_day.device, funnel_day.tier, funnel_day.channel,
+          funnel_day.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
 shared_events as (

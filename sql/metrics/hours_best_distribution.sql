@@ -12,14 +12,10 @@ with hourly as (
     from member_hour
     where member_hour.day >= cast($as_of as date) - 89
       and member_hour.day <= cast($as_of as date)
-      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], member_hour.region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], member_hour.device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], member_hour.tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], member_hour.channel))
-      and ($segment::integer is null or member_hour.member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
+      and member_in_scope(
+          member_hour.region, member_hour.device, member_hour.tier, member_hour.channel,
+          member_hour.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
     group by member_hour.member_key, member_hour.hour
 ),
 

@@ -13,14 +13,10 @@ with searches as (
     where search_day.keyword is not null
       and search_day.day >= cast($prev_start as date)
       and search_day.day <= cast($end as date)
-      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], search_day.region))
-      and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], search_day.device))
-      and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], search_day.tier))
-      and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], search_day.channel))
-      and ($segment::integer is null or search_day.member_key in (
-          select segment_members.member_key from segment_members
-          where segment_members.segment_id = $segment::integer
-      ))
+      and member_in_scope(
+          search_day.region, search_day.device, search_day.tier, search_day.channel,
+          search_day.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
 ),
 
 final as (
