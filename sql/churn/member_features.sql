@@ -100,10 +100,7 @@ best_hours as (
     -- then most events, then the earlier hour
     select
         member_key,
-        arg_max(
-            hour_of_day,
-            cast(active_days as bigint) * 1000000000000 + events * 100 + (23 - hour_of_day)
-        ) as best_hour
+        arg_max(hour_of_day, best_hour_rank(active_days, events, hour_of_day)) as best_hour
     from hours
     group by member_key
 ),

@@ -7,8 +7,7 @@ with hourly as (
         cast(member_hour.hour as bigint) as hour,
         count(*) as active_days,
         cast(sum(member_hour.events) as bigint) as events,
-        count(*) * 1000000000000
-            + cast(sum(member_hour.events) as bigint) * 100 + (23 - member_hour.hour) as rank_key
+        best_hour_rank(count(*), sum(member_hour.events), member_hour.hour) as rank_key
     from member_hour
     where member_hour.day >= cast($as_of as date) - 89
       and member_hour.day <= cast($as_of as date)
