@@ -4,20 +4,8 @@
 -- filter scope with any event. Read from the member_hour rollup (one row per member, day and
 -- hour: the rows of an hour are its active days).
 with hourly as (
-    select
-        member_hour.member_key,
-        cast(member_hour.hour as bigint) as hour,
-        count(*) as active_days,
-        cast(sum(member_hour.events) as bigint) as events,
-        best_hour_rank(count(*), sum(member_hour.events), member_hour.hour) as rank_key
-    from member_hour
-    where member_hour.day >= cast($as_of as date) - 89
-      and member_hour.day <= cast($as_of as date)
-      and member_in_scope(
-          member_hour.region, member_hour.device, member_hour.tier, member_hour.channel,
-          member_hour.member_key, $regions, $devices, $tiers, $channels, $segment
-      )
-    group by member_hour.member_key, member_hour.hour
+    select *
+    from member_hours_ranked($as_of, $regions, $devices, $tiers, $channels, $segment)
 ),
 
 final as (
