@@ -7,10 +7,12 @@ rolled up, and :func:`refresh_rollups` starts from the first day holding an even
 import. Rollup rows also carry the member's current attributes (region, device, tier,
 channel, signup day), so the global filters are column predicates rather than a join;
 :func:`sync_member_attributes` keeps them equal to ``members`` and is called wherever a
-member's attributes change (tier recompute, profile edit, tier override, member import).
+member's tier or attributes change (tier recompute, tier override, tier rules, member
+import).
 
-``tests/test_rollups.py`` checks every rollup-based answer against the same answer computed
-from the raw events.
+``tests/test_rollups.py``, ``tests/test_event_rollups.py`` and ``tests/test_period_rollups.py``
+check every rollup-based answer against the same answer computed from the raw events;
+``tests/test_rollup_maintenance.py`` checks the incremental build and the attribute sync.
 """
 
 from __future__ import annotations
@@ -47,30 +49,35 @@ def _build_member_day(cur: duckdb.DuckDBPyConnection, since: date | None) -> Non
         cur.execute(sql_text("refresh/member_day_chain"), {"since": since})
 
 
+def _replace(cur: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Rebuild ``table`` in full from ``sql/refresh/<table>.sql`` (table names come from the
+    registry below, never from users)."""
+    cur.execute(f"delete from {table}")  # noqa: S608 (registry name)
+    cur.execute(f"insert into {table} " + sql_text(f"refresh/{table}"))  # noqa: S608
+
+
+# Always rebuilt in full, whatever ``since`` says:
+# - paid_orders (1.4 M rows at scale, ~1 s): orders derived from events are re-derived on
+#   every refresh, and an orders file can change the status of old orders;
+# - member_facts (one row per member, ~1 s): a new order or a changed signup time can change
+#   any member's facts;
+# - tier_spans (1.5 M rows, under a second): tier changes come at month boundaries from
+#   refresh and at any time from overrides and rule changes.
 def _build_paid_orders(cur: duckdb.DuckDBPyConnection, since: date | None) -> None:
-    # Always in full: orders derived from events are themselves re-derived on every refresh,
-    # and an orders file can change the status of old orders (1.4 M rows at scale: ~1 s).
-    cur.execute("delete from paid_orders")
-    cur.execute("insert into paid_orders " + sql_text("refresh/paid_orders"))
+    _replace(cur, "paid_orders")
 
 
 def _build_member_facts(cur: duckdb.DuckDBPyConnection, since: date | None) -> None:
-    # Always in full: one row per member (1 M at scale, ~1 s); a new order or a changed
-    # signup time can change any member's facts.
-    cur.execute("delete from member_facts")
-    cur.execute("insert into member_facts " + sql_text("refresh/member_facts"))
+    _replace(cur, "member_facts")
 
 
 def _build_tier_spans(cur: duckdb.DuckDBPyConnection, since: date | None) -> None:
-    # Always in full (1.5 M rows at scale, well under a second): tier changes are made at
-    # month boundaries by refresh and at any time by overrides and rule changes.
     rebuild_tier_spans(cur)
 
 
 def rebuild_tier_spans(cur: duckdb.DuckDBPyConnection) -> None:
     """Rebuild tier_spans from tier_history; called after every tier change."""
-    cur.execute("delete from tier_spans")
-    cur.execute("insert into tier_spans " + sql_text("refresh/tier_spans"))
+    _replace(cur, "tier_spans")
 
 
 ROLLUPS: list[Rollup] = [
