@@ -11,7 +11,7 @@ Modes
 -----
 lenient (default)
     Good rows are loaded; bad rows go to ``import_rejects`` and to ``rejects.csv`` beside the
-    import's ``report.json`` (``<store dir>/imports/<import_id>/``).
+    import's ``report.json`` (``<store dir>/<store file name>.imports/<import_id>/``).
 strict
     Any bad row means nothing is loaded; the report still lists every bad row.
 
@@ -1022,8 +1022,17 @@ def import_files(
     result = ImportReport(
         import_id, mode, status, file_reports, rejects, seconds=time.perf_counter() - started
     )
-    _write_report(result, reports_dir or store.path.parent / "imports")
+    _write_report(result, reports_dir or import_reports_dir(store.path))
     return result
+
+
+def import_reports_dir(store_path: Path) -> Path:
+    """Where a store keeps its import reports: ``<store dir>/<store file name>.imports/``.
+
+    The folder is named after the store's file, so two stores in one folder never share
+    (or overwrite) each other's ``report.json`` and ``rejects.csv``."""
+    store_path = Path(store_path)
+    return store_path.parent / f"{store_path.name}.imports"
 
 
 def import_uploads(

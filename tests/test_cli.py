@@ -55,7 +55,7 @@ def test_import_json_counts_add_up_and_rejects_are_kept(tmp_path):
     }
     for table in counts.values():
         assert table["loaded"] + table["rejected"] == table["read"]
-    rejects = pd.read_csv(db.parent / "imports" / "000001" / "rejects.csv")
+    rejects = pd.read_csv(db.parent / f"{db.name}.imports" / "000001" / "rejects.csv")
     assert list(zip(rejects.line, rejects.column_name, rejects.reason, strict=True)) == [
         (4, "member_id", "unknown member_id: Z"),
         (5, "event_time", "not a valid date/time: yesterday"),
@@ -253,3 +253,16 @@ def test_report_with_a_saved_segment(tmp_path):
     assert by_segment == by_device
     bogus = cli("report", "kpis", "--db", str(db), "--segment", "999", check=False)
     assert bogus.returncode == 1 and len(bogus.stderr.strip().splitlines()) == 1
+
+
+def test_two_stores_in_one_folder_keep_separate_import_reports(tmp_path):
+    folder = write_folder(tmp_path / "in", {"members.csv": MEMBERS, "events.csv": EVENTS})
+    first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    cli("import", str(folder), "--db", str(first))
+    write_folder(folder, {"events.csv": EVENTS.replace("Z,", "Q,")})
+    cli("import", str(folder), "--db", str(second))
+    first_rejects = pd.read_csv(tmp_path / "a.duckdb.imports" / "000001" / "rejects.csv")
+    second_rejects = pd.read_csv(tmp_path / "b.duckdb.imports" / "000001" / "rejects.csv")
+    assert first_rejects.reason.iloc[0] == "unknown member_id: Z"
+    assert second_rejects.reason.iloc[0] == "unknown member_id: Q"
+    assert not (tmp_path / "imports").exists()
