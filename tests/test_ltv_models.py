@@ -5,15 +5,12 @@ sample (2,357 customers) with a 39-week calibration period (1997-01-01 … 1997-
 as the time unit) the BG/NBD estimates are r 0.243, α 4.414, a 0.793, b 2.426 with a
 log-likelihood of −9582.4; the Gamma-Gamma estimates on the 946 repeat customers are
 p 6.25, q 3.74, γ 15.44. The data ships inside the ``lifetimes`` wheel, which is downloaded
-(never imported) into the git-ignored ``.cache/lifetimes`` folder and read with zipfile.
+(never imported) into the git-ignored ``.cache/lifetimes`` folder and read with zipfile
+(data/cdnow.py).
 """
 
 from __future__ import annotations
 
-import io
-import subprocess
-import sys
-import zipfile
 from datetime import date
 
 import numpy as np
@@ -22,40 +19,14 @@ import pandas as pd
 import pytest
 
 from core import churn
-from core.config import PROJECT_ROOT
+from data import cdnow
 
-WHEEL_CACHE = PROJECT_ROOT / ".cache" / "lifetimes"
-CDNOW_MEMBER = "lifetimes/datasets/CDNOW_sample.txt"
 CALIBRATION_END = date(1997, 9, 30)
-
-
-def _wheel():
-    found = sorted(WHEEL_CACHE.glob("[Ll]ifetimes-0.11.3-*.whl"))
-    if not found:
-        WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "lifetimes==0.11.3"]
-            + ["-d", str(WHEEL_CACHE), "--quiet"],
-            check=True,
-            timeout=300,
-        )
-        found = sorted(WHEEL_CACHE.glob("[Ll]ifetimes-0.11.3-*.whl"))
-    return found[0]
 
 
 @pytest.fixture(scope="module")
 def cdnow_transactions() -> pd.DataFrame:
-    with zipfile.ZipFile(_wheel()) as wheel:
-        text = wheel.read(CDNOW_MEMBER).decode("ascii")
-    frame = pd.read_csv(
-        io.StringIO(text),
-        sep=r"\s+",
-        header=None,
-        names=["customer_id", "customer_index", "date", "quantity", "amount"],
-        dtype={"customer_id": str, "date": str},
-    )
-    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
-    return frame
+    return cdnow.read_transactions("sample")
 
 
 @pytest.fixture(scope="module")
