@@ -1,8 +1,8 @@
 """Command line for operations staff: ``python -m core.cli COMMAND``.
 
-Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``, ``audit verify``. Exit
-code 0 on success; on an error a one-line reason on stderr and a non-zero code (1 for a
-failed command, 2 for bad usage).
+Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``, ``config``, ``alerts``,
+``audit verify``. Exit code 0 on success; on an error a one-line reason on stderr and a
+non-zero code (1 for a failed command, 2 for bad usage).
 """
 
 from __future__ import annotations
@@ -175,6 +175,34 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    """Print every setting, print one, or set one (audited, actor ``cli``)."""
+    from core import i18n, settings
+
+    path = resolve_db_path(args.db)
+    if args.value is None and not path.exists():
+        raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
+    store = open_store(path)  # setting one creates a new store: business_tz before import
+    if args.key is None:
+        shown = {k: settings.as_text(v) for k, v in settings.all_settings(store).items()}
+        width = max(len(text) for text in shown.values())
+        for key, text in shown.items():
+            help_text = i18n.t(settings.SETTINGS[key].description, "en")
+            print(f"{key:<18} {text:<{width}}  {help_text}")
+        return 0
+    spec = settings.setting(args.key)
+    if args.value is None:
+        print(settings.as_text(settings.get(store, spec.key)))
+        return 0
+    before = settings.get(store, spec.key)
+    after = settings.set_setting(store, spec.key, args.value, settings.CLI_ACTOR, None)
+    if after == before:
+        print(f"{spec.key} = {settings.as_text(after)} (unchanged)")
+    else:
+        print(f"{spec.key}: {settings.as_text(before)} → {settings.as_text(after)}")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from core.audit import verify_chain
 
@@ -300,6 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     add_db(rep)
     rep.set_defaults(func=cmd_report)
+
+    from core.settings import SETTINGS
+
+    config = sub.add_parser("config", help="store settings: print all, print one, set one")
+    config.add_argument("key", nargs="?", metavar="KEY", help="one of: " + ", ".join(SETTINGS))
+    config.add_argument("value", nargs="?", metavar="VALUE", help="the new value (audited)")
+    add_db(config)
+    config.set_defaults(func=cmd_config)
 
     aud = sub.add_parser("audit", help="audit log tools")
     aud.add_argument("action", choices=["verify"], help="verify: check the hash chain")
