@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -153,6 +154,29 @@ class ReportUsageError(Exception):
     """A report option or filter value the store does not know."""
 
 
+def _report_as_of(args: argparse.Namespace, store) -> date:
+    """``--as-of``, which must lie in the store's data range; default the last day with
+    data (never the wall clock)."""
+    from core.metrics import data_bounds
+
+    first, last = data_bounds(store)
+    if last is None:
+        raise StoreError(f"the store {store.path} has no events yet; nothing to report")
+    if args.as_of is None:
+        return last
+    try:
+        if len(args.as_of) != 10:
+            raise ValueError(args.as_of)
+        as_of = date.fromisoformat(args.as_of)
+    except ValueError:
+        raise ReportUsageError(f"bad --as-of date {args.as_of!r}: use YYYY-MM-DD") from None
+    if not first <= as_of <= last:
+        raise ReportUsageError(
+            f"--as-of {as_of} is outside the store's data range {first} … {last}"
+        )
+    return as_of
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from core import reports
 
@@ -161,10 +185,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
     store = open_store(path)
     filters = _report_filters(args, store)
-    as_of = store.last_event_day()
-    if as_of is None:
-        raise StoreError(f"the store {path} has no events yet; nothing to report")
-    options = reports.ReportOptions(cohort=args.cohort, by=args.by, mode=args.mode)
+    as_of = _report_as_of(args, store)
+    if args.max_period is not None and "max_period" not in reports.REPORTS[args.name].options:
+        raise ReportUsageError("--max-period applies to the retention and ltv reports only")
+    options = reports.ReportOptions(
+        cohort=args.cohort, by=args.by, mode=args.mode, max_period=args.max_period
+    )
     frame = reports.run_report(store, args.name, filters, as_of, options)
     if args.out:
         with open(args.out, "wb") as out:
@@ -323,6 +349,20 @@ def build_parser() -> argparse.ArgumentParser:
         choices=metrics.RETENTION_MODES,
         default="on",
         help="retained in period N (on) or in N or later (on_or_after)",
+    )
+    rep.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="DATE",
+        help="the as-of date (YYYY-MM-DD) within the data range; default the last day with data",
+    )
+    rep.add_argument(
+        "--max-period",
+        dest="max_period",
+        type=int,
+        metavar="N",
+        help="retention: last period N (default 30 days, 12 weeks or months); "
+        "ltv: last month since signup (default 12)",
     )
     rep.add_argument("--format", choices=reports.FORMATS, default="csv")
     rep.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")

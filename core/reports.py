@@ -32,6 +32,7 @@ class ReportOptions:
     cohort: str = "week"  # retention and LTV cohorts; lifecycle periods
     by: str = "signup"
     mode: str = "on"
+    max_period: int | None = None  # retention: last period N; ltv: last month (default 12)
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,19 @@ def _lifecycle(store, filters, as_of, options):
 
 def _retention(store, filters, as_of, options):
     return metrics.retention_matrix(
-        store, filters, as_of, cohort=options.cohort, by=options.by, mode=options.mode
+        store,
+        filters,
+        as_of,
+        cohort=options.cohort,
+        by=options.by,
+        mode=options.mode,
+        max_period=options.max_period,
     )
 
 
-def _ltv(store, filters, as_of, _):
-    return metrics.ltv_cohorts(store, filters, as_of)
+def _ltv(store, filters, as_of, options):
+    months = metrics.DEFAULT_LTV_MONTHS if options.max_period is None else options.max_period
+    return metrics.ltv_cohorts(store, filters, as_of, max_months=months)
 
 
 def _channels(store, filters, as_of, _):
@@ -160,7 +168,7 @@ REPORTS: dict[str, Report] = {
             "cohort retention matrix (one row per cohort and period)",
             ("cohort", "cohort_size", "period", "retained", "rate"),
             _retention,
-            ("cohort", "by", "mode"),
+            ("cohort", "by", "mode", "max_period"),
             counts=("cohort_size", "retained"),
         ),
         Report(
@@ -168,6 +176,7 @@ REPORTS: dict[str, Report] = {
             "cumulative paid revenue per member of each signup-month cohort",
             ("cohort", "months_since_signup", "members", "revenue", "ltv"),
             _ltv,
+            ("max_period",),
             counts=("members",),
         ),
         Report(
