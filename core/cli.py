@@ -178,7 +178,7 @@ def _report_as_of(args: argparse.Namespace, store) -> date:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from core import reports
+    from core import reports, settings
 
     path = resolve_db_path(args.db)
     if not path.exists():
@@ -192,11 +192,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         cohort=args.cohort, by=args.by, mode=args.mode, max_period=args.max_period
     )
     frame = reports.run_report(store, args.name, filters, as_of, options)
+    currency = settings.get(store, "currency")
     if args.out:
         with open(args.out, "wb") as out:
-            reports.write_report(frame, args.format, out)
+            reports.write_report(frame, args.format, out, currency)
     else:
-        reports.write_report(frame, args.format, sys.stdout.buffer)
+        reports.write_report(frame, args.format, sys.stdout.buffer, currency)
         sys.stdout.flush()
     return 0
 

@@ -73,3 +73,26 @@ def symbol(code: str | None) -> str:
     """What a money figure starts with: the symbol, else the code (``CHF``)."""
     found = currency(code)
     return found.symbol or found.code
+
+
+# Money columns of the metric tables, reports and exports, by name (one vocabulary across
+# core/metrics.py, core/churn.py and core/segments.py); their headers carry the currency.
+MONEY_COLUMNS: frozenset[str] = frozenset(
+    {
+        "revenue", "revenue_30d", "revenue_90d", "cumulative_revenue", "revenue_per_member",
+        "ltv", "ltv_90d", "ltv_per_member", "predicted_ltv_12m", "value_at_risk",
+        "cost", "cac", "discount_cost", "cost_now", "cost_new",
+        "spend", "spend_12m", "gap", "threshold", "next_threshold",
+        "amount", "discount_amount",
+    }
+)  # fmt: skip
+
+
+def money_header(column: str, code: str | None) -> str:
+    """A money column's header with its currency: ``revenue (¥)``, ``revenue ($)``."""
+    return f"{column} ({symbol(code)})"
+
+
+def money_headers(columns, code: str | None) -> dict[str, str]:
+    """``{column: header}`` for the money columns among ``columns`` (for ``rename``)."""
+    return {c: money_header(c, code) for c in columns if c in MONEY_COLUMNS}

@@ -159,6 +159,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # -- filters -------------------------------------------------------------------------
     "filters.title": {"zh": "筛选条件", "en": "Filters"},
+    "filters.as_of": {"zh": "截至日期（as-of）", "en": "As of"},
+    "filters.as_of_help": {
+        "zh": "“近 30 天”“沉睡”“新会员”“流失”都以此日期为准；默认是有数据的最后一天（{last}）。",
+        "en": "“Last 30 days”, dormant, new and churned are relative to this date; by default "
+        "the last day with data ({last}).",
+    },
     "filters.start": {"zh": "开始日期", "en": "From"},
     "filters.end": {"zh": "结束日期", "en": "To"},
     "filters.region": {"zh": "地区", "en": "Region"},
@@ -1173,7 +1179,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "修改门槛、折扣和消费口径",
         "en": "Edit thresholds, discounts and spend basis",
     },
-    "tier_rules.threshold": {"zh": "{tier} 门槛（元）", "en": "{tier} threshold (CNY)"},
+    "tier_rules.threshold": {
+        "zh": "{tier} 门槛（{currency}）",
+        "en": "{tier} threshold ({currency})",
+    },
     "tier_rules.discount": {
         "zh": "{tier} 折扣系数（0.90 = 9 折）",
         "en": "{tier} price multiplier (0.90 = 10% off)",

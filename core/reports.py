@@ -3,7 +3,8 @@
 Each report is a name, a function that builds its table from the same ``core.metrics``
 function the page calls, and its columns (documented in ``docs/REPORTS.md``). Run one with
 ``python -m core.cli report NAME …`` or :func:`run_report`; write it with :func:`write_report`
-as CSV, JSON (one object per row) or Excel (xlsx, needs ``openpyxl``).
+as CSV, JSON (one object per row) or Excel (xlsx, needs ``openpyxl``). Written money columns
+carry the store currency in their header (``revenue (¥)``, ``revenue ($)``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, BinaryIO
 import pandas as pd
 
 from core import metrics
+from core.currency import money_headers
 from core.filters import GlobalFilters
 from core.store import Store
 
@@ -332,10 +334,11 @@ def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def write_report(frame: pd.DataFrame, fmt: str, out: BinaryIO) -> None:
-    """Write ``frame`` to the binary stream ``out`` as csv, json or xlsx."""
+def write_report(frame: pd.DataFrame, fmt: str, out: BinaryIO, currency: str | None = None) -> None:
+    """Write ``frame`` to the binary stream ``out`` as csv, json or xlsx; money columns
+    (:data:`core.currency.MONEY_COLUMNS`) get ``currency`` (default CNY) in their header."""
     metrics.check_choice("format", fmt, FORMATS)
-    plain = plain_frame(frame)
+    plain = plain_frame(frame).rename(columns=money_headers(frame.columns, currency))
     if fmt == "csv":
         out.write(plain.to_csv(index=False).encode("utf-8"))
     elif fmt == "json":

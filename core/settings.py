@@ -192,9 +192,7 @@ def set_setting(store: Store, key: str, value: Any, actor: str, role: str | None
         if new == old:
             return new
         if key == "business_tz":
-            loaded = cur.execute(
-                "select min(import_id) from imports where status = 'loaded'"
-            ).fetchone()[0]
+            loaded = _first_loaded_import(cur)
             if loaded is not None:
                 raise SettingError("settings.error.tz_after_import", zone=old, import_id=loaded)
         _write(cur, key, new)
@@ -211,6 +209,19 @@ def set_setting(store: Store, key: str, value: Any, actor: str, role: str | None
             after=after,
         )
     return new
+
+
+def _first_loaded_import(cur: duckdb.DuckDBPyConnection) -> int | None:
+    return cur.execute("select min(import_id) from imports where status = 'loaded'").fetchone()[0]
+
+
+def business_tz_locked(store: Store) -> bool:
+    """Whether an import has loaded data, so the business time zone can no longer change."""
+    cur = store.cursor()
+    try:
+        return _first_loaded_import(cur) is not None
+    finally:
+        cur.close()
 
 
 def _recompute_tiers(cur: duckdb.DuckDBPyConnection, actor: str, old: str, new: str) -> dict:

@@ -30,14 +30,18 @@ def ltv_lines(frame, color_field: str, color_title: str):
         .mark_line(point=True)
         .encode(
             x=alt.X("months_since_signup:O", title=ctx.t("chart.months_since_signup")),
-            y=alt.Y("ltv:Q", title=ctx.t("chart.ltv"), axis=alt.Axis(format=",.0f")),
+            y=alt.Y(
+                "ltv:Q", title=ctx.money_label(ctx.t("chart.ltv")), axis=alt.Axis(format=",.0f")
+            ),
             color=alt.Color(f"{color_field}:N", title=color_title),
             tooltip=[
                 alt.Tooltip(f"{color_field}:N", title=color_title),
                 alt.Tooltip("months_since_signup:O", title=ctx.t("chart.months_since_signup")),
                 alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
-                alt.Tooltip("revenue:Q", title=ctx.t("chart.revenue"), format=",.2f"),
-                alt.Tooltip("ltv:Q", title=ctx.t("chart.ltv"), format=",.2f"),
+                alt.Tooltip(
+                    "revenue:Q", title=ctx.money_label(ctx.t("chart.revenue")), format=",.2f"
+                ),
+                alt.Tooltip("ltv:Q", title=ctx.money_label(ctx.t("chart.ltv")), format=",.2f"),
             ],
         )
     )
