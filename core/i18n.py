@@ -360,6 +360,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "dimension.channel": {"zh": "渠道", "en": "Channel"},
     "dimension.device": {"zh": "设备", "en": "Device"},
     "analytics.unit": {"zh": "时间粒度", "en": "Period unit"},
+    "analytics.max_period": {"zh": "显示到第几{unit}", "en": "Last period shown ({unit})"},
+    "ltv.max_months": {"zh": "显示到注册后第几个月", "en": "Months since signup shown"},
     "analytics.cohort_by": {"zh": "群组依据", "en": "Cohort by"},
     "analytics.mode": {"zh": "留存口径", "en": "Retained means"},
     "analytics.dimension": {"zh": "拆分维度", "en": "Break down by"},

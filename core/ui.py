@@ -714,6 +714,22 @@ def cohort_window(ctx: PageContext, filters: GlobalFilters, as_of: date, key: st
     return dataclasses.replace(filters, start=end - timedelta(days=364), end=end)
 
 
+def max_period_input(ctx: PageContext, unit: str, key: str, label: str | None = None) -> int:
+    """How many periods a retention matrix (``unit``) or LTV table (months) shows: 1 … the
+    limit of ``core.metrics.MAX_PERIOD_LIMIT``, default ``DEFAULT_MAX_PERIOD`` (what
+    ``report … --max-period`` takes)."""
+    return int(
+        st.number_input(
+            label or ctx.t("analytics.max_period", unit=ctx.t(f"unit.{unit}")),
+            min_value=1,
+            max_value=metrics.MAX_PERIOD_LIMIT[unit],
+            value=metrics.DEFAULT_MAX_PERIOD[unit],
+            step=1,
+            key=f"{key}_{unit}",  # each unit keeps its own choice and default
+        )
+    )
+
+
 def table_behind(ctx: PageContext, frame, name: str) -> None:
     """The table behind a chart, in an expander; a CSV download for roles that may export."""
     frame = frame.rename(columns=ctx.money_headers(frame.columns))

@@ -17,7 +17,8 @@ if as_of is None:
 filters = ui.cohort_window(ctx, filters, as_of, key="ltv_window")
 period = filters.period(as_of)
 st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
-cohorts = ui.cached_view(ctx, "ltv_cohorts", filters, as_of)
+months = ui.max_period_input(ctx, "month", key="ltv_max_months", label=ctx.t("ltv.max_months"))
+cohorts = ui.cached_view(ctx, "ltv_cohorts", filters, as_of, max_months=months)
 if cohorts.empty:
     st.info(ctx.t("analytics.empty"))
     st.stop()
@@ -63,6 +64,6 @@ dimension = (
     or "channel"
 )
 st.subheader(ctx.t("ltv.by_group", dimension=ctx.t(f"dimension.{dimension}")))
-groups = ui.cached_view(ctx, "ltv_by_group", filters, as_of, dimension=dimension)
+groups = ui.cached_view(ctx, "ltv_by_group", filters, as_of, dimension=dimension, max_months=months)
 st.altair_chart(ltv_lines(groups, "group", ctx.t(f"dimension.{dimension}")), width="stretch")
 ui.table_behind(ctx, groups, f"ltv_by_{dimension}")

@@ -81,7 +81,7 @@ def test_retention_past_the_data_is_empty_not_zero(db):
 def test_ltv_max_period_24_gives_months_0_to_24(db):
     frame = report(db, "ltv", "--max-period", "24")
     assert frame["months_since_signup"].tolist() == list(range(25))
-    ltv = frame.set_index("months_since_signup")["ltv"]
+    ltv = frame.set_index("months_since_signup")["ltv (¥)"]
     assert ltv[0] == pytest.approx(5.0)
     assert ltv[12] == pytest.approx(65.0)
     assert ltv[24] == pytest.approx(125.0)
@@ -90,7 +90,7 @@ def test_ltv_max_period_24_gives_months_0_to_24(db):
 def test_ltv_default_is_still_12_months(db):
     frame = report(db, "ltv")
     assert frame["months_since_signup"].tolist() == list(range(13))
-    assert frame.set_index("months_since_signup")["ltv"][12] == pytest.approx(65.0)
+    assert frame.set_index("months_since_signup")["ltv (¥)"][12] == pytest.approx(65.0)
 
 
 @pytest.mark.parametrize(
@@ -122,3 +122,60 @@ def test_the_page_functions_take_the_same_limit(db):
             metrics.ltv_cohorts(store, scope, as_of, max_months=0)
     finally:
         close_store(db)
+
+
+# -- the same control on the Retention and LTV pages (AppTest, the small app store) ---------
+
+
+@pytest.fixture()
+def app_store(tmp_path, monkeypatch):
+    from core import auth
+    from tests.fixtures_app import COOKIE_KEY, add_accounts, build_small_store
+
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    path = tmp_path / "app.duckdb"
+    monkeypatch.setenv("MEMBERLENS_DB", str(path))
+    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
+    store = build_small_store(path)
+    add_accounts(store)
+    yield store
+    close_store(path)
+
+
+def open_page(page: str):
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    from core.config import PROJECT_ROOT
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=30)
+    at.session_state["ml_session"] = {"username": "analyst", "issued_at": time.time()}
+    at.run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def frame_with(at, column: str) -> pd.DataFrame:
+    return next(f.value for f in at.dataframe if column in f.value.columns)
+
+
+def test_retention_page_max_period_control(app_store):
+    at = open_page("retention")
+    control = at.number_input(key="retention_max_period_week")
+    assert control.value == 12 and control.max == 156
+    assert frame_with(at, "period")["period"].max() == 12
+    control.set_value(24).run()
+    assert not at.exception
+    assert frame_with(at, "period")["period"].max() == 24
+
+
+def test_ltv_page_max_months_control(app_store):
+    at = open_page("ltv")
+    control = at.number_input(key="ltv_max_months_month")
+    assert control.value == 12
+    assert frame_with(at, "months_since_signup")["months_since_signup"].max() == 12
+    control.set_value(24).run()
+    assert not at.exception
+    assert frame_with(at, "months_since_signup")["months_since_signup"].max() == 24
