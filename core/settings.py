@@ -167,10 +167,11 @@ def as_text(value: Any) -> str:
 
 def _write(cur: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:
     table = "meta" if key in _IN_META else "settings"
-    cur.execute(f"delete from {table} where key = $k", {"k": key})  # noqa: S608 (as above)
-    if value is not None:
+    if value is None:
+        cur.execute(f"delete from {table} where key = $k", {"k": key})  # noqa: S608 (as above)
+    else:  # one upsert: a key deleted and inserted again in one transaction can trip DuckDB
         cur.execute(
-            f"insert into {table} values ($k, $v)",  # noqa: S608 (as above)
+            f"insert or replace into {table} values ($k, $v)",  # noqa: S608 (as above)
             {"k": key, "v": str(value)},
         )
 
