@@ -322,6 +322,7 @@ ACTION_GROUPS: tuple[str, ...] = (
     "tag",
     "segment",
     "alert",
+    "setting",
 )
 
 

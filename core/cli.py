@@ -1,8 +1,8 @@
 """Command line for operations staff: ``python -m core.cli COMMAND``.
 
-Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``, ``audit verify``. Exit
-code 0 on success; on an error a one-line reason on stderr and a non-zero code (1 for a
-failed command, 2 for bad usage).
+Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``, ``config``, ``alerts``,
+``audit verify``. Exit code 0 on success; on an error a one-line reason on stderr and a
+non-zero code (1 for a failed command, 2 for bad usage).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -153,25 +154,79 @@ class ReportUsageError(Exception):
     """A report option or filter value the store does not know."""
 
 
+def _report_as_of(args: argparse.Namespace, store) -> date:
+    """``--as-of``, which must lie in the store's data range; default the last day with
+    data (never the wall clock)."""
+    from core.metrics import data_bounds
+
+    first, last = data_bounds(store)
+    if last is None:
+        raise StoreError(f"the store {store.path} has no events yet; nothing to report")
+    if args.as_of is None:
+        return last
+    try:
+        if len(args.as_of) != 10:
+            raise ValueError(args.as_of)
+        as_of = date.fromisoformat(args.as_of)
+    except ValueError:
+        raise ReportUsageError(f"bad --as-of date {args.as_of!r}: use YYYY-MM-DD") from None
+    if not first <= as_of <= last:
+        raise ReportUsageError(
+            f"--as-of {as_of} is outside the store's data range {first} … {last}"
+        )
+    return as_of
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    from core import reports
+    from core import reports, settings
 
     path = resolve_db_path(args.db)
     if not path.exists():
         raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
     store = open_store(path)
     filters = _report_filters(args, store)
-    as_of = store.last_event_day()
-    if as_of is None:
-        raise StoreError(f"the store {path} has no events yet; nothing to report")
-    options = reports.ReportOptions(cohort=args.cohort, by=args.by, mode=args.mode)
+    as_of = _report_as_of(args, store)
+    if args.max_period is not None and "max_period" not in reports.REPORTS[args.name].options:
+        raise ReportUsageError("--max-period applies to the retention and ltv reports only")
+    options = reports.ReportOptions(
+        cohort=args.cohort, by=args.by, mode=args.mode, max_period=args.max_period
+    )
     frame = reports.run_report(store, args.name, filters, as_of, options)
+    currency = settings.get(store, "currency")
     if args.out:
         with open(args.out, "wb") as out:
-            reports.write_report(frame, args.format, out)
+            reports.write_report(frame, args.format, out, currency)
     else:
-        reports.write_report(frame, args.format, sys.stdout.buffer)
+        reports.write_report(frame, args.format, sys.stdout.buffer, currency)
         sys.stdout.flush()
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """Print every setting, print one, or set one (audited, actor ``cli``)."""
+    from core import i18n, settings
+
+    path = resolve_db_path(args.db)
+    if args.value is None and not path.exists():
+        raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
+    store = open_store(path)  # setting one creates a new store: business_tz before import
+    if args.key is None:
+        shown = {k: settings.as_text(v) for k, v in settings.all_settings(store).items()}
+        width = max(len(text) for text in shown.values())
+        for key, text in shown.items():
+            help_text = i18n.t(settings.SETTINGS[key].description, "en")
+            print(f"{key:<18} {text:<{width}}  {help_text}")
+        return 0
+    spec = settings.setting(args.key)
+    if args.value is None:
+        print(settings.as_text(settings.get(store, spec.key)))
+        return 0
+    before = settings.get(store, spec.key)
+    after = settings.set_setting(store, spec.key, args.value, settings.CLI_ACTOR, None)
+    if after == before:
+        print(f"{spec.key} = {settings.as_text(after)} (unchanged)")
+    else:
+        print(f"{spec.key}: {settings.as_text(before)} → {settings.as_text(after)}")
     return 0
 
 
@@ -296,10 +351,32 @@ def build_parser() -> argparse.ArgumentParser:
         default="on",
         help="retained in period N (on) or in N or later (on_or_after)",
     )
+    rep.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="DATE",
+        help="the as-of date (YYYY-MM-DD) within the data range; default the last day with data",
+    )
+    rep.add_argument(
+        "--max-period",
+        dest="max_period",
+        type=int,
+        metavar="N",
+        help="retention: last period N (default 30 days, 12 weeks or months); "
+        "ltv: last month since signup (default 12)",
+    )
     rep.add_argument("--format", choices=reports.FORMATS, default="csv")
     rep.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     add_db(rep)
     rep.set_defaults(func=cmd_report)
+
+    from core.settings import SETTINGS
+
+    config = sub.add_parser("config", help="store settings: print all, print one, set one")
+    config.add_argument("key", nargs="?", metavar="KEY", help="one of: " + ", ".join(SETTINGS))
+    config.add_argument("value", nargs="?", metavar="VALUE", help="the new value (audited)")
+    add_db(config)
+    config.set_defaults(func=cmd_config)
 
     aud = sub.add_parser("audit", help="audit log tools")
     aud.add_argument("action", choices=["verify"], help="verify: check the hash chain")

@@ -1,8 +1,10 @@
 """The global filters every page applies: a date range, member attributes and a segment.
 
 They travel in the URL query string (``?from=2026-06-01&to=2026-06-28&region=浙江&device=ios
-&segment=3``; repeated keys for several values) so a copied link opens the same view. The
-segment is one saved segment (by id), its members as materialised in ``segment_members``.
+&segment=3&as_of=2026-06-20``; repeated keys for several values) so a copied link opens the
+same view. The segment is one saved segment (by id), its members as materialised in
+``segment_members``. ``as_of`` is the as-of date (SPEC §4); absent, it is the last day with
+data, so a link without it follows new imports and a link with it stays put.
 Reading a link validates every value against allow-lists read from the store; anything unknown or
 malformed is dropped and reported as a :class:`Notice`, never raised. Values reach SQL only
 as bound parameters (:meth:`GlobalFilters.sql_params`).
@@ -23,6 +25,7 @@ MAX_VALUES_PER_PARAM = 50
 MAX_VALUE_CHARS = 100
 
 DATE_PARAMS = ("from", "to")
+AS_OF_PARAM = "as_of"
 # query parameter -> (GlobalFilters field, FilterOptions field)
 LIST_PARAMS: dict[str, str] = {
     "region": "regions",
@@ -31,7 +34,7 @@ LIST_PARAMS: dict[str, str] = {
     "channel": "channels",
 }
 SEGMENT_PARAM = "segment"
-FILTER_PARAMS = frozenset(DATE_PARAMS) | frozenset(LIST_PARAMS) | {SEGMENT_PARAM}
+FILTER_PARAMS = frozenset(DATE_PARAMS) | frozenset(LIST_PARAMS) | {SEGMENT_PARAM, AS_OF_PARAM}
 # Parameters that are not filters but legitimately appear in a Streamlit URL.
 FOREIGN_PARAMS = frozenset({"embed", "embed_options"})
 # What a member page shows (a tag, alert or member), kept in shared links; each page checks
@@ -82,7 +85,9 @@ class GlobalFilters:
     saved segment (``segment`` None means all members).
 
     ``start``/``end`` of None mean the default period: the :data:`DEFAULT_PERIOD_DAYS`
-    days ending on the as-of date.
+    days ending on the as-of date. ``as_of`` is the as-of date chosen in the link (None: the
+    last day with data, :meth:`as_of_day`); metric functions take the resolved date as an
+    argument and never read this field.
     """
 
     start: date | None = None
@@ -92,6 +97,14 @@ class GlobalFilters:
     tiers: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     segment: int | None = None
+    as_of: date | None = None
+
+    def as_of_day(self, last_day: date | None) -> date | None:
+        """The as-of date to compute with: the chosen one, else ``last_day`` (the last day
+        with data; None when the store has none)."""
+        if last_day is None:
+            return None
+        return self.as_of if self.as_of is not None else last_day
 
     def period(self, as_of: date) -> Period:
         """The period to report: the chosen range, ending no later than ``as_of``.
@@ -136,6 +149,8 @@ class GlobalFilters:
                 params[param] = list(values)
         if self.segment is not None:
             params[SEGMENT_PARAM] = str(self.segment)
+        if self.as_of is not None:
+            params[AS_OF_PARAM] = self.as_of.isoformat()
         return params
 
     @classmethod
@@ -167,6 +182,10 @@ class GlobalFilters:
         if start is not None and end is not None and start > end:
             notices.append(Notice("notice.date_order"))
             start = end = None
+        items = values.get(AS_OF_PARAM, [])
+        if len(items) > 1:
+            notices.append(Notice("notice.repeated", {"name": AS_OF_PARAM}))
+        as_of = _read_date(AS_OF_PARAM, items[0], options, notices) if items else None
 
         chosen: dict[str, tuple[str, ...]] = {}
         for param, name in LIST_PARAMS.items():
@@ -198,7 +217,7 @@ class GlobalFilters:
                 notices.append(
                     Notice("notice.unknown_segment", {"name": SEGMENT_PARAM, "value": _shown(text)})
                 )
-        return cls(start=start, end=end, segment=segment, **chosen), notices
+        return cls(start=start, end=end, segment=segment, as_of=as_of, **chosen), notices
 
 
 def _shown(text: str) -> str:

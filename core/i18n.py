@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from core import currency as currencies
+
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -157,6 +159,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # -- filters -------------------------------------------------------------------------
     "filters.title": {"zh": "筛选条件", "en": "Filters"},
+    "filters.as_of": {"zh": "截至日期（as-of）", "en": "As of"},
+    "filters.as_of_help": {
+        "zh": "“近 30 天”“沉睡”“新会员”“流失”都以此日期为准；默认是有数据的最后一天（{last}）。",
+        "en": "“Last 30 days”, dormant, new and churned are relative to this date; by default "
+        "the last day with data ({last}).",
+    },
     "filters.start": {"zh": "开始日期", "en": "From"},
     "filters.end": {"zh": "结束日期", "en": "To"},
     "filters.region": {"zh": "地区", "en": "Region"},
@@ -259,7 +267,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kpi.d7_retention": {"zh": "7日留存", "en": "Day-7 retention"},
     "chart.day": {"zh": "日期", "en": "Day"},
     "chart.active_members": {"zh": "活跃会员", "en": "Active members"},
-    "chart.revenue": {"zh": "收入（¥）", "en": "Revenue (¥)"},
+    "chart.revenue": {"zh": "收入", "en": "Revenue"},
     "chart.orders": {"zh": "订单数", "en": "Orders"},
     "chart.tier": {"zh": "等级", "en": "Tier"},
     "chart.members": {"zh": "会员数", "en": "Members"},
@@ -352,6 +360,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "dimension.channel": {"zh": "渠道", "en": "Channel"},
     "dimension.device": {"zh": "设备", "en": "Device"},
     "analytics.unit": {"zh": "时间粒度", "en": "Period unit"},
+    "analytics.max_period": {"zh": "显示到第几{unit}", "en": "Last period shown ({unit})"},
+    "ltv.max_months": {"zh": "显示到注册后第几个月", "en": "Months since signup shown"},
     "analytics.cohort_by": {"zh": "群组依据", "en": "Cohort by"},
     "analytics.mode": {"zh": "留存口径", "en": "Retained means"},
     "analytics.dimension": {"zh": "拆分维度", "en": "Break down by"},
@@ -1171,7 +1181,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "修改门槛、折扣和消费口径",
         "en": "Edit thresholds, discounts and spend basis",
     },
-    "tier_rules.threshold": {"zh": "{tier} 门槛（元）", "en": "{tier} threshold (CNY)"},
+    "tier_rules.threshold": {
+        "zh": "{tier} 门槛（{currency}）",
+        "en": "{tier} threshold ({currency})",
+    },
     "tier_rules.discount": {
         "zh": "{tier} 折扣系数（0.90 = 9 折）",
         "en": "{tier} price multiplier (0.90 = 10% off)",
@@ -1315,6 +1328,70 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "验证码（已启用两步验证时填写）",
         "en": "Code (if two-step verification is on)",
     },
+    # -- store settings (core/settings.py) ---------------------------------------------------
+    "audit.group.setting": {"zh": "店铺设置", "en": "Store settings"},
+    "settings.title": {"zh": "店铺设置", "en": "Store settings"},
+    "settings.intro": {
+        "zh": "仅管理员可修改；每次修改都会写入审计日志。",
+        "en": "Only admins may change these; every change is written to the audit log.",
+    },
+    "settings.currency": {"zh": "货币", "en": "Currency"},
+    "settings.currency.help": {
+        "zh": "店铺货币（ISO 4217 代码）：所有金额、等级门槛和导出表头都使用它；"
+        "只改变显示，不换算金额。",
+        "en": "Store currency (ISO 4217 code): every money figure, tier threshold and export "
+        "header uses it; a label only, amounts are not converted.",
+    },
+    "settings.churn_window_days": {"zh": "流失窗口（天）", "en": "Churn window (days)"},
+    "settings.churn_window_days.help": {
+        "zh": "连续多少天无活跃即视为流失；留空（auto）时由流失模型根据数据选择。",
+        "en": "Days without activity after which a member counts as churned; auto: the churn "
+        "model chooses it from the data.",
+    },
+    "settings.spend_basis": {"zh": "等级消费口径", "en": "Tier spend basis"},
+    "settings.spend_basis.help": {
+        "zh": "按近 12 个月还是累计消费判定等级；修改后立即按新口径重算所有会员等级。",
+        "en": "Trailing 12 months' or lifetime paid spend decides the tier; a change "
+        "recomputes every member's tier at once.",
+    },
+    "settings.business_tz": {"zh": "业务时区", "en": "Business time zone"},
+    "settings.business_tz.help": {
+        "zh": "日、周、小时所用的 IANA 时区；只能在首次导入数据之前修改。",
+        "en": "IANA time zone of days, weeks and hours; can only be changed before the first "
+        "import.",
+    },
+    "settings.auto": {"zh": "自动（由数据决定）", "en": "auto (chosen from the data)"},
+    "settings.save": {"zh": "保存设置", "en": "Save setting"},
+    "settings.saved": {"zh": "已保存：{label} = {value}", "en": "Saved: {label} = {value}"},
+    "settings.locked_tz": {
+        "zh": "已有导入数据，业务时区不能再修改。",
+        "en": "Data has been imported; the business time zone can no longer change.",
+    },
+    "settings.error.unknown": {
+        "zh": "没有名为 {name} 的设置；可用：{keys}",
+        "en": "no setting named {name}; one of: {keys}",
+    },
+    "settings.error.currency": {
+        "zh": "货币 {value} 不是支持的 ISO 4217 代码；可用：{codes}",
+        "en": "currency {value} is not a supported ISO 4217 code; one of: {codes}",
+    },
+    "settings.error.churn_window": {
+        "zh": "流失窗口 {value} 无效：请填写 {low}–{high} 之间的整数天数，或 auto",
+        "en": "churn window {value} is not valid: a whole number of days {low}–{high}, or auto",
+    },
+    "settings.error.spend_basis": {
+        "zh": "消费口径 {value} 无效；可用：{bases}",
+        "en": "spend basis {value} is not valid; one of: {bases}",
+    },
+    "settings.error.business_tz": {
+        "zh": "{value} 不是 IANA 时区名称（例如 Asia/Shanghai、America/New_York）",
+        "en": "{value} is not an IANA time zone name (e.g. Asia/Shanghai, America/New_York)",
+    },
+    "settings.error.tz_after_import": {
+        "zh": "业务时区只能在首次导入之前修改：导入 #{import_id} 已按 {zone} 载入数据",
+        "en": "the business time zone can only change before the first import: import "
+        "#{import_id} already loaded data in {zone}",
+    },
 }
 
 
@@ -1349,12 +1426,27 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: 
     return f"{value:,.{digits}f}"
 
 
-def fmt_money(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: int = 2) -> str:
-    """Money in CNY with thousands separators: ``¥12,345.67``."""
+def fmt_money(
+    value: float | int | None,
+    lang: str = DEFAULT_LANGUAGE,
+    digits: int = 2,
+    currency: str | None = None,
+) -> str:
+    """Money in the store currency (default CNY) with thousands separators: ``¥12,345.67``,
+    ``$12,345.67``, ``CHF 12,345.67``; never more decimals than the currency has (JPY 0)."""
     if _missing(value):
         return EMPTY
+    found = currencies.currency(currency)
+    digits = min(digits, found.digits)
+    prefix = found.symbol or f"{found.code} "
     sign = "-" if value < 0 else ""
-    return f"{sign}¥{abs(value):,.{digits}f}"
+    return f"{sign}{prefix}{abs(value):,.{digits}f}"
+
+
+def money_label(text: str, currency: str | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A money column or axis title with its currency: ``收入（¥）``, ``Revenue ($)``."""
+    shown = currencies.symbol(currency)
+    return f"{text}（{shown}）" if lang == "zh" else f"{text} ({shown})"
 
 
 def fmt_percent(value: float | None, lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:

@@ -149,13 +149,18 @@ def member_profile(
             "where member_key = $k order by day desc limit 30",
             {"k": int(member_key)},
         ).df()
+        # the 12 months end on the as-of date (default the last day with data), never today
         end = as_of or cur.execute("select max(day) from member_day").fetchone()[0]
-        orders, spend = cur.execute(
-            "select count(*), coalesce(sum(amount), 0) from orders where member_key = $k "
-            "and status = 'paid' and paid_at < cast($end as date) + 1 "
-            "and paid_at >= cast($end as date) + 1 - interval 12 month",
-            {"k": int(member_key), "end": end or date.today()},
-        ).fetchone()
+        orders, spend = (
+            (0, 0.0)
+            if end is None
+            else cur.execute(
+                "select count(*), coalesce(sum(amount), 0) from orders where member_key = $k "
+                "and status = 'paid' and paid_at < cast($end as date) + 1 "
+                "and paid_at >= cast($end as date) + 1 - interval 12 month",
+                {"k": int(member_key), "end": end},
+            ).fetchone()
+        )
         erased = cur.execute(
             "select count(*) from erased_members where member_key = $k", {"k": int(member_key)}
         ).fetchone()[0]

@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
+from numbers import Integral
 from typing import Literal
 
 import pandas as pd
@@ -244,6 +245,10 @@ COHORT_BY: tuple[str, ...] = ("signup", "first_activity")
 RETENTION_MODES: tuple[str, ...] = ("on", "on_or_after")
 DIMENSIONS: tuple[str, ...] = ("tier", "channel", "device")
 DEFAULT_MAX_PERIOD: dict[str, int] = {"day": 30, "week": 12, "month": 12}
+# the longest matrix a page or report may ask for: a year of days, three years of weeks,
+# ten years of months (LTV counts months)
+MAX_PERIOD_LIMIT: dict[str, int] = {"day": 365, "week": 156, "month": 120}
+DEFAULT_LTV_MONTHS = 12
 UNIT_STEP: dict[str, pd.DateOffset] = {
     "day": pd.DateOffset(days=1),
     "week": pd.DateOffset(days=7),
@@ -260,6 +265,20 @@ def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise MetricOptionError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
     return value
+
+
+def check_max_period(value: int | None, unit: str) -> int:
+    """The last period N a retention matrix (``unit`` day/week/month) or LTV table (month)
+    shows: ``value``, else the default; :class:`MetricOptionError` outside 1 … the limit."""
+    check_choice("unit", unit, COHORT_UNITS)
+    if value is None:
+        return DEFAULT_MAX_PERIOD[unit]
+    limit = MAX_PERIOD_LIMIT[unit]
+    if isinstance(value, bool) or not isinstance(value, Integral) or not 1 <= value <= limit:
+        raise MetricOptionError(
+            f"max period must be a whole number from 1 to {limit} for {unit} periods, not {value!r}"
+        )
+    return int(value)
 
 
 def _scope(filters: GlobalFilters, as_of: date) -> dict:
@@ -372,7 +391,7 @@ def retention_matrix(
     check_choice("cohort", cohort, COHORT_UNITS)
     check_choice("by", by, COHORT_BY)
     check_choice("mode", mode, RETENTION_MODES)
-    max_period = DEFAULT_MAX_PERIOD[cohort] if max_period is None else int(max_period)
+    max_period = check_max_period(max_period, cohort)
     params = {
         **_scope(filters, as_of),
         "as_of": as_of,
@@ -517,7 +536,7 @@ def _ltv_frame(
     params = {
         **_scope(filters, as_of),
         "as_of": as_of,
-        "max_months": int(max_months),
+        "max_months": check_max_period(max_months, "month"),
         "dimension": dimension or "none",
     }
     frame = store.query("metrics/ltv_cohorts", params)
@@ -527,7 +546,7 @@ def _ltv_frame(
 
 
 def ltv_cohorts(
-    store: Store, filters: GlobalFilters, as_of: date, max_months: int = 12
+    store: Store, filters: GlobalFilters, as_of: date, max_months: int = DEFAULT_LTV_MONTHS
 ) -> pd.DataFrame:
     """Cumulative paid revenue per member of each signup-month cohort by months since signup.
 
@@ -541,7 +560,11 @@ def ltv_cohorts(
 
 
 def ltv_by_group(
-    store: Store, filters: GlobalFilters, as_of: date, dimension: str, max_months: int = 12
+    store: Store,
+    filters: GlobalFilters,
+    as_of: date,
+    dimension: str,
+    max_months: int = DEFAULT_LTV_MONTHS,
 ) -> pd.DataFrame:
     """LTV curves per channel, tier or device, pooled over the complete cohort cells.
 

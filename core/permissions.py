@@ -52,6 +52,7 @@ class Capability(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     IMPORT_DATA = "import_data"
     VIEW_DATA_STATUS = "view_data_status"
+    MANAGE_SETTINGS = "manage_settings"  # store settings: currency, churn window, …
     USE_OWN_ACCOUNT = "use_own_account"  # language, password
 
 

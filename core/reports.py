@@ -3,7 +3,8 @@
 Each report is a name, a function that builds its table from the same ``core.metrics``
 function the page calls, and its columns (documented in ``docs/REPORTS.md``). Run one with
 ``python -m core.cli report NAME …`` or :func:`run_report`; write it with :func:`write_report`
-as CSV, JSON (one object per row) or Excel (xlsx, needs ``openpyxl``).
+as CSV, JSON (one object per row) or Excel (xlsx, needs ``openpyxl``). Written money columns
+carry the store currency in their header (``revenue (¥)``, ``revenue ($)``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, BinaryIO
 import pandas as pd
 
 from core import metrics
+from core.currency import money_headers
 from core.filters import GlobalFilters
 from core.store import Store
 
@@ -32,6 +34,7 @@ class ReportOptions:
     cohort: str = "week"  # retention and LTV cohorts; lifecycle periods
     by: str = "signup"
     mode: str = "on"
+    max_period: int | None = None  # retention: last period N; ltv: last month (default 12)
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,19 @@ def _lifecycle(store, filters, as_of, options):
 
 def _retention(store, filters, as_of, options):
     return metrics.retention_matrix(
-        store, filters, as_of, cohort=options.cohort, by=options.by, mode=options.mode
+        store,
+        filters,
+        as_of,
+        cohort=options.cohort,
+        by=options.by,
+        mode=options.mode,
+        max_period=options.max_period,
     )
 
 
-def _ltv(store, filters, as_of, _):
-    return metrics.ltv_cohorts(store, filters, as_of)
+def _ltv(store, filters, as_of, options):
+    months = metrics.DEFAULT_LTV_MONTHS if options.max_period is None else options.max_period
+    return metrics.ltv_cohorts(store, filters, as_of, max_months=months)
 
 
 def _channels(store, filters, as_of, _):
@@ -160,7 +170,7 @@ REPORTS: dict[str, Report] = {
             "cohort retention matrix (one row per cohort and period)",
             ("cohort", "cohort_size", "period", "retained", "rate"),
             _retention,
-            ("cohort", "by", "mode"),
+            ("cohort", "by", "mode", "max_period"),
             counts=("cohort_size", "retained"),
         ),
         Report(
@@ -168,6 +178,7 @@ REPORTS: dict[str, Report] = {
             "cumulative paid revenue per member of each signup-month cohort",
             ("cohort", "months_since_signup", "members", "revenue", "ltv"),
             _ltv,
+            ("max_period",),
             counts=("members",),
         ),
         Report(
@@ -323,10 +334,11 @@ def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def write_report(frame: pd.DataFrame, fmt: str, out: BinaryIO) -> None:
-    """Write ``frame`` to the binary stream ``out`` as csv, json or xlsx."""
+def write_report(frame: pd.DataFrame, fmt: str, out: BinaryIO, currency: str | None = None) -> None:
+    """Write ``frame`` to the binary stream ``out`` as csv, json or xlsx; money columns
+    (:data:`core.currency.MONEY_COLUMNS`) get ``currency`` (default CNY) in their header."""
     metrics.check_choice("format", fmt, FORMATS)
-    plain = plain_frame(frame)
+    plain = plain_frame(frame).rename(columns=money_headers(frame.columns, currency))
     if fmt == "csv":
         out.write(plain.to_csv(index=False).encode("utf-8"))
     elif fmt == "json":

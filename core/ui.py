@@ -28,9 +28,12 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_authenticator.controllers import CookieController
 
-from core import auth, i18n, metrics, permissions, segments
+from core import auth, i18n, metrics, permissions, segments, settings
+from core import currency as currencies
 from core.config import PROJECT_ROOT, app_memory_limit, resolve_db_path
+from core.currency import DEFAULT_CURRENCY
 from core.filters import (
+    AS_OF_PARAM,
     FOREIGN_PARAMS,
     LIST_PARAMS,
     SEGMENT_PARAM,
@@ -54,6 +57,7 @@ FILTER_WIDGETS = {
     "tier": "flt_tier",
     "channel": "flt_channel",
     "segment": "flt_segment",
+    "as_of": "flt_as_of",
 }
 CACHE_TTL_S = 300
 
@@ -62,11 +66,13 @@ _build_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class PageContext:
-    """What a page knows after the guard: the store, the signed-in account, the language."""
+    """What a page knows after the guard: the store, the signed-in account, the language
+    and the store currency (every money figure on the page is in it)."""
 
     store: Store
     account: auth.Account
     lang: str
+    currency: str = DEFAULT_CURRENCY
 
     @property
     def role(self) -> str:
@@ -83,7 +89,20 @@ class PageContext:
         return i18n.fmt_int(value, self.lang)
 
     def money(self, value, digits: int = 2) -> str:
-        return i18n.fmt_money(value, self.lang, digits)
+        return i18n.fmt_money(value, self.lang, digits, self.currency)
+
+    def money_label(self, text: str) -> str:
+        """An axis, tooltip or column title for money: ``收入（¥）``, ``Revenue ($)``."""
+        return i18n.money_label(text, self.currency, self.lang)
+
+    def money_column_format(self) -> str:
+        """``st.column_config.NumberColumn`` format for money: ``¥%.2f``, ``CHF %.2f``."""
+        found = currencies.currency(self.currency)
+        return f"{found.symbol or found.code + ' '}%.{found.digits}f"
+
+    def money_headers(self, columns) -> dict[str, str]:
+        """``{column: header}`` for the money columns among ``columns``: ``revenue ($)``."""
+        return currencies.money_headers(columns, self.currency)
 
     def percent(self, value, digits: int = 1) -> str:
         return i18n.fmt_percent(value, self.lang, digits)
@@ -291,7 +310,7 @@ def page_guard(page_key: str) -> PageContext:
     if page_key != "accounts" and auth.must_enrol_totp(store, account):
         st.warning(i18n.t("totp.must_enrol", lang))
         st.stop()
-    return PageContext(store, account, lang)
+    return PageContext(store, account, lang, settings.get(store, "currency"))
 
 
 # -- sign-in and first admin ----------------------------------------------------------------
@@ -470,9 +489,19 @@ def _write_filters(filters: GlobalFilters) -> None:
     st.query_params.from_dict({**kept, **filters.to_query_params()})
 
 
-def _filters_from_widgets() -> GlobalFilters:
-    start = st.session_state.get(FILTER_WIDGETS["from"])
-    end = st.session_state.get(FILTER_WIDGETS["to"])
+def _unless_default(param: str, defaults: dict[str, date]):
+    """The widget's value, or None when the link does not carry ``param`` and the widget
+    still shows its default (the default period, the last day with data): a default left
+    untouched stays out of the link, so moving the as-of date moves the default period."""
+    value = st.session_state.get(FILTER_WIDGETS[param])
+    if param not in st.query_params and value == defaults.get(param):
+        return None
+    return value
+
+
+def _filters_from_widgets(defaults: dict[str, date]) -> GlobalFilters:
+    start = _unless_default("from", defaults)
+    end = _unless_default("to", defaults)
     if isinstance(start, date) and isinstance(end, date) and start > end:
         end = start
         st.session_state[FILTER_WIDGETS["to"]] = end
@@ -481,16 +510,18 @@ def _filters_from_widgets() -> GlobalFilters:
         for param, field in LIST_PARAMS.items()
     }
     segment = st.session_state.get(FILTER_WIDGETS[SEGMENT_PARAM])
+    as_of = _unless_default(AS_OF_PARAM, defaults)
     return GlobalFilters(
         start=start if isinstance(start, date) else None,
         end=end if isinstance(end, date) else None,
         segment=segment if isinstance(segment, int) else None,
+        as_of=as_of if isinstance(as_of, date) else None,
         **lists,
     )
 
 
-def _on_filter_change() -> None:
-    filters = _filters_from_widgets()
+def _on_filter_change(defaults: dict[str, date]) -> None:
+    filters = _filters_from_widgets(defaults)
     _write_filters(filters)
 
 
@@ -517,7 +548,7 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
     present = {k: v for k, v in raw.items() if k not in FOREIGN_PARAMS}
     if present != wanted:
         _write_filters(filters)
-    as_of = options.last_day
+    as_of = filters.as_of_day(options.last_day)
     if as_of is None:
         return filters, None
     period = filters.period(as_of)
@@ -530,23 +561,34 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
     for param, field in LIST_PARAMS.items():
         st.session_state[FILTER_WIDGETS[param]] = list(getattr(filters, field))
     st.session_state[FILTER_WIDGETS[SEGMENT_PARAM]] = filters.segment
+    st.session_state[FILTER_WIDGETS[AS_OF_PARAM]] = as_of
     earliest = min(options.first_day or period.start, period.start)
     tier_names = _tier_names(ctx)
+    defaults = {"from": period.start, "to": period.end, AS_OF_PARAM: options.last_day}
+    changed = {"on_change": _on_filter_change, "args": (defaults,)}
     with st.sidebar:
         st.subheader(ctx.t("filters.title"))
+        st.date_input(
+            ctx.t("filters.as_of"),
+            key=FILTER_WIDGETS[AS_OF_PARAM],
+            min_value=options.first_day or as_of,
+            max_value=options.last_day,
+            help=ctx.t("filters.as_of_help", last=options.last_day.isoformat()),
+            **changed,
+        )
         st.date_input(
             ctx.t("filters.start"),
             key=FILTER_WIDGETS["from"],
             min_value=earliest,
             max_value=as_of,
-            on_change=_on_filter_change,
+            **changed,
         )
         st.date_input(
             ctx.t("filters.end"),
             key=FILTER_WIDGETS["to"],
             min_value=earliest,
             max_value=as_of,
-            on_change=_on_filter_change,
+            **changed,
         )
         for param, field in LIST_PARAMS.items():
             st.multiselect(
@@ -555,7 +597,7 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
                 key=FILTER_WIDGETS[param],
                 placeholder=ctx.t("filters.all"),
                 format_func=(lambda code: tier_names.get(code, code)) if param == "tier" else str,
-                on_change=_on_filter_change,
+                **changed,
             )
         names = {s.segment_id: s.name for s in segments.list_segments(ctx.store)}
         st.selectbox(
@@ -567,7 +609,7 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
             format_func=lambda sid: (
                 ctx.t("filters.all_members") if sid is None else names.get(sid, str(sid))
             ),
-            on_change=_on_filter_change,
+            **changed,
         )
         if filters.segment is not None:
             st.caption(ctx.t("filters.segment_note", as_of=as_of.isoformat()))
@@ -672,8 +714,25 @@ def cohort_window(ctx: PageContext, filters: GlobalFilters, as_of: date, key: st
     return dataclasses.replace(filters, start=end - timedelta(days=364), end=end)
 
 
+def max_period_input(ctx: PageContext, unit: str, key: str, label: str | None = None) -> int:
+    """How many periods a retention matrix (``unit``) or LTV table (months) shows: 1 … the
+    limit of ``core.metrics.MAX_PERIOD_LIMIT``, default ``DEFAULT_MAX_PERIOD`` (what
+    ``report … --max-period`` takes)."""
+    return int(
+        st.number_input(
+            label or ctx.t("analytics.max_period", unit=ctx.t(f"unit.{unit}")),
+            min_value=1,
+            max_value=metrics.MAX_PERIOD_LIMIT[unit],
+            value=metrics.DEFAULT_MAX_PERIOD[unit],
+            step=1,
+            key=f"{key}_{unit}",  # each unit keeps its own choice and default
+        )
+    )
+
+
 def table_behind(ctx: PageContext, frame, name: str) -> None:
     """The table behind a chart, in an expander; a CSV download for roles that may export."""
+    frame = frame.rename(columns=ctx.money_headers(frame.columns))
     with st.expander(ctx.t("analytics.table")):
         st.dataframe(frame, hide_index=True, width="stretch", placeholder=i18n.EMPTY)
         if ctx.can(permissions.Capability.EXPORT_AGGREGATE):

@@ -24,6 +24,7 @@ if table.empty or (table["signups"].sum() == 0 and table["revenue"].sum() == 0):
 
 st.subheader(ctx.t("channels.table"))
 percent = "percent"
+money = ctx.money_column_format()
 st.dataframe(
     table,
     hide_index=True,
@@ -38,10 +39,10 @@ st.dataframe(
         "d1": st.column_config.NumberColumn("D1", format=percent),
         "d7": st.column_config.NumberColumn("D7", format=percent),
         "d30": st.column_config.NumberColumn("D30", format=percent),
-        "ltv_90d": st.column_config.NumberColumn(ctx.t("col.ltv_90d"), format="¥%.2f"),
-        "revenue": st.column_config.NumberColumn(ctx.t("col.revenue"), format="¥%.2f"),
-        "cost": st.column_config.NumberColumn(ctx.t("col.cost"), format="¥%.2f"),
-        "cac": st.column_config.NumberColumn(ctx.t("col.cac"), format="¥%.2f"),
+        "ltv_90d": st.column_config.NumberColumn(ctx.t("col.ltv_90d"), format=money),
+        "revenue": st.column_config.NumberColumn(ctx.t("col.revenue"), format=money),
+        "cost": st.column_config.NumberColumn(ctx.t("col.cost"), format=money),
+        "cac": st.column_config.NumberColumn(ctx.t("col.cac"), format=money),
         "roi": st.column_config.NumberColumn(ctx.t("col.roi"), format=percent),
     },
 )
@@ -77,14 +78,14 @@ with right:
         alt.Chart(values)
         .mark_bar()
         .encode(
-            x=alt.X("value:Q", title="¥"),
+            x=alt.X("value:Q", title=ctx.money_label(ctx.t("chart.value"))),
             y=alt.Y("channel:N", title=ctx.t("chart.channel")),
             yOffset="metric_label:N",
             color=alt.Color("metric_label:N", title=ctx.t("chart.metric")),
             tooltip=[
                 alt.Tooltip("channel:N", title=ctx.t("chart.channel")),
                 alt.Tooltip("metric_label:N", title=ctx.t("chart.metric")),
-                alt.Tooltip("value:Q", title="¥", format=",.2f"),
+                alt.Tooltip("value:Q", title=ctx.money_label(ctx.t("chart.value")), format=",.2f"),
             ],
         ),
         width="stretch",

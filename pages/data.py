@@ -1,9 +1,14 @@
-"""Data status (admins): schema version, rows per table, event span, imports and rejects."""
+"""Data status (admins): schema version, rows per table, event span, store settings, imports
+and rejects."""
+
+import zoneinfo
 
 import pandas as pd
 import streamlit as st
 
-from core import auth, ingest, metrics, ui
+from core import auth, ingest, metrics, settings, ui
+from core import currency as currencies
+from core.permissions import Capability
 
 ctx = ui.page_guard("data")
 
@@ -37,6 +42,59 @@ with right:
     st.subheader(ctx.t("data.event_range"))
     st.write(f"{ctx.t('data.first_event')}: {status.first_event or '—'}")
     st.write(f"{ctx.t('data.last_event')}: {status.last_event or '—'}")
+
+if ctx.can(Capability.MANAGE_SETTINGS):
+    st.subheader(ctx.t("settings.title"))
+    st.caption(ctx.t("settings.intro"))
+    user = ctx.account.username
+    current = settings.all_settings(ctx.store)
+    tz_locked = settings.business_tz_locked(ctx.store)
+    choices = {
+        "currency": sorted(currencies.CURRENCIES),
+        "spend_basis": list(settings.SPEND_BASES),
+        "business_tz": sorted(zoneinfo.available_timezones()),
+    }
+    for key, spec in settings.SETTINGS.items():
+        with st.form(f"setting_{key}"):
+            label = spec.label(ctx.lang)
+            if key == "churn_window_days":
+                auto = st.checkbox(ctx.t("settings.auto"), value=current[key] is None)
+                days = st.number_input(
+                    label,
+                    min_value=settings.CHURN_WINDOW_MIN_DAYS,
+                    max_value=settings.CHURN_WINDOW_MAX_DAYS,
+                    value=current[key] or 30,
+                    step=7,
+                    help=ctx.t(spec.description),
+                )
+                value = None if auto else int(days)
+            else:
+                options = choices[key]
+                value = st.selectbox(
+                    label,
+                    options,
+                    index=options.index(current[key]),
+                    format_func=(
+                        (lambda code: ctx.t(f"tier_rules.basis.{code}"))
+                        if key == "spend_basis"
+                        else str
+                    ),
+                    disabled=key == "business_tz" and tz_locked,
+                    help=ctx.t(spec.description),
+                )
+            if key == "business_tz" and tz_locked:
+                st.caption(ctx.t("settings.locked_tz"))
+            if st.form_submit_button(ctx.t("settings.save")):
+                saved = ui.attempt(
+                    ctx,
+                    lambda k, v: (settings.set_setting(ctx.store, k, v, user, ctx.role),),
+                    key,
+                    settings.as_text(value),
+                )
+                if saved is not None:  # (new value,); None: refused, the error is shown
+                    st.cache_data.clear()  # money labels, tiers and churn windows changed
+                    shown = settings.as_text(saved[0])
+                    st.success(ctx.t("settings.saved", label=label, value=shown))
 
 st.subheader(ctx.t("data.upload"))
 st.caption(ctx.t("data.upload_help"))

@@ -17,7 +17,8 @@ if as_of is None:
 filters = ui.cohort_window(ctx, filters, as_of, key="ltv_window")
 period = filters.period(as_of)
 st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
-cohorts = ui.cached_view(ctx, "ltv_cohorts", filters, as_of)
+months = ui.max_period_input(ctx, "month", key="ltv_max_months", label=ctx.t("ltv.max_months"))
+cohorts = ui.cached_view(ctx, "ltv_cohorts", filters, as_of, max_months=months)
 if cohorts.empty:
     st.info(ctx.t("analytics.empty"))
     st.stop()
@@ -30,14 +31,18 @@ def ltv_lines(frame, color_field: str, color_title: str):
         .mark_line(point=True)
         .encode(
             x=alt.X("months_since_signup:O", title=ctx.t("chart.months_since_signup")),
-            y=alt.Y("ltv:Q", title=ctx.t("chart.ltv"), axis=alt.Axis(format=",.0f")),
+            y=alt.Y(
+                "ltv:Q", title=ctx.money_label(ctx.t("chart.ltv")), axis=alt.Axis(format=",.0f")
+            ),
             color=alt.Color(f"{color_field}:N", title=color_title),
             tooltip=[
                 alt.Tooltip(f"{color_field}:N", title=color_title),
                 alt.Tooltip("months_since_signup:O", title=ctx.t("chart.months_since_signup")),
                 alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
-                alt.Tooltip("revenue:Q", title=ctx.t("chart.revenue"), format=",.2f"),
-                alt.Tooltip("ltv:Q", title=ctx.t("chart.ltv"), format=",.2f"),
+                alt.Tooltip(
+                    "revenue:Q", title=ctx.money_label(ctx.t("chart.revenue")), format=",.2f"
+                ),
+                alt.Tooltip("ltv:Q", title=ctx.money_label(ctx.t("chart.ltv")), format=",.2f"),
             ],
         )
     )
@@ -59,6 +64,6 @@ dimension = (
     or "channel"
 )
 st.subheader(ctx.t("ltv.by_group", dimension=ctx.t(f"dimension.{dimension}")))
-groups = ui.cached_view(ctx, "ltv_by_group", filters, as_of, dimension=dimension)
+groups = ui.cached_view(ctx, "ltv_by_group", filters, as_of, dimension=dimension, max_months=months)
 st.altair_chart(ltv_lines(groups, "group", ctx.t(f"dimension.{dimension}")), width="stretch")
 ui.table_behind(ctx, groups, f"ltv_by_{dimension}")

@@ -98,4 +98,5 @@ if not member.timeline.empty:
         width="stretch",
     )
 st.subheader(ctx.t("profile.orders"))
-st.dataframe(member.orders, hide_index=True, width="stretch")
+orders = member.orders.rename(columns=ctx.money_headers(member.orders.columns))
+st.dataframe(orders, hide_index=True, width="stretch")

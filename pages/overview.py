@@ -54,10 +54,12 @@ with right:
         .mark_bar()
         .encode(
             x=day,
-            y=alt.Y("revenue:Q", title=ctx.t("chart.revenue")),
+            y=alt.Y("revenue:Q", title=ctx.money_label(ctx.t("chart.revenue"))),
             tooltip=[
                 alt.Tooltip("day:T", title=ctx.t("chart.day"), format="%Y-%m-%d"),
-                alt.Tooltip("revenue:Q", title=ctx.t("chart.revenue"), format=",.2f"),
+                alt.Tooltip(
+                    "revenue:Q", title=ctx.money_label(ctx.t("chart.revenue")), format=",.2f"
+                ),
                 alt.Tooltip("orders:Q", title=ctx.t("chart.orders"), format=","),
             ],
         ),

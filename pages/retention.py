@@ -17,7 +17,7 @@ if as_of is None:
 period = filters.period(as_of)
 st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
 
-left, middle, right = st.columns(3)
+left, middle, right, last = st.columns(4)
 with left:
     unit = (
         st.segmented_control(
@@ -51,8 +51,12 @@ with right:
         )
         or "on"
     )
+with last:
+    max_period = ui.max_period_input(ctx, unit, key="retention_max_period")
 
-matrix = ui.cached_view(ctx, "retention_matrix", filters, as_of, cohort=unit, by=by, mode=mode)
+matrix = ui.cached_view(
+    ctx, "retention_matrix", filters, as_of, cohort=unit, by=by, mode=mode, max_period=max_period
+)
 if matrix.empty:
     st.info(ctx.t("analytics.empty"))
     st.stop()

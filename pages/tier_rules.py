@@ -21,7 +21,16 @@ rules = tier_rules.current_rules(ctx.store)
 names = dict(zip(tiers["tier_code"], tiers[name_column], strict=True))
 
 st.subheader(ctx.t("tier_rules.current"))
-st.dataframe(tiers, hide_index=True, width="stretch")
+st.dataframe(
+    tiers,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "threshold": st.column_config.NumberColumn(
+            ctx.money_label("threshold"), format=ctx.money_column_format()
+        )
+    },
+)
 st.caption(ctx.t("tier_rules.basis", basis=ctx.t(f"tier_rules.basis.{rules.spend_basis}")))
 
 st.subheader(ctx.t("tier_rules.edit"))
@@ -30,7 +39,7 @@ with st.form("tier_rules_edit"):
     for code in tiers["tier_code"]:
         left, right = st.columns(2)
         thresholds[code] = left.number_input(
-            ctx.t("tier_rules.threshold", tier=names[code]),
+            ctx.t("tier_rules.threshold", tier=names[code], currency=ctx.currency),
             min_value=0.0,
             value=float(rules.thresholds[code]),
             step=100.0,

@@ -109,14 +109,14 @@ with left:
         alt.Chart(money)
         .mark_bar()
         .encode(
-            x=alt.X("value:Q", title="¥"),
+            x=alt.X("value:Q", title=ctx.money_label(ctx.t("chart.value"))),
             y=alt.Y("tier:N", title=ctx.t("chart.tier"), sort=tier_order),
             yOffset="metric_label:N",
             color=alt.Color("metric_label:N", title=ctx.t("chart.metric")),
             tooltip=[
                 alt.Tooltip("tier:N", title=ctx.t("chart.tier")),
                 alt.Tooltip("metric_label:N", title=ctx.t("chart.metric")),
-                alt.Tooltip("value:Q", title="¥", format=",.2f"),
+                alt.Tooltip("value:Q", title=ctx.money_label(ctx.t("chart.value")), format=",.2f"),
             ],
         ),
         width="stretch",
