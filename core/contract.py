@@ -30,8 +30,8 @@ class Column:
 
     ``kind`` is one of: ``text`` (kept as given, trimmed), ``lower`` (trimmed, lower-cased),
     ``upper`` (trimmed, upper-cased), ``timestamp``, ``date``, ``month`` (a date or
-    ``YYYY-MM``, stored as the first of the month), ``money`` (decimal(18,2), ``¥`` and
-    thousands separators accepted), ``double``, ``int``.
+    ``YYYY-MM``, stored as the first of the month), ``money`` (decimal(18,2); the store
+    currency's symbol or code and thousands separators accepted), ``double``, ``int``.
     """
 
     name: str

@@ -88,6 +88,24 @@ MONEY_COLUMNS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+# What an amount in the store currency may carry around its digits, besides thousands
+# separators: the symbol, the code, and for CNY the full-width sign, 元 and RMB.
+_CNY_EXTRAS = ("￥", "元", "RMB")
+
+
+def amount_decorations(code: str | None) -> tuple[str, ...]:
+    """Strings stripped from an imported amount in the store currency ``code``, longest first
+    (``US$``-style symbols before a bare ``$``). Amounts marked with another currency's
+    symbol are not stripped, so they are rejected instead of being read as the store's
+    money."""
+    found = currency(code)
+    found_symbol = found.symbol or found.code
+    tokens = {found.code, found_symbol}
+    if found.code == "CNY":
+        tokens.update(_CNY_EXTRAS)
+    return tuple(sorted(tokens, key=lambda token: (-len(token), token)))
+
+
 def money_header(column: str, code: str | None) -> str:
     """A money column's header with its currency: ``revenue (¥)``, ``revenue ($)``."""
     return f"{column} ({symbol(code)})"

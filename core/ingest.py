@@ -43,6 +43,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from core import currency, settings
 from core.contract import CONTRACTS, Column, TableContract
 from core.store import Store, StoreError
 
@@ -183,11 +184,16 @@ NUMERIC_TYPES = {
 }  # fmt: skip
 
 
-def _typed_expr(col: Column, raw: str, stage_type: str) -> tuple[str, str]:
+def _typed_expr(
+    col: Column, raw: str, stage_type: str, money_tokens: tuple[str, ...] = ("¥", "￥")
+) -> tuple[str, str]:
     """``(typed value, text value)`` expressions for one contract column.
 
     The text value is what the file said (null when empty); a row is bad for a column when
     the text is present and the typed value is null. Typed Parquet columns take a fast path.
+    ``money_tokens`` are the store currency's marks an amount may carry
+    (:func:`core.currency.amount_decorations`, an allow-list, so they are inlined as
+    literals: chained ``replace`` is three times faster than a regular expression).
     """
     stage_type = stage_type.upper()
     t = _text(raw)
@@ -229,8 +235,10 @@ def _typed_expr(col: Column, raw: str, stage_type: str) -> tuple[str, str]:
     if numeric:
         return f"try_cast({raw} as {target})", raw
     if col.kind == "money":
-        t = f"replace(replace(replace({t}, '¥', ''), '￥', ''), ',', '')"
-        return f"try_cast({t} as {target})", _text(raw)
+        for token in (*money_tokens, ","):
+            literal = token.replace("'", "''")
+            t = f"replace({t}, '{literal}', '')"
+        return f"try_cast(trim({t}) as {target})", _text(raw)
     return f"try_cast({t} as {target})", t
 
 
@@ -436,7 +444,7 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
     for col in contract.columns:
         if col.name in staged.columns:
             stage_name, stage_type = staged.columns[col.name]
-            typed, text = _typed_expr(col, _ident(stage_name), stage_type)
+            typed, text = _typed_expr(col, _ident(stage_name), stage_type, params["money_tokens"])
             row_checks += _column_checks(col, typed, text)
             if contract.name == "members" and col.name == "tier":
                 reason = f"'unknown tier: ' || {typed}"
@@ -982,6 +990,8 @@ def import_files(
         "ts_formats": TIMESTAMP_FORMATS,
         "month_formats": MONTH_FORMATS,
         "tiers": tiers,
+        # not a SQL parameter: the store currency's marks, stripped from amounts
+        "money_tokens": currency.amount_decorations(settings.get(store, "currency")),
     }
     file_reports: dict[str, FileReport] = {}
     all_rejects: list[pd.DataFrame] = []

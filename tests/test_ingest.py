@@ -163,6 +163,35 @@ def test_order_rejections(store, tmp_path):
     assert store.scalar("select amount from orders where order_id = 'O1'") == pytest.approx(1200.50)
 
 
+def test_amounts_may_carry_the_store_currency_but_not_another(store, tmp_path):
+    from core import settings
+
+    settings.set_setting(store, "currency", "USD", actor="cli", role=None)
+    orders = (
+        "order_id,member_id,paid_at,amount\n"
+        'O1,M1,2025-02-01,"$1,200.50"\n'
+        "O2,M1,2025-02-02,12.50 USD\n"
+        "O3,M1,2025-02-03,USD 7\n"
+        "O4,M1,2025-02-04,¥30\n"
+        "O5,M1,2025-02-05,0.00\n"
+    )
+    report = import_text(store, tmp_path, {"members": MEMBERS_CSV, "orders": orders})
+    assert reasons(report) == [(5, "amount", "not a valid amount: ¥30")]
+    amounts = store.cursor().execute("select order_id, amount from orders order by 1").fetchall()
+    assert [(o, float(a)) for o, a in amounts] == [
+        ("O1", 1200.50), ("O2", 12.50), ("O3", 7.0), ("O5", 0.0)
+    ]  # fmt: skip
+
+
+def test_cny_amounts_take_the_full_width_sign_and_yuan(store, tmp_path):
+    orders = (
+        'order_id,member_id,paid_at,amount\nO1,M1,2025-02-01,￥88\nO2,M1,2025-02-02,"1,000元"\n'
+    )
+    report = import_text(store, tmp_path, {"members": MEMBERS_CSV, "orders": orders})
+    assert reasons(report) == []
+    assert store.scalar("select sum(amount) from orders") == pytest.approx(1088)
+
+
 def test_channel_cost_and_campaign_rejections(store, tmp_path):
     costs = "channel,month,cost\ndouyin,2025-01,1000\ndouyin,2025-01-15,900\nwechat,13/2025,5\n"
     campaigns = (
