@@ -225,3 +225,108 @@ def test_demo_store_generates_and_keeps_a_local_key(tmp_path):
     assert auth.resolve_cookie_key(None, store) == first
     with pytest.raises(auth.CookieKeyError):  # a configured bad key is refused, demo or not
         auth.resolve_cookie_key("changeme", store)
+
+
+# -- lockout under parallel attempts (issue 13.1) -------------------------------------------
+
+
+def slow_checks(monkeypatch, right_seconds: float = 0.5, wrong_seconds: float = 0.2):
+    """Make the password check take as long as a real bcrypt check (longer for the right
+    password), so parallel attempts overlap as they do in the app."""
+    import time
+
+    real = auth.verify_password
+
+    def verify(password, stored):
+        matches = real(password, stored)
+        time.sleep(right_seconds if matches else wrong_seconds)
+        return matches
+
+    monkeypatch.setattr(auth, "verify_password", verify)
+    monkeypatch.setattr(auth, "_dummy_verify", lambda password: time.sleep(wrong_seconds))
+
+
+def in_parallel(calls):
+    """Run the calls in threads released together; their results in order."""
+    import threading
+
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        results[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.parametrize("name", ["analyst", "ghost"])
+def test_parallel_wrong_attempts_lock_the_name(store, monkeypatch, name):
+    slow_checks(monkeypatch)
+    results = in_parallel(
+        [lambda: auth.authenticate(store, name, "wrong-password", now=T0) for _ in range(12)]
+    )
+    reasons = [r.reason for r in results]
+    # at most the limit of "wrong password" answers (the 5th failure already locks)
+    assert reasons.count("invalid") <= auth.MAX_FAILED_LOGINS - 1
+    assert reasons.count("locked") == 12 - reasons.count("invalid")
+    assert not any(r.ok for r in results)
+    if name == "analyst":
+        after = auth.authenticate(store, name, PASSWORDS["analyst"], now=T0 + timedelta(minutes=1))
+        assert not after.ok and after.reason == "locked"
+    attempts = store.df("select outcome from access_log where event in ('login', 'login_attempt')")[
+        "outcome"
+    ]
+    # every attempt left an audit row: 12 claims, each either "attempt" or "locked"
+    assert (attempts == "attempt").sum() + (attempts == "locked").sum() >= 12
+
+
+def test_right_password_among_parallel_attempts_does_not_open_a_locked_name(store, monkeypatch):
+    for _ in range(auth.MAX_FAILED_LOGINS - 1):
+        assert auth.authenticate(store, "analyst", "bad", now=T0).reason == "invalid"
+    slow_checks(monkeypatch)
+    calls = [lambda: auth.authenticate(store, "analyst", "wrong-password", now=T0)] * 39
+    calls.insert(17, lambda: auth.authenticate(store, "analyst", PASSWORDS["analyst"], now=T0))
+    results = in_parallel(calls)
+    assert not any(r.ok for r in results)
+    assert {r.reason for r in results} == {"locked"}
+    assert (
+        store.scalar("select count(*) from access_log where event = 'login' and outcome = 'ok'")
+        == 0
+    )
+    refused = auth.authenticate(store, "analyst", PASSWORDS["analyst"], now=T0)
+    assert not refused.ok and refused.reason == "locked"
+
+
+def test_an_attempt_that_crashes_during_the_check_is_counted_and_audited(store, monkeypatch):
+    def crash(password, stored):
+        raise RuntimeError("killed mid-check")
+
+    monkeypatch.setattr(auth, "verify_password", crash)
+    with pytest.raises(RuntimeError):
+        auth.authenticate(store, "viewer", "whatever", now=T0)
+    row = store.df(
+        "select actor, action, after_json from audit_log order by audit_id desc limit 1"
+    ).iloc[0]
+    assert (row["actor"], row["action"]) == ("viewer", "access.login_attempt")
+    assert '"failures=1"' in row["after_json"]
+    assert store.scalar("select max(failed_count) from login_throttle") == 1
+    from core import audit
+
+    assert audit.verify_chain(store).ok
+
+
+def test_a_store_too_busy_to_count_the_attempt_gets_the_generic_answer(store, monkeypatch):
+    import duckdb
+
+    def busy(*args):
+        raise duckdb.TransactionException("write-write conflict")
+
+    monkeypatch.setattr(auth, "_claim_attempt", busy)
+    result = auth.authenticate(store, "viewer", PASSWORDS["viewer"], now=T0)
+    assert (result.ok, result.reason) == (False, "invalid")
