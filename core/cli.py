@@ -1,6 +1,7 @@
 """Command line for operations staff: ``python -m core.cli COMMAND``.
 
-Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``, ``audit verify``. Exit
+Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``, ``audit verify``,
+``audit anchor``. ``info`` and ``audit`` open the store read-only. Exit
 code 0 on success; on an error a one-line reason on stderr and a non-zero code (1 for a
 failed command, 2 for bad usage).
 """
@@ -75,7 +76,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     path = resolve_db_path(args.db)
     if not path.exists():
         raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
-    store = open_store(path)
+    store = open_store(path, read_only=True)
     first, last = store.cursor().execute("select min(day), max(day) from member_day").fetchone()
     info = {
         "path": str(store.path),
@@ -176,12 +177,27 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from core.audit import verify_chain
+    from core import audit
 
     path = resolve_db_path(args.db)
     if not path.exists():
         raise StoreError(f"no store at {path}")
-    report = verify_chain(open_store(path))
+    store = open_store(path, read_only=True)  # never writes; two checks may run at once
+    if args.action == "anchor":
+        if args.anchor:
+            raise ReportUsageError("--anchor is for verify; anchor writes one (see --out)")
+        content = json.dumps(audit.anchor(store), ensure_ascii=False, indent=2) + "\n"
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as out:
+                out.write(content)
+            print(f"anchored {json.loads(content)['rows']:,} audit rows: {args.out}")
+        else:
+            sys.stdout.write(content)
+        return 0
+    if args.out:
+        raise ReportUsageError("--out is for anchor")
+    anchors = [audit.read_anchor(name) for name in args.anchor]
+    report = audit.verify_chain(store, anchors)
     if not report.ok:
         print(f"error: {report.message()}", file=sys.stderr)
         return 1
@@ -302,7 +318,19 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=cmd_report)
 
     aud = sub.add_parser("audit", help="audit log tools")
-    aud.add_argument("action", choices=["verify"], help="verify: check the hash chain")
+    aud.add_argument(
+        "action",
+        choices=["verify", "anchor"],
+        help="verify: check the keyed hash chain (and anchors); anchor: write the signed head",
+    )
+    aud.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="verify: also prove the rows of this anchor are unchanged (repeatable)",
+    )
+    aud.add_argument("--out", metavar="FILE", help="anchor: write to FILE instead of stdout")
     add_db(aud)
     aud.set_defaults(func=cmd_audit)
     alerts = sub.add_parser("alerts", help="fired alerts: group, start, days, drop")
@@ -314,10 +342,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from core.audit import AuditError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (
+        AuditError,
         StoreError,
         FileExistsError,
         FileNotFoundError,

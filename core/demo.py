@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from core import audit
 from core.config import resolve_db_path
 from core.ingest import import_dir
 from core.store import Store, close_store, open_store
@@ -41,6 +42,8 @@ def build_demo_store(
     partial = target.with_name(target.name + ".building")
     for leftover in (partial, partial.with_name(partial.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    if audit.configured_key() is None:
+        audit.create_demo_key(target)  # the audit chain's key, beside the store (git-ignored)
     with tempfile.TemporaryDirectory(prefix="memberlens-demo-") as tmp:
         progress(f"generating {members:,} members and about {events:,} events (seed {seed})")
         generate(Path(tmp), members=members, events=events, seed=seed, progress=progress)
