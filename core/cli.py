@@ -47,9 +47,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     from core.ingest import import_dir
 
     store = open_store(args.db)
+    was_demo = store.is_demo()
     report = import_dir(
         store, args.dir, strict=args.strict, actor="cli", progress=_progress(args.json)
     )
+    if was_demo and not store.is_demo():
+        print(
+            "note: this was a demo store; real data was imported, so the demo accounts were "
+            "removed and the demo flag cleared (create the first admin in the app)",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps(report.counts(), ensure_ascii=False))
     else:

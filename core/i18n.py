@@ -45,8 +45,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "startup.demo_ready": {"zh": "演示数据库已生成。", "en": "The demo store is ready."},
     "startup.store_error": {
-        "zh": "无法打开数据库：{error}",
-        "en": "Cannot open the store: {error}",
+        "zh": "无法打开数据库，原因已记录在服务器日志中。",
+        "en": "The store cannot be opened; the server log says why.",
+    },
+    "startup.store_busy": {
+        "zh": "数据库正被另一个程序使用（例如命令行导入），请稍后再试。详情见服务器日志。",
+        "en": "The store is in use by another program (for example a command-line import). "
+        "Try again shortly; the server log has the details.",
+    },
+    "startup.audit_key": {
+        "zh": "审计日志密钥不可用：{problem}。请在 .streamlit/secrets.toml 中设置 "
+        'audit_key = "…"，或设置环境变量 MEMBERLENS_AUDIT_KEY（与 Cookie 密钥不同的随机串）。',
+        "en": 'The audit log key is not usable: {problem}. Set audit_key = "…" in '
+        ".streamlit/secrets.toml or the environment variable MEMBERLENS_AUDIT_KEY (a random "
+        "string of its own, not the cookie key).",
+    },
+    "demo.ended": {
+        "zh": "此数据库原为演示数据库。{at}（UTC）导入了真实数据，"
+        "因此已删除公开密码的演示账户并取消演示标记。请使用您自己的管理员账户（若没有，请创建第一个管理员）。",
+        "en": "This store was a demo store. Real data was imported at {at} UTC, so the demo "
+        "accounts (whose passwords are published) were removed and the store is no longer a "
+        "demo. Use your own admin account, or create the first admin if there is none.",
     },
     "startup.demo_unavailable": {
         "zh": "找不到数据库 {path}，且演示数据生成器不可用：{error}",

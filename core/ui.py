@@ -17,6 +17,7 @@ logic lives in ``core.auth``, ``core.filters``, ``core.metrics`` and ``core.perm
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import runpy
 import threading
@@ -38,7 +39,7 @@ from core.filters import (
     load_filter_options,
 )
 from core.permissions import PageSpec
-from core.store import Store, StoreError, open_store
+from core.store import Store, StoreError, StoreInUseError, open_store
 
 SESSION_KEY = "ml_session"  # {"username": str, "issued_at": epoch seconds}
 LANGUAGE_KEY = "ml_language"  # language before sign-in
@@ -58,6 +59,7 @@ FILTER_WIDGETS = {
 CACHE_TTL_S = 300
 
 _build_lock = threading.Lock()
+_server_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -119,25 +121,62 @@ def _open_store(path: str) -> Store:
 
 
 def get_store() -> Store:
-    """The process's store; on a first run without one, build the demo store (with progress).
+    """The process's store; on a first run without one at the default path (or with
+    ``MEMBERLENS_DEMO=1``), build the demo store (with progress). Any other missing store
+    starts empty, with the one-time first-admin page.
 
     A demo store without accounts gets one demo account per role. Errors a user can act on
-    (store locked by another process, demo builder unavailable) stop with a message.
+    (store locked by another process, demo builder unavailable, no audit key) stop with a
+    message; a locked store's path and process id go to the server log, not the page.
     """
+    from core.demo import should_build_demo
+
     lang = _language_before_sign_in()
     path = resolve_db_path()
-    if not path.exists():
+    if not path.exists() and should_build_demo(path):
         with _build_lock:
             if not path.exists():
                 _build_demo(path, lang)
     try:
         store = _open_store(str(path))
-    except StoreError as exc:
-        st.error(i18n.t("startup.store_error", lang, error=str(exc)))
+    except StoreInUseError as exc:
+        _server_log.warning("%s", exc)
+        st.error(i18n.t("startup.store_busy", lang))
         st.stop()
+    except StoreError as exc:
+        _server_log.warning("%s", exc)
+        st.error(i18n.t("startup.store_error", lang))
+        st.stop()
+    _check_audit_key(store, lang)
     if store.is_demo() and not auth.has_accounts(store):
         auth.create_demo_accounts(store)
     return store
+
+
+def _check_audit_key(store: Store, lang: str) -> None:
+    """Stop with a message when no audit key can sign the store's audit rows."""
+    from core import audit
+
+    try:
+        secret = st.secrets.get(audit.AUDIT_KEY_SECRET)
+    except Exception:  # no secrets file at all: Streamlit raises its own not-found error
+        secret = None
+    if secret is not None:
+        audit.configure_key(str(secret))
+    try:
+        audit.signing_key(store.path)
+    except audit.AuditKeyError as exc:
+        st.error(i18n.t("startup.audit_key", lang, problem=str(exc)))
+        st.stop()
+
+
+def demo_ended_notice(store: Store, lang: str) -> None:
+    """The notice that real data ended a demo store (its demo accounts were removed)."""
+    from core.demo import DEMO_ENDED_META_KEY
+
+    ended = store.meta(DEMO_ENDED_META_KEY)
+    if ended:
+        st.warning(i18n.t("demo.ended", lang, at=ended.replace("T", " ")))
 
 
 def _build_demo(path, lang: str) -> None:
@@ -175,6 +214,7 @@ def get_cookie_key(store: Store, lang: str) -> str:
     try:
         return auth.resolve_cookie_key(_configured_cookie_key(), store)
     except auth.CookieKeyError as exc:
+        demo_ended_notice(store, lang)
         st.error(i18n.t("startup.cookie_key", lang, problem=i18n.t(exc.code, lang)))
         st.stop()
 
@@ -328,6 +368,7 @@ def renew_session(account: auth.Account, issued_at: float) -> None:
 
 def _sign_in_screen(store: Store, lang: str) -> None:
     language_selector(lang, None, store)
+    demo_ended_notice(store, lang)
     if not store.is_demo() and not auth.has_accounts(store):
         _first_admin_form(store, lang)
         return
