@@ -508,8 +508,9 @@ def _totp_step(secret: str, code: str, last_step: int | None, now: datetime) -> 
     return None
 
 
-def confirm_totp(store: Store, username: str, code: str, now: datetime | None = None) -> None:
-    """Turn the second factor on once the first code from the app matches."""
+def confirm_totp(store: Store, username: str, code: str, now: datetime | None = None) -> datetime:
+    """Turn the second factor on once the first code from the app matches; every session
+    issued before ends. Returns the new session epoch (the caller re-issues its own)."""
     now = now or utcnow()
     name = normalise_username(username)
     with store.transaction() as cur:
@@ -526,16 +527,33 @@ def confirm_totp(store: Store, username: str, code: str, now: datetime | None = 
             "where username = $u",
             {"now": now, "step": step, "u": name},
         )
+        # sessions signed in with the password alone end (the caller renews its own)
+        cur.execute(
+            "update accounts set sessions_valid_after = $now where username = $u",
+            {"now": now, "u": name},
+        )
         _log(cur, now, name, None, "account_totp_enable", name, "ok", None)
+    return now
 
 
 def reset_totp(
     store: Store, actor_role: str | None, username: str, actor: str | None = None
 ) -> None:
-    """Remove an account's second factor (lost phone); an admin only."""
+    """Remove an account's second factor (lost phone); an admin only, and never their own
+    (another admin must: a stolen admin session cannot strip the admin's second factor)."""
     audit.require(store, actor, actor_role, Capability.MANAGE_ACCOUNTS, "account.totp_reset")
     name = normalise_username(username)
     now = utcnow()
+    if actor is None or normalise_username(actor) == name:
+        audit.record_now(
+            store,
+            actor=actor,
+            role=actor_role,
+            action="access.denied",
+            target=name,
+            after={"attempted": "account.totp_reset", "needs": "another admin"},
+        )
+        raise AuthError("totp.error.self_reset")
     with store.transaction() as cur:
         cur.execute("delete from account_totp where username = $u", {"u": name})
         cur.execute(
@@ -731,6 +749,51 @@ def authenticate(
     return LoginResult(None, "invalid")
 
 
+COOKIE_CLOCK_SKEW_S = 60.0
+
+
+def encode_session_cookie(username: str, issued_at: float, key: str) -> str:
+    """The re-authentication cookie: HS256 over the name, the session's issue time and an
+    expiry :data:`COOKIE_EXPIRY_DAYS` later."""
+    import jwt
+
+    claims = {
+        "username": username,
+        "iat": float(issued_at),
+        "exp": float(issued_at) + COOKIE_EXPIRY_DAYS * 86400,
+    }
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def decode_session_cookie(token: str | None, key: str, now: float) -> tuple[str, float] | None:
+    """``(username, issued_at)`` from a cookie made by :func:`encode_session_cookie`, or None
+    for anything else: another algorithm (``none``, HS512), a bad signature, an expired or
+    non-numeric expiry, an issue time in the future, a lifetime longer than the cookie's
+    (a far-future cookie minted with the key), garbage. None means signed out."""
+    import jwt
+
+    if not token or not isinstance(token, str):
+        return None
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=["HS256"],
+            options={"require": ["exp", "iat", "username"]},
+            leeway=COOKIE_CLOCK_SKEW_S,
+        )
+    except (jwt.PyJWTError, TypeError, ValueError, OverflowError):
+        return None
+    username, iat, exp = claims.get("username"), claims.get("iat"), claims.get("exp")
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (iat, exp))
+    if not isinstance(username, str) or not numbers:
+        return None
+    lifetime = COOKIE_EXPIRY_DAYS * 86400 + COOKIE_CLOCK_SKEW_S
+    if iat > now + COOKIE_CLOCK_SKEW_S or exp <= now or exp - iat > lifetime:
+        return None
+    return username, float(iat)
+
+
 def session_account(store: Store, username: str | None, issued_at: float | None) -> Account | None:
     """The account of a session issued at ``issued_at`` (epoch seconds), if still valid."""
     if not username or issued_at is None:
@@ -769,11 +832,35 @@ def change_password(
     """
     now = now or utcnow()
     name = normalise_username(username)
+    # wrong current passwords are counted like sign-ins (their own count), before the check
+    key = _name_hash("password_change:" + name)
+    try:
+        count, locked_until = _claim_attempt(store, key, name, now)
+    except duckdb.TransactionException:
+        raise AuthError("password.wrong_current") from None
+    if count is None:
+        raise AuthError("password.locked", minutes=_minutes_left(locked_until, now))
     stored = store.scalar("select password_hash from accounts where username = $u", {"u": name})
     if stored is None or not verify_password(current, stored):
-        with store.transaction() as cur:
-            _log(cur, now, name, None, "password_change", None, "failed", None)
+        locked = count >= MAX_FAILED_LOGINS
+        until = now + LOCKOUT
+
+        def failed(cur):
+            if locked:
+                cur.execute(
+                    "update login_throttle set locked_until = $until where name_hash = $k",
+                    {"until": until, "k": key},
+                )
+            _log(cur, now, name, None, "password_change", None, "failed", f"failures={count}")
+
+        _serialised_write(store, failed)
+        if locked:
+            raise AuthError("password.locked", minutes=_minutes_left(until, now))
         raise AuthError("password.wrong_current")
+    _serialised_write(
+        store,
+        lambda cur: cur.execute("delete from login_throttle where name_hash = $k", {"k": key}),
+    )
     check_new_password(new, name)
     with store.transaction() as cur:
         cur.execute(

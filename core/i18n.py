@@ -131,6 +131,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "只有演示数据库才能创建演示账户。",
         "en": "Demo accounts exist only in a demo store.",
     },
+    "password.locked": {
+        "zh": "当前密码错误次数过多，请 {minutes} 分钟后再试。",
+        "en": "Too many wrong current passwords. Try again in {minutes} minutes.",
+    },
+    "totp.error.self_reset": {
+        "zh": "不能移除自己的第二重验证；请另一位管理员操作。",
+        "en": "You cannot remove your own second factor; another admin must do it.",
+    },
     "cookie.missing": {"zh": "未设置密钥", "en": "no key is set"},
     "cookie.default": {
         "zh": "这是一个公开的默认密钥",

@@ -23,7 +23,7 @@ import runpy
 import threading
 import time
 from dataclasses import astuple, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -57,6 +57,7 @@ FILTER_WIDGETS = {
     "segment": "flt_segment",
 }
 CACHE_TTL_S = 300
+COOKIE_SECURE_ENV_VAR = "MEMBERLENS_COOKIE_SECURE"  # 1 behind TLS: the cookie gets Secure
 
 _build_lock = threading.Lock()
 _server_log = logging.getLogger(__name__)
@@ -237,7 +238,17 @@ def _sync_cookie(cookie_key: str) -> None:
     """Set the cookie after a sign-in, delete it after a sign-out (one run later, so the
     browser component that does it is actually rendered)."""
     if st.session_state.pop(COOKIE_SET_KEY, False):
-        _cookies(cookie_key).set_cookie()
+        session = st.session_state.get(SESSION_KEY)
+        if session:
+            token = auth.encode_session_cookie(
+                session["username"], session["issued_at"], cookie_key
+            )
+            _cookies(cookie_key).cookie_model.cookie_manager.set(
+                auth.COOKIE_NAME,
+                token,
+                expires_at=datetime.now() + timedelta(days=auth.COOKIE_EXPIRY_DAYS),
+                secure=os.environ.get(COOKIE_SECURE_ENV_VAR, "").strip() == "1",
+            )
     if st.session_state.pop(COOKIE_DELETE_KEY, False):
         _cookies(cookie_key).delete_cookie()
 
@@ -266,13 +277,16 @@ def current_account(store: Store, cookie_key: str) -> auth.Account | None:
         return None
     if st.session_state.get("logout"):
         return None
-    token = _cookies(cookie_key).get_cookie()
-    if token and "exp_date" in token:
-        issued_at = float(token["exp_date"]) - auth.COOKIE_EXPIRY_DAYS * 86400
-        # float rounding of exp_date - expiry: a millisecond of slack
-        account = auth.session_account(store, token.get("username"), issued_at + 0.001)
+    _cookies(cookie_key)  # the cookie component, rendered once per session
+    # Any cookie that is not exactly ours (another algorithm, expired, a lifetime longer
+    # than ours, garbage) is no session: the sign-in form shows, nothing raises.
+    claims = auth.decode_session_cookie(
+        st.context.cookies.get(auth.COOKIE_NAME), cookie_key, time.time()
+    )
+    if claims is not None:
+        account = auth.session_account(store, *claims)
         if account is not None:
-            _start_session(account, issued_at)
+            _start_session(account, claims[1])
             return account
     return None
 

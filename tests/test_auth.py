@@ -330,3 +330,87 @@ def test_a_store_too_busy_to_count_the_attempt_gets_the_generic_answer(store, mo
     monkeypatch.setattr(auth, "_claim_attempt", busy)
     result = auth.authenticate(store, "viewer", PASSWORDS["viewer"], now=T0)
     assert (result.ok, result.reason) == (False, "invalid")
+
+
+# -- cookies, sessions, second factor, password changes (issue 13, Low) ---------------------
+
+KEY = "test-cookie-key-0123456789-abcdefghijklmnop"
+
+
+def forged(claims: dict, algorithm: str = "HS256", key: str = KEY) -> str:
+    import jwt
+
+    return jwt.encode(claims, key if algorithm != "none" else None, algorithm=algorithm)
+
+
+def test_our_cookie_round_trips():
+    now = auth.to_epoch(auth.utcnow())
+    token = auth.encode_session_cookie("viewer", now, KEY)
+    assert auth.decode_session_cookie(token, KEY, now + 5) == ("viewer", now)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(forged({"username": "admin", "iat": 1, "exp": 4e9}, "none"), id="alg-none"),
+        pytest.param(forged({"username": "admin", "iat": 1, "exp": 4e9}, "HS512"), id="hs512"),
+        pytest.param(forged({"username": "admin", "iat": 1, "exp": 2}), id="expired"),
+        pytest.param(forged({"username": "admin", "iat": 1, "exp": "4000000000"}), id="str-exp"),
+        pytest.param(forged({"username": "admin", "exp_date": 4e9}), id="old-format"),
+        pytest.param(forged({"username": "admin", "iat": 1, "exp": 4e9}, key="x" * 40), id="key"),
+        pytest.param("garbage.not.jwt", id="garbage"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_any_bad_cookie_is_simply_signed_out(token):
+    assert auth.decode_session_cookie(token, KEY, auth.to_epoch(auth.utcnow())) is None
+
+
+def test_a_far_future_cookie_minted_with_the_key_dies_at_logout(store):
+    now = auth.to_epoch(auth.utcnow())
+    far = forged({"username": "viewer", "iat": now - 10, "exp": now + 10 * 365 * 86400})
+    assert auth.decode_session_cookie(far, KEY, now) is None  # longer than a cookie lives
+    future = forged({"username": "viewer", "iat": now + 86400 * 365, "exp": now + 86400 * 366})
+    assert auth.decode_session_cookie(future, KEY, now) is None  # issued "after" any logout
+    legit = auth.encode_session_cookie("viewer", now, KEY)  # signed in just now
+    assert auth.session_account(store, *auth.decode_session_cookie(legit, KEY, now)) is not None
+    auth.end_sessions(store, "viewer")
+    assert auth.session_account(store, *auth.decode_session_cookie(legit, KEY, now)) is None
+
+
+def test_enabling_totp_ends_sessions_signed_in_with_the_password_alone(store):
+    import pyotp
+
+    before = auth.to_epoch(auth.utcnow()) + 0.001
+    assert auth.session_account(store, "operator", before) is not None
+    secret, _ = auth.start_totp(store, "operator")
+    now = auth.utcnow() + timedelta(seconds=1)
+    epoch = auth.confirm_totp(store, "operator", pyotp.TOTP(secret).at(now), now=now)
+    assert auth.session_account(store, "operator", before) is None
+    assert auth.session_account(store, "operator", auth.to_epoch(epoch)) is not None
+
+
+def test_an_admin_cannot_remove_their_own_second_factor(store):
+    with pytest.raises(auth.AuthError) as own:
+        auth.reset_totp(store, "admin", "admin", actor="Admin")
+    assert own.value.code == "totp.error.self_reset"
+    denied = store.df("select actor, target from audit_log where action = 'access.denied'")
+    assert denied.to_dict("records")[-1] == {"actor": "Admin", "target": "admin"}
+    auth.reset_totp(store, "admin", "admin", actor="root")  # another admin may
+
+
+def test_wrong_current_passwords_are_throttled(store):
+    for attempt in range(auth.MAX_FAILED_LOGINS - 1):
+        with pytest.raises(auth.AuthError) as wrong:
+            auth.change_password(store, "operator", f"guess-{attempt}", "brand-new-pass", now=T0)
+        assert wrong.value.code == "password.wrong_current"
+    with pytest.raises(auth.AuthError) as fifth:
+        auth.change_password(store, "operator", "guess-5", "brand-new-pass", now=T0)
+    assert fifth.value.code == "password.locked" and fifth.value.values == {"minutes": 15}
+    with pytest.raises(auth.AuthError) as right:
+        auth.change_password(store, "operator", PASSWORDS["operator"], "brand-new-pass", now=T0)
+    assert right.value.code == "password.locked"
+    later = T0 + timedelta(minutes=16)
+    auth.change_password(store, "operator", PASSWORDS["operator"], "brand-new-pass", now=later)
+    # the sign-in count is separate: the operator may still sign in
+    assert auth.authenticate(store, "operator", "brand-new-pass", now=later).ok
