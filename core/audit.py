@@ -209,24 +209,22 @@ def available_keys(store_path: str | Path) -> tuple[AuditKey | None, AuditKey | 
     return configured, demo
 
 
-def signing_key(store_path: str | Path) -> AuditKey:
-    """The key new rows are signed with: the configured one, else the demo key file."""
-    configured, demo = available_keys(store_path)
+def signing_key(store_path: str | Path, demo: bool = False) -> AuditKey:
+    """The key new rows are signed with: the configured one, else the demo key file (made
+    now for a ``demo`` store that has none, e.g. one built before the key existed)."""
+    configured, demo_key = available_keys(store_path)
     if configured is not None:
         return configured
-    if demo is not None:
-        return demo
+    if demo_key is None and demo:
+        create_demo_key(store_path)
+        demo_key = available_keys(store_path)[1]
+    if demo_key is not None:
+        return demo_key
     raise AuditKeyError(
         f"no audit key: set {AUDIT_KEY_ENV_VAR} (or {AUDIT_KEY_SECRET} in "
         ".streamlit/secrets.toml) to a random string of at least 32 characters, e.g. from "
         "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
     )
-
-
-def _store_path(cur: duckdb.DuckDBPyConnection) -> str:
-    return cur.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()[0]
 
 
 def utcnow() -> datetime:
@@ -345,11 +343,22 @@ def record(
     before_json = _json(mask_details(before))
     after_json = _json(mask_details(after))
     try:
-        key = _key_for_append(cur)
-        head = cur.execute("select * from audit_log order by audit_id desc limit 1").fetchone()
-        if head is not None:
-            _check_continues(head, key, cur)
-        audit_id, prev = (int(head[0]) + 1, head[11]) if head else (1, GENESIS)
+        path, demo_flag, signed_head = cur.execute(
+            "select (select path from duckdb_databases() "
+            "        where database_name = current_database()), "
+            "(select value from meta where key = 'demo'), "
+            "(select value from meta where key = $k)",
+            {"k": HEAD_META_KEY},
+        ).fetchone()
+        key = signing_key(path, demo=demo_flag == "true")
+        head = cur.execute(
+            "select audit_id, row_hash from audit_log order by audit_id desc limit 1"
+        ).fetchone()
+        if head is not None and signed_head != _head_value(head[0], head[1], key):
+            # not a head this key signed: the first row with this key, or a problem
+            last = cur.execute("select * from audit_log where audit_id = $i", {"i": head[0]})
+            _check_continues(last.fetchone(), key, path)
+        audit_id, prev = (int(head[0]) + 1, head[1]) if head else (1, GENESIS)
         digest = details_hash(before_json, after_json, reason)
         hashed = row_hash(audit_id, moment, actor, role, action, target, digest, prev, key)
         _insert(
@@ -378,11 +387,7 @@ def record(
     return audit_id
 
 
-def _key_for_append(cur: duckdb.DuckDBPyConnection) -> AuditKey:
-    return signing_key(_store_path(cur))
-
-
-def _check_continues(last: tuple, key: AuditKey, cur: duckdb.DuckDBPyConnection) -> None:
+def _check_continues(last: tuple, key: AuditKey, store_path: str) -> None:
     """Refuse to append with ``key`` after a last row it cannot vouch for.
 
     The last row must verify with ``key`` (the usual case), or be from an earlier era: the
@@ -391,7 +396,7 @@ def _check_continues(last: tuple, key: AuditKey, cur: duckdb.DuckDBPyConnection)
     """
     earlier: list[AuditKey | None] = [None]
     if key.source == "configured":
-        earlier.append(available_keys(_store_path(cur))[1])
+        earlier.append(available_keys(store_path)[1])
     if not _row_key(last, [key, *earlier])[0]:
         raise AuditKeyError(
             "the last audit row does not verify with the audit key: a different key than the "

@@ -165,7 +165,7 @@ def _check_audit_key(store: Store, lang: str) -> None:
     if secret is not None:
         audit.configure_key(str(secret))
     try:
-        audit.signing_key(store.path)
+        audit.signing_key(store.path, demo=store.is_demo())
     except audit.AuditKeyError as exc:
         st.error(i18n.t("startup.audit_key", lang, problem=str(exc)))
         st.stop()

@@ -436,3 +436,17 @@ def test_cli_anchor_then_verify_with_anchor(store, tmp_path, capsys):
     execute(store, "update meta set value = $v where key = 'audit_head'", {"v": f"4:{hash4}"})
     assert cli.main(["audit", "verify", "--db", path, "--anchor", str(anchor_file)]) == 1
     assert capsys.readouterr().err.startswith("error: audit chain broken at row 5")
+
+
+def test_a_demo_store_from_before_the_key_gets_its_key_file_on_first_write(tmp_path, monkeypatch):
+    monkeypatch.delenv(audit.AUDIT_KEY_ENV_VAR)
+    monkeypatch.setattr(audit, "_project_secret", lambda name: None)
+    store = open_store(tmp_path / "old-demo.duckdb")
+    with store.transaction() as cur:
+        store.set_meta(cur, "demo", "true")
+    legacy_rows(store, 2)
+    audit.record_now(store, actor=None, role=None, action="access.login")
+    assert (tmp_path / audit.KEY_FILE_NAME).is_file()
+    report = audit.verify_chain(store)
+    assert report.ok and report.keyed_from == 3
+    close_store(tmp_path / "old-demo.duckdb")
