@@ -583,19 +583,36 @@ _WRITE_RETRIES = 5
 _log_server = logging.getLogger(__name__)
 
 
+class StoreBusy(Exception):
+    """A sign-in write kept conflicting with other writers of the store."""
+
+
+_CONFLICTS = (duckdb.TransactionException, duckdb.ConstraintException)
+
+
+def _conflict(exc: BaseException) -> bool:
+    """A write-write conflict with another transaction (directly, or as the audit row's
+    failure: two transactions taking the same next audit id)."""
+    if isinstance(exc, audit.AuditKeyError):
+        return False
+    return isinstance(exc, _CONFLICTS) or (
+        isinstance(exc, audit.AuditError) and isinstance(exc.__cause__, _CONFLICTS)
+    )
+
+
 def _serialised_write(store: Store, work):
     """Run ``work(tx)`` in a transaction under the throttle lock; retry a write-write
     conflict with another writer of the store (e.g. a page logging an access) a few times.
-    Returns ``work``'s result, or raises the last conflict."""
+    Returns ``work``'s result, or raises :class:`StoreBusy`."""
     for attempt in range(_WRITE_RETRIES):
         try:
             with _THROTTLE_LOCK, store.transaction() as tx:
                 return work(tx)
-        except duckdb.TransactionException:
-            if attempt == _WRITE_RETRIES - 1:
+        except (duckdb.Error, audit.AuditError) as exc:
+            if not _conflict(exc):
                 raise
             time.sleep(0.02 * (attempt + 1))
-    raise AssertionError("unreachable")
+    raise StoreBusy("the store stayed busy")
 
 
 def _claim_attempt(
@@ -668,7 +685,7 @@ def authenticate(
     logged_name = name if known else None
     try:
         count, locked_until = _claim_attempt(store, key, logged_name, now)
-    except duckdb.TransactionException:
+    except StoreBusy:
         _log_server.warning("sign-in attempt not counted: the store was busy")
         return LoginResult(None, "invalid")
     if count is None:
@@ -741,7 +758,7 @@ def authenticate(
                 return LoginResult(account, "ok")
             return LoginResult(None, "locked", _minutes_left(locked, now))
         locked = _serialised_write(store, fail)
-    except duckdb.TransactionException:
+    except StoreBusy:
         _log_server.warning("sign-in outcome not recorded: the store was busy")
         return LoginResult(None, "invalid")
     if locked is not None:
@@ -836,7 +853,7 @@ def change_password(
     key = _name_hash("password_change:" + name)
     try:
         count, locked_until = _claim_attempt(store, key, name, now)
-    except duckdb.TransactionException:
+    except StoreBusy:
         raise AuthError("password.wrong_current") from None
     if count is None:
         raise AuthError("password.locked", minutes=_minutes_left(locked_until, now))

@@ -324,12 +324,47 @@ def test_an_attempt_that_crashes_during_the_check_is_counted_and_audited(store, 
 def test_a_store_too_busy_to_count_the_attempt_gets_the_generic_answer(store, monkeypatch):
     import duckdb
 
-    def busy(*args):
+    real = store.transaction
+    conflicts = []
+
+    def busy():
+        conflicts.append(1)
         raise duckdb.TransactionException("write-write conflict")
 
-    monkeypatch.setattr(auth, "_claim_attempt", busy)
+    monkeypatch.setattr(store, "transaction", busy)
     result = auth.authenticate(store, "viewer", PASSWORDS["viewer"], now=T0)
     assert (result.ok, result.reason) == (False, "invalid")
+    assert len(conflicts) == 5  # retried, then the generic answer
+    monkeypatch.setattr(store, "transaction", real)
+    assert auth.authenticate(store, "viewer", PASSWORDS["viewer"], now=T0).ok
+
+
+def test_sign_ins_beside_other_audit_writers_never_raise(store, monkeypatch):
+    import threading
+
+    from core import audit
+
+    slow_checks(monkeypatch, right_seconds=0.05, wrong_seconds=0.05)
+    stop = threading.Event()
+
+    def other_writer():
+        while not stop.is_set():
+            try:
+                audit.record_now(store, actor="x", role="admin", action="access.page")
+            except audit.AuditError:
+                pass  # the other writer may lose a conflict; sign-ins must not
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    try:
+        results = in_parallel(
+            [lambda: auth.authenticate(store, "viewer", PASSWORDS["viewer"]) for _ in range(8)]
+        )
+    finally:
+        stop.set()
+        writer.join()
+    assert all(r.reason in ("ok", "invalid") for r in results)
+    assert audit.verify_chain(store).ok
 
 
 # -- cookies, sessions, second factor, password changes (issue 13, Low) ---------------------
