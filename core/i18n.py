@@ -1287,6 +1287,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "哈希链在第 {row} 行断开：{problem}",
         "en": "The hash chain breaks at row {row}: {problem}",
     },
+    "audit.chain_unverified": {
+        "zh": "无法证明哈希链完整：{problem}",
+        "en": "The hash chain cannot be shown intact: {problem}",
+    },
     "audit.prepare": {"zh": "准备导出（将被记录）", "en": "Prepare the export (recorded)"},
     "audit.download": {"zh": "下载 CSV", "en": "Download CSV"},
     "accounts.list": {"zh": "所有账户", "en": "All accounts"},
