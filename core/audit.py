@@ -106,6 +106,8 @@ class ChainReport:
             text = f"audit chain intact: {self.rows:,} rows"
             if self.keyed_from is not None and self.keyed_from > 1:
                 text += f" (rows 1–{self.keyed_from - 1:,} from before the audit key)"
+            elif self.keyed_from is None and self.rows:
+                text += " (no row is keyed: anyone with the store file could rewrite them)"
             if self.anchors:
                 text += f"; {self.anchors} anchor(s) match"
             return text
@@ -653,7 +655,11 @@ def verify_chain(
         problem = _anchor_problem(content, rows, (configured, demo))
         if problem:
             return ChainReport(
-                False, len(rows), problem[0], f"anchor {content['_path']}: {problem[1]}", keyed_from
+                False,
+                len(rows),
+                problem[0],
+                f"anchor {content.get('_path', '')}: {problem[1]}",
+                keyed_from,
             )
         checked += 1
     return ChainReport(True, len(rows), keyed_from=keyed_from, anchors=checked)
