@@ -332,10 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     aud.add_argument(
         "--anchor",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="FILE",
-        help="verify: also prove the rows of this anchor are unchanged (repeatable)",
+        help="verify: also prove the rows of these anchors are unchanged",
     )
     aud.add_argument("--out", metavar="FILE", help="anchor: write to FILE instead of stdout")
     add_db(aud)

@@ -171,6 +171,16 @@ def _check_audit_key(store: Store, lang: str) -> None:
         st.stop()
 
 
+def _recent_demo_end_notice(store: Store, lang: str) -> None:
+    """For admins, during the week after real data ended a demo store: why the demo
+    accounts are gone."""
+    from core.demo import DEMO_ENDED_META_KEY
+
+    ended = store.meta(DEMO_ENDED_META_KEY)
+    if ended and auth.utcnow() - datetime.fromisoformat(ended) < timedelta(days=7):
+        demo_ended_notice(store, lang)
+
+
 def demo_ended_notice(store: Store, lang: str) -> None:
     """The notice that real data ended a demo store (its demo accounts were removed)."""
     from core.demo import DEMO_ENDED_META_KEY
@@ -483,6 +493,8 @@ def sidebar(session: AppSession, menu: list[tuple[PageSpec, st.Page]]) -> None:
         )
         if session.store.is_demo():
             st.caption(i18n.t("sidebar.demo_store", lang))
+        elif session.role == permissions.Role.ADMIN.value:
+            _recent_demo_end_notice(session.store, lang)
         st.divider()
 
 

@@ -137,3 +137,21 @@ def test_the_admin_is_told_why_the_demo_accounts_are_gone(tmp_path, monkeypatch)
     assert at.title[0].value == i18n.t("setup.title", "zh")  # no account left: first admin
     assert any("演示" in w.value and "真实数据" in w.value for w in at.warning)
     close_store(store.path)
+
+
+def test_a_real_admin_signed_in_sees_why_the_demo_ended(tmp_path, monkeypatch):
+    import time
+
+    store = demo_store_with_accounts(tmp_path)
+    folder = tmp_path / "real"
+    folder.mkdir()
+    (folder / "members.csv").write_text(MEMBERS_CSV, encoding="utf-8")
+    import_dir(store, folder, actor="boss", role="admin")
+    monkeypatch.setenv("MEMBERLENS_DB", str(store.path))
+    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["ml_session"] = {"username": "boss", "issued_at": time.time()}
+    at.run()
+    assert not at.exception
+    assert any("真实数据" in w.value for w in at.sidebar.warning)
+    close_store(store.path)
