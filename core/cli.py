@@ -44,10 +44,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from core import audit
     from core.ingest import import_dir
 
     store = open_store(args.db)
     was_demo = store.is_demo()
+    audit.signing_key(store.path, demo=was_demo)  # no key: say so before reading any file
     report = import_dir(
         store, args.dir, strict=args.strict, actor="cli", progress=_progress(args.json)
     )

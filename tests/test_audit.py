@@ -450,3 +450,16 @@ def test_a_demo_store_from_before_the_key_gets_its_key_file_on_first_write(tmp_p
     report = audit.verify_chain(store)
     assert report.ok and report.keyed_from == 3
     close_store(tmp_path / "old-demo.duckdb")
+
+
+def test_cli_import_without_a_key_stops_before_reading_files(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(audit.AUDIT_KEY_ENV_VAR)
+    monkeypatch.setattr(audit, "_project_secret", lambda name: None)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "members.csv").write_text("member_id,signup_at\nR1,2026-06-01\n")
+    db = tmp_path / "new.duckdb"
+    assert cli.main(["import", str(tmp_path / "in"), "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: no audit key: set MEMBERLENS_AUDIT_KEY") and err.count("\n") == 1
+    assert open_store(db).scalar("select count(*) from imports") == 0
+    close_store(db)
