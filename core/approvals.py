@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,29 +35,35 @@ STATUSES: tuple[str, ...] = ("pending", "approved", "rejected", "executed", "exp
 
 @dataclass(frozen=True)
 class KindSpec:
+    """Who may ask for a kind and who may approve it.
+
+    Approving is :attr:`Capability.APPROVE_REQUESTS` for every kind, which the permission
+    matrix gives to admins only (SPEC §1, §7); a kind that should be approved by another
+    role gets that through the matrix, never by listing the request capability here.
+    """
+
     request: Capability  # who may ask
-    approve: tuple[Capability, ...]  # any of these may approve (never the requester)
     module: str  # registers the executor
     on_approval: bool  # execute in the approving transaction (else the requester runs it)
+    approve: tuple[Capability, ...] = (Capability.APPROVE_REQUESTS,)  # any of these approves
 
 
 KINDS: dict[str, KindSpec] = {
-    "tier_rule_change": KindSpec(
-        Capability.REQUEST_TIER_RULE_CHANGE,
-        (Capability.APPROVE_REQUESTS, Capability.REQUEST_TIER_RULE_CHANGE),
-        "core.tier_rules",
-        True,
-    ),
-    "bulk_status_change": KindSpec(
-        Capability.EDIT_MEMBERS, (Capability.APPROVE_REQUESTS,), "core.members", True
-    ),
-    "member_export": KindSpec(
-        Capability.REQUEST_MEMBER_EXPORT, (Capability.APPROVE_REQUESTS,), "core.members", False
-    ),
-    "member_erase": KindSpec(
-        Capability.EDIT_MEMBERS, (Capability.APPROVE_REQUESTS,), "core.privacy", True
-    ),
+    "tier_rule_change": KindSpec(Capability.REQUEST_TIER_RULE_CHANGE, "core.tier_rules", True),
+    "bulk_status_change": KindSpec(Capability.EDIT_MEMBERS, "core.members", True),
+    "member_export": KindSpec(Capability.REQUEST_MEMBER_EXPORT, "core.members", False),
+    "member_erase": KindSpec(Capability.EDIT_MEMBERS, "core.privacy", True),
 }
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Whether two account names are one person (names are compared as sign-in does:
+    case, width and surrounding blanks do not count)."""
+
+    def norm(name: str | None) -> str:
+        return unicodedata.normalize("NFKC", name or "").strip().casefold()
+
+    return a is not None and b is not None and norm(a) == norm(b)
 
 
 class ApprovalError(Exception):
@@ -260,7 +267,7 @@ def _check_approver(store: Store, actor: str, role: str | None, req: Request, ac
         audit.require(
             store, actor, role, KINDS[req.kind].approve[0], action, f"request:{req.request_id}"
         )
-    if actor == req.requested_by:
+    if same_person(actor, req.requested_by):
         audit.record_now(
             store,
             actor=actor,
@@ -327,7 +334,7 @@ def reject(
     req = get_request(store, request_id)
     if req is None:
         raise ApprovalError("approvals.error.not_found")
-    if actor != req.requested_by and not may_approve(role, req.kind):
+    if not same_person(actor, req.requested_by) and not may_approve(role, req.kind):
         audit.require(store, actor, role, KINDS[req.kind].approve[0], "approval.reject")
     _expire_now(store, now)
     with store.transaction() as cur:
@@ -345,7 +352,7 @@ def execute(
     req = get_request(store, request_id)
     if req is None:
         raise ApprovalError("approvals.error.not_found")
-    if actor != req.requested_by:
+    if not same_person(actor, req.requested_by):
         audit.record_now(
             store,
             actor=actor,

@@ -17,15 +17,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import re
 import secrets
+import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import bcrypt
+import duckdb
 
 from core import audit
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -504,8 +508,9 @@ def _totp_step(secret: str, code: str, last_step: int | None, now: datetime) -> 
     return None
 
 
-def confirm_totp(store: Store, username: str, code: str, now: datetime | None = None) -> None:
-    """Turn the second factor on once the first code from the app matches."""
+def confirm_totp(store: Store, username: str, code: str, now: datetime | None = None) -> datetime:
+    """Turn the second factor on once the first code from the app matches; every session
+    issued before ends. Returns the new session epoch (the caller re-issues its own)."""
     now = now or utcnow()
     name = normalise_username(username)
     with store.transaction() as cur:
@@ -522,16 +527,33 @@ def confirm_totp(store: Store, username: str, code: str, now: datetime | None = 
             "where username = $u",
             {"now": now, "step": step, "u": name},
         )
+        # sessions signed in with the password alone end (the caller renews its own)
+        cur.execute(
+            "update accounts set sessions_valid_after = $now where username = $u",
+            {"now": now, "u": name},
+        )
         _log(cur, now, name, None, "account_totp_enable", name, "ok", None)
+    return now
 
 
 def reset_totp(
     store: Store, actor_role: str | None, username: str, actor: str | None = None
 ) -> None:
-    """Remove an account's second factor (lost phone); an admin only."""
+    """Remove an account's second factor (lost phone); an admin only, and never their own
+    (another admin must: a stolen admin session cannot strip the admin's second factor)."""
     audit.require(store, actor, actor_role, Capability.MANAGE_ACCOUNTS, "account.totp_reset")
     name = normalise_username(username)
     now = utcnow()
+    if actor is None or normalise_username(actor) == name:
+        audit.record_now(
+            store,
+            actor=actor,
+            role=actor_role,
+            action="access.denied",
+            target=name,
+            after={"attempted": "account.totp_reset", "needs": "another admin"},
+        )
+        raise AuthError("totp.error.self_reset")
     with store.transaction() as cur:
         cur.execute("delete from account_totp where username = $u", {"u": name})
         cur.execute(
@@ -552,6 +574,82 @@ def _minutes_left(until: datetime, now: datetime) -> int:
     return max(1, -(-int((until - now).total_seconds()) // 60))
 
 
+# Sign-in attempts are counted before the password is checked (a claim), under one lock
+# per process: DuckDB allows one writing process per file, and every thread of the app
+# shares its Store, so this lock orders every claim on the store. Without it, parallel
+# attempts all read the same count while bcrypt runs and the lockout never comes.
+_THROTTLE_LOCK = threading.Lock()
+_WRITE_RETRIES = 5
+_log_server = logging.getLogger(__name__)
+
+
+class StoreBusy(Exception):
+    """A sign-in write kept conflicting with other writers of the store."""
+
+
+_CONFLICTS = (duckdb.TransactionException, duckdb.ConstraintException)
+
+
+def _conflict(exc: BaseException) -> bool:
+    """A write-write conflict with another transaction (directly, or as the audit row's
+    failure: two transactions taking the same next audit id)."""
+    if isinstance(exc, audit.AuditKeyError):
+        return False
+    return isinstance(exc, _CONFLICTS) or (
+        isinstance(exc, audit.AuditError) and isinstance(exc.__cause__, _CONFLICTS)
+    )
+
+
+def _serialised_write(store: Store, work):
+    """Run ``work(tx)`` in a transaction under the throttle lock; retry a write-write
+    conflict with another writer of the store (e.g. a page logging an access) a few times.
+    Returns ``work``'s result, or raises :class:`StoreBusy`."""
+    for attempt in range(_WRITE_RETRIES):
+        try:
+            with _THROTTLE_LOCK, store.transaction() as tx:
+                return work(tx)
+        except (duckdb.Error, audit.AuditError) as exc:
+            if not _conflict(exc):
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise StoreBusy("the store stayed busy")
+
+
+def _claim_attempt(
+    store: Store, key: str, logged_name: str | None, now: datetime
+) -> tuple[int | None, datetime | None]:
+    """Count one sign-in attempt as a failure until it proves otherwise, and audit it.
+
+    Returns ``(count, None)`` when the attempt may check its password (``count`` is its
+    place among the recent failures, this one included), or ``(None, locked_until)`` when
+    the name is locked, or becomes locked because this claim exceeds the limit.
+    """
+
+    def claim(tx):
+        row = tx.execute(
+            "select failed_count, last_failed_at, locked_until from login_throttle "
+            "where name_hash = $k",
+            {"k": key},
+        ).fetchone()
+        if row is not None and row[2] is not None and row[2] > now:
+            _log(tx, now, logged_name, None, "login", None, "locked", f"failures={row[0]}")
+            return None, row[2]
+        recent = row is not None and row[2] is None and row[1] > now - LOCKOUT
+        count = (row[0] if recent else 0) + 1
+        locked_until = now + LOCKOUT if count > MAX_FAILED_LOGINS else None
+        tx.execute(
+            "insert or replace into login_throttle values ($k, $count, $now, $until)",
+            {"k": key, "count": count, "now": now, "until": locked_until},
+        )
+        if locked_until is not None:
+            _log(tx, now, logged_name, None, "login", None, "locked", f"failures={count}")
+            return None, locked_until
+        _log(tx, now, logged_name, None, "login_attempt", None, "attempt", f"failures={count}")
+        return count, None
+
+    return _serialised_write(store, claim)
+
+
 def authenticate(
     store: Store,
     username: str,
@@ -564,30 +662,34 @@ def authenticate(
     After :data:`MAX_FAILED_LOGINS` failures within :data:`LOCKOUT` of each other, the name
     is locked for :data:`LOCKOUT`, for existing and unknown names alike; a correct password
     does not open a locked name. A successful sign-in clears the count.
+
+    The attempt is counted (and audited, ``access.login_attempt``) before the password is
+    checked, so parallel attempts cannot all see the same count: of N simultaneous wrong
+    attempts at most ``MAX_FAILED_LOGINS - 1`` are told "wrong", the rest "locked", and a
+    right password whose check finishes after the name got locked is refused too. An
+    attempt that crashes during the check stays counted and audited. A write conflict that
+    persists is answered like a wrong password (the same generic message).
     """
     now = now or utcnow()
     name = normalise_username(username)
     key = _name_hash(name)
-    cur = store.cursor()
-    try:
-        throttle = cur.execute(
-            "select failed_count, last_failed_at, locked_until from login_throttle "
-            "where name_hash = $k",
-            {"k": key},
-        ).fetchone()
-        row = cur.execute(
+    row = (
+        store.cursor()
+        .execute(
             "select password_hash, disabled_at is not null from accounts where username = $u",
             {"u": name},
-        ).fetchone()
-    finally:
-        cur.close()
+        )
+        .fetchone()
+    )
     known = row is not None
     logged_name = name if known else None
-
-    if throttle and throttle[2] is not None and throttle[2] > now:
-        with store.transaction() as tx:
-            _log(tx, now, logged_name, None, "login", None, "locked", None)
-        return LoginResult(None, "locked", _minutes_left(throttle[2], now))
+    try:
+        count, locked_until = _claim_attempt(store, key, logged_name, now)
+    except StoreBusy:
+        _log_server.warning("sign-in attempt not counted: the store was busy")
+        return LoginResult(None, "invalid")
+    if count is None:
+        return LoginResult(None, "locked", _minutes_left(locked_until, now))
 
     if known:
         matches = verify_password(password, row[0]) and not row[1]
@@ -608,40 +710,105 @@ def authenticate(
             )
             matches = totp_step is not None
 
-    if matches:
-        with store.transaction() as tx:
-            tx.execute("delete from login_throttle where name_hash = $k", {"k": key})
-            if totp_step is not None:
-                tx.execute(
-                    "update account_totp set last_used_step = $s where username = $u",
-                    {"s": totp_step, "u": name},
-                )
+    def succeed(tx):
+        lock = tx.execute(
+            "select locked_until from login_throttle where name_hash = $k", {"k": key}
+        ).fetchone()
+        if lock is not None and lock[0] is not None and lock[0] > now:
+            # locked by parallel attempts while this password was being checked
+            _log(tx, now, name, None, "login", None, "locked", "correct password refused")
+            return None, lock[0]
+        tx.execute("delete from login_throttle where name_hash = $k", {"k": key})
+        if totp_step is not None:
             tx.execute(
-                "update accounts set last_login_at = $now where username = $u",
-                {"now": now, "u": name},
+                "update account_totp set last_used_step = $s where username = $u",
+                {"s": totp_step, "u": name},
             )
-            account = _account(
-                tx.execute(
-                    f"select {_ACCOUNT_COLUMNS} from accounts where username = $u",  # noqa: S608
-                    {"u": name},
-                ).fetchone()
-            )
-            _log(tx, now, name, account.role.value, "login", None, "ok", None)
-        return LoginResult(account, "ok")
-
-    recent = throttle is not None and (throttle[2] is None) and throttle[1] > now - LOCKOUT
-    count = (throttle[0] if recent else 0) + 1
-    locked_until = now + LOCKOUT if count >= MAX_FAILED_LOGINS else None
-    with store.transaction() as tx:
         tx.execute(
-            "insert or replace into login_throttle values ($k, $count, $now, $until)",
-            {"k": key, "count": count, "now": now, "until": locked_until},
+            "update accounts set last_login_at = $now where username = $u",
+            {"now": now, "u": name},
         )
-        outcome = "locked" if locked_until else "failed"
-        _log(tx, now, logged_name, None, "login", None, outcome, f"failures={count}")
-    if locked_until:
-        return LoginResult(None, "locked", _minutes_left(locked_until, now))
+        account = _account(
+            tx.execute(
+                f"select {_ACCOUNT_COLUMNS} from accounts where username = $u",  # noqa: S608
+                {"u": name},
+            ).fetchone()
+        )
+        _log(tx, now, name, account.role.value, "login", None, "ok", None)
+        return account, None
+
+    def fail(tx):
+        if count < MAX_FAILED_LOGINS:
+            _log(tx, now, logged_name, None, "login", None, "failed", f"failures={count}")
+            return None
+        until = now + LOCKOUT
+        tx.execute(
+            "insert into login_throttle values ($k, $count, $now, $until) on conflict do update "
+            "set locked_until = greatest(coalesce(locked_until, excluded.locked_until), "
+            "excluded.locked_until)",
+            {"k": key, "count": count, "now": now, "until": until},
+        )
+        _log(tx, now, logged_name, None, "login", None, "locked", f"failures={count}")
+        return until
+
+    try:
+        if matches:
+            account, locked = _serialised_write(store, succeed)
+            if account is not None:
+                return LoginResult(account, "ok")
+            return LoginResult(None, "locked", _minutes_left(locked, now))
+        locked = _serialised_write(store, fail)
+    except StoreBusy:
+        _log_server.warning("sign-in outcome not recorded: the store was busy")
+        return LoginResult(None, "invalid")
+    if locked is not None:
+        return LoginResult(None, "locked", _minutes_left(locked, now))
     return LoginResult(None, "invalid")
+
+
+COOKIE_CLOCK_SKEW_S = 60.0
+
+
+def encode_session_cookie(username: str, issued_at: float, key: str) -> str:
+    """The re-authentication cookie: HS256 over the name, the session's issue time and an
+    expiry :data:`COOKIE_EXPIRY_DAYS` later."""
+    import jwt
+
+    claims = {
+        "username": username,
+        "iat": float(issued_at),
+        "exp": float(issued_at) + COOKIE_EXPIRY_DAYS * 86400,
+    }
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def decode_session_cookie(token: str | None, key: str, now: float) -> tuple[str, float] | None:
+    """``(username, issued_at)`` from a cookie made by :func:`encode_session_cookie`, or None
+    for anything else: another algorithm (``none``, HS512), a bad signature, an expired or
+    non-numeric expiry, an issue time in the future, a lifetime longer than the cookie's
+    (a far-future cookie minted with the key), garbage. None means signed out."""
+    import jwt
+
+    if not token or not isinstance(token, str):
+        return None
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=["HS256"],
+            options={"require": ["exp", "iat", "username"]},
+            leeway=COOKIE_CLOCK_SKEW_S,
+        )
+    except (jwt.PyJWTError, TypeError, ValueError, OverflowError):
+        return None
+    username, iat, exp = claims.get("username"), claims.get("iat"), claims.get("exp")
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (iat, exp))
+    if not isinstance(username, str) or not numbers:
+        return None
+    lifetime = COOKIE_EXPIRY_DAYS * 86400 + COOKIE_CLOCK_SKEW_S
+    if iat > now + COOKIE_CLOCK_SKEW_S or exp <= now or exp - iat > lifetime:
+        return None
+    return username, float(iat)
 
 
 def session_account(store: Store, username: str | None, issued_at: float | None) -> Account | None:
@@ -682,11 +849,35 @@ def change_password(
     """
     now = now or utcnow()
     name = normalise_username(username)
+    # wrong current passwords are counted like sign-ins (their own count), before the check
+    key = _name_hash("password_change:" + name)
+    try:
+        count, locked_until = _claim_attempt(store, key, name, now)
+    except StoreBusy:
+        raise AuthError("password.wrong_current") from None
+    if count is None:
+        raise AuthError("password.locked", minutes=_minutes_left(locked_until, now))
     stored = store.scalar("select password_hash from accounts where username = $u", {"u": name})
     if stored is None or not verify_password(current, stored):
-        with store.transaction() as cur:
-            _log(cur, now, name, None, "password_change", None, "failed", None)
+        locked = count >= MAX_FAILED_LOGINS
+        until = now + LOCKOUT
+
+        def failed(cur):
+            if locked:
+                cur.execute(
+                    "update login_throttle set locked_until = $until where name_hash = $k",
+                    {"until": until, "k": key},
+                )
+            _log(cur, now, name, None, "password_change", None, "failed", f"failures={count}")
+
+        _serialised_write(store, failed)
+        if locked:
+            raise AuthError("password.locked", minutes=_minutes_left(until, now))
         raise AuthError("password.wrong_current")
+    _serialised_write(
+        store,
+        lambda cur: cur.execute("delete from login_throttle where name_hash = $k", {"k": key}),
+    )
     check_new_password(new, name)
     with store.transaction() as cur:
         cur.execute(

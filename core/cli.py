@@ -1,8 +1,9 @@
 """Command line for operations staff: ``python -m core.cli COMMAND``.
 
 Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``, ``config``, ``alerts``,
-``audit verify``. Exit code 0 on success; on an error a one-line reason on stderr and a
-non-zero code (1 for a failed command, 2 for bad usage).
+``audit verify``, ``audit anchor``. ``info`` and ``audit`` open the store read-only. Exit
+code 0 on success; on an error a one-line reason on stderr and a non-zero code (1 for a
+failed command, 2 for bad usage).
 """
 
 from __future__ import annotations
@@ -44,12 +45,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from core import audit
     from core.ingest import import_dir
 
     store = open_store(args.db)
+    was_demo = store.is_demo()
+    audit.signing_key(store.path, demo=was_demo)  # no key: say so before reading any file
     report = import_dir(
         store, args.dir, strict=args.strict, actor="cli", progress=_progress(args.json)
     )
+    if was_demo and not store.is_demo():
+        print(
+            "note: this was a demo store; real data was imported, so the demo accounts were "
+            "removed and the demo flag cleared (create the first admin in the app)",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps(report.counts(), ensure_ascii=False))
     else:
@@ -76,7 +86,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     path = resolve_db_path(args.db)
     if not path.exists():
         raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
-    store = open_store(path)
+    store = open_store(path, read_only=True)
     first, last = store.cursor().execute("select min(day), max(day) from member_day").fetchone()
     info = {
         "path": str(store.path),
@@ -231,12 +241,27 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from core.audit import verify_chain
+    from core import audit
 
     path = resolve_db_path(args.db)
     if not path.exists():
         raise StoreError(f"no store at {path}")
-    report = verify_chain(open_store(path))
+    store = open_store(path, read_only=True)  # never writes; two checks may run at once
+    if args.action == "anchor":
+        if args.anchor:
+            raise ReportUsageError("--anchor is for verify; anchor writes one (see --out)")
+        content = json.dumps(audit.anchor(store), ensure_ascii=False, indent=2) + "\n"
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as out:
+                out.write(content)
+            print(f"anchored {json.loads(content)['rows']:,} audit rows: {args.out}")
+        else:
+            sys.stdout.write(content)
+        return 0
+    if args.out:
+        raise ReportUsageError("--out is for anchor")
+    anchors = [audit.read_anchor(name) for name in args.anchor]
+    report = audit.verify_chain(store, anchors)
     if not report.ok:
         print(f"error: {report.message()}", file=sys.stderr)
         return 1
@@ -379,7 +404,20 @@ def build_parser() -> argparse.ArgumentParser:
     config.set_defaults(func=cmd_config)
 
     aud = sub.add_parser("audit", help="audit log tools")
-    aud.add_argument("action", choices=["verify"], help="verify: check the hash chain")
+    aud.add_argument(
+        "action",
+        choices=["verify", "anchor"],
+        help="verify: check the keyed hash chain (and anchors); anchor: write the signed head",
+    )
+    aud.add_argument(
+        "--anchor",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="verify: also prove the rows of these anchors are unchanged",
+    )
+    aud.add_argument("--out", metavar="FILE", help="anchor: write to FILE instead of stdout")
     add_db(aud)
     aud.set_defaults(func=cmd_audit)
     alerts = sub.add_parser("alerts", help="fired alerts: group, start, days, drop")
@@ -391,10 +429,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from core.audit import AuditError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (
+        AuditError,
         StoreError,
         FileExistsError,
         FileNotFoundError,

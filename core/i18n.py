@@ -47,8 +47,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "startup.demo_ready": {"zh": "演示数据库已生成。", "en": "The demo store is ready."},
     "startup.store_error": {
-        "zh": "无法打开数据库：{error}",
-        "en": "Cannot open the store: {error}",
+        "zh": "无法打开数据库，原因已记录在服务器日志中。",
+        "en": "The store cannot be opened; the server log says why.",
+    },
+    "startup.store_busy": {
+        "zh": "数据库正被另一个程序使用（例如命令行导入），请稍后再试。详情见服务器日志。",
+        "en": "The store is in use by another program (for example a command-line import). "
+        "Try again shortly; the server log has the details.",
+    },
+    "startup.audit_key": {
+        "zh": "审计日志密钥不可用：{problem}。请在 .streamlit/secrets.toml 中设置 "
+        'audit_key = "…"，或设置环境变量 MEMBERLENS_AUDIT_KEY（与 Cookie 密钥不同的随机串）。',
+        "en": 'The audit log key is not usable: {problem}. Set audit_key = "…" in '
+        ".streamlit/secrets.toml or the environment variable MEMBERLENS_AUDIT_KEY (a random "
+        "string of its own, not the cookie key).",
+    },
+    "demo.ended": {
+        "zh": "此数据库原为演示数据库。{at}（UTC）导入了真实数据，"
+        "因此已删除公开密码的演示账户并取消演示标记。请使用您自己的管理员账户（若没有，请创建第一个管理员）。",
+        "en": "This store was a demo store. Real data was imported at {at} UTC, so the demo "
+        "accounts (whose passwords are published) were removed and the store is no longer a "
+        "demo. Use your own admin account, or create the first admin if there is none.",
     },
     "startup.demo_unavailable": {
         "zh": "找不到数据库 {path}，且演示数据生成器不可用：{error}",
@@ -113,6 +132,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "setup.not_demo": {
         "zh": "只有演示数据库才能创建演示账户。",
         "en": "Demo accounts exist only in a demo store.",
+    },
+    "password.locked": {
+        "zh": "当前密码错误次数过多，请 {minutes} 分钟后再试。",
+        "en": "Too many wrong current passwords. Try again in {minutes} minutes.",
+    },
+    "totp.error.self_reset": {
+        "zh": "不能移除自己的第二重验证；请另一位管理员操作。",
+        "en": "You cannot remove your own second factor; another admin must do it.",
     },
     "cookie.missing": {"zh": "未设置密钥", "en": "no key is set"},
     "cookie.default": {
@@ -1272,6 +1299,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "audit.chain_broken": {
         "zh": "哈希链在第 {row} 行断开：{problem}",
         "en": "The hash chain breaks at row {row}: {problem}",
+    },
+    "audit.chain_unverified": {
+        "zh": "无法证明哈希链完整：{problem}",
+        "en": "The hash chain cannot be shown intact: {problem}",
     },
     "audit.prepare": {"zh": "准备导出（将被记录）", "en": "Prepare the export (recorded)"},
     "audit.download": {"zh": "下载 CSV", "en": "Download CSV"},

@@ -1017,6 +1017,9 @@ def import_files(
                 refresh(store, cur=cur, progress=progress, incremental=True)
                 _log_import(cur, import_id, started_at, ordered, mode, "loaded", actor,
                             file_reports, hashes, all_rejects, role)  # fmt: skip
+                from core.demo import leave_demo  # real data into a demo store: no demo now
+
+                leave_demo(cur, actor, role, f"real data imported (import {import_id})")
         except _StrictRejected:
             status = "rejected"
             for report in file_reports.values():

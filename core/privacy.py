@@ -246,7 +246,7 @@ def _execute_erasure(
             "select audit_id from audit_log where target = $id", {"id": member_id}
         ).fetchall()
     ]
-    audit.redact_details(cur, redacted_ids)
+    audit.redact_details(cur, redacted_ids, now, request_id=req.request_id, actor=actor)
     cur.execute(
         "insert into erased_members values ($k, $now, $r)",
         {"k": member_key, "now": now, "r": req.request_id},

@@ -17,12 +17,13 @@ logic lives in ``core.auth``, ``core.filters``, ``core.metrics`` and ``core.perm
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import runpy
 import threading
 import time
 from dataclasses import astuple, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -41,7 +42,7 @@ from core.filters import (
     load_filter_options,
 )
 from core.permissions import PageSpec
-from core.store import Store, StoreError, open_store
+from core.store import Store, StoreError, StoreInUseError, open_store
 
 SESSION_KEY = "ml_session"  # {"username": str, "issued_at": epoch seconds}
 LANGUAGE_KEY = "ml_language"  # language before sign-in
@@ -60,8 +61,10 @@ FILTER_WIDGETS = {
     "as_of": "flt_as_of",
 }
 CACHE_TTL_S = 300
+COOKIE_SECURE_ENV_VAR = "MEMBERLENS_COOKIE_SECURE"  # 1 behind TLS: the cookie gets Secure
 
 _build_lock = threading.Lock()
+_server_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -138,25 +141,72 @@ def _open_store(path: str) -> Store:
 
 
 def get_store() -> Store:
-    """The process's store; on a first run without one, build the demo store (with progress).
+    """The process's store; on a first run without one at the default path (or with
+    ``MEMBERLENS_DEMO=1``), build the demo store (with progress). Any other missing store
+    starts empty, with the one-time first-admin page.
 
     A demo store without accounts gets one demo account per role. Errors a user can act on
-    (store locked by another process, demo builder unavailable) stop with a message.
+    (store locked by another process, demo builder unavailable, no audit key) stop with a
+    message; a locked store's path and process id go to the server log, not the page.
     """
+    from core.demo import should_build_demo
+
     lang = _language_before_sign_in()
     path = resolve_db_path()
-    if not path.exists():
+    if not path.exists() and should_build_demo(path):
         with _build_lock:
             if not path.exists():
                 _build_demo(path, lang)
     try:
         store = _open_store(str(path))
-    except StoreError as exc:
-        st.error(i18n.t("startup.store_error", lang, error=str(exc)))
+    except StoreInUseError as exc:
+        _server_log.warning("%s", exc)
+        st.error(i18n.t("startup.store_busy", lang))
         st.stop()
+    except StoreError as exc:
+        _server_log.warning("%s", exc)
+        st.error(i18n.t("startup.store_error", lang))
+        st.stop()
+    _check_audit_key(store, lang)
     if store.is_demo() and not auth.has_accounts(store):
         auth.create_demo_accounts(store)
     return store
+
+
+def _check_audit_key(store: Store, lang: str) -> None:
+    """Stop with a message when no audit key can sign the store's audit rows."""
+    from core import audit
+
+    try:
+        secret = st.secrets.get(audit.AUDIT_KEY_SECRET)
+    except Exception:  # no secrets file at all: Streamlit raises its own not-found error
+        secret = None
+    if secret is not None:
+        audit.configure_key(str(secret))
+    try:
+        audit.signing_key(store.path, demo=store.is_demo())
+    except audit.AuditKeyError as exc:
+        st.error(i18n.t("startup.audit_key", lang, problem=str(exc)))
+        st.stop()
+
+
+def _recent_demo_end_notice(store: Store, lang: str) -> None:
+    """For admins, during the week after real data ended a demo store: why the demo
+    accounts are gone."""
+    from core.demo import DEMO_ENDED_META_KEY
+
+    ended = store.meta(DEMO_ENDED_META_KEY)
+    if ended and auth.utcnow() - datetime.fromisoformat(ended) < timedelta(days=7):
+        demo_ended_notice(store, lang)
+
+
+def demo_ended_notice(store: Store, lang: str) -> None:
+    """The notice that real data ended a demo store (its demo accounts were removed)."""
+    from core.demo import DEMO_ENDED_META_KEY
+
+    ended = store.meta(DEMO_ENDED_META_KEY)
+    if ended:
+        st.warning(i18n.t("demo.ended", lang, at=ended.replace("T", " ")))
 
 
 def _build_demo(path, lang: str) -> None:
@@ -194,6 +244,7 @@ def get_cookie_key(store: Store, lang: str) -> str:
     try:
         return auth.resolve_cookie_key(_configured_cookie_key(), store)
     except auth.CookieKeyError as exc:
+        demo_ended_notice(store, lang)
         st.error(i18n.t("startup.cookie_key", lang, problem=i18n.t(exc.code, lang)))
         st.stop()
 
@@ -216,7 +267,17 @@ def _sync_cookie(cookie_key: str) -> None:
     """Set the cookie after a sign-in, delete it after a sign-out (one run later, so the
     browser component that does it is actually rendered)."""
     if st.session_state.pop(COOKIE_SET_KEY, False):
-        _cookies(cookie_key).set_cookie()
+        session = st.session_state.get(SESSION_KEY)
+        if session:
+            token = auth.encode_session_cookie(
+                session["username"], session["issued_at"], cookie_key
+            )
+            _cookies(cookie_key).cookie_model.cookie_manager.set(
+                auth.COOKIE_NAME,
+                token,
+                expires_at=datetime.now() + timedelta(days=auth.COOKIE_EXPIRY_DAYS),
+                secure=os.environ.get(COOKIE_SECURE_ENV_VAR, "").strip() == "1",
+            )
     if st.session_state.pop(COOKIE_DELETE_KEY, False):
         _cookies(cookie_key).delete_cookie()
 
@@ -245,13 +306,16 @@ def current_account(store: Store, cookie_key: str) -> auth.Account | None:
         return None
     if st.session_state.get("logout"):
         return None
-    token = _cookies(cookie_key).get_cookie()
-    if token and "exp_date" in token:
-        issued_at = float(token["exp_date"]) - auth.COOKIE_EXPIRY_DAYS * 86400
-        # float rounding of exp_date - expiry: a millisecond of slack
-        account = auth.session_account(store, token.get("username"), issued_at + 0.001)
+    _cookies(cookie_key)  # the cookie component, rendered once per session
+    # Any cookie that is not exactly ours (another algorithm, expired, a lifetime longer
+    # than ours, garbage) is no session: the sign-in form shows, nothing raises.
+    claims = auth.decode_session_cookie(
+        st.context.cookies.get(auth.COOKIE_NAME), cookie_key, time.time()
+    )
+    if claims is not None:
+        account = auth.session_account(store, *claims)
         if account is not None:
-            _start_session(account, issued_at)
+            _start_session(account, claims[1])
             return account
     return None
 
@@ -347,6 +411,7 @@ def renew_session(account: auth.Account, issued_at: float) -> None:
 
 def _sign_in_screen(store: Store, lang: str) -> None:
     language_selector(lang, None, store)
+    demo_ended_notice(store, lang)
     if not store.is_demo() and not auth.has_accounts(store):
         _first_admin_form(store, lang)
         return
@@ -447,6 +512,8 @@ def sidebar(session: AppSession, menu: list[tuple[PageSpec, st.Page]]) -> None:
         )
         if session.store.is_demo():
             st.caption(i18n.t("sidebar.demo_store", lang))
+        elif session.role == permissions.Role.ADMIN.value:
+            _recent_demo_end_notice(session.store, lang)
         st.divider()
 
 

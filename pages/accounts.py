@@ -2,6 +2,8 @@
 factor; the TOTP policy for admins and one's own TOTP enrolment. Every change is checked
 and audited in ``core.auth``, and ends the changed account's sessions."""
 
+import time
+
 import streamlit as st
 
 from core import auth, ui
@@ -37,10 +39,11 @@ else:
         with st.form("accounts_totp_confirm", clear_on_submit=True):
             code = st.text_input(ctx.t("totp.code"), max_chars=8)
             if st.form_submit_button(ctx.t("totp.confirm")):
-                if ui.attempt(ctx, auth.confirm_totp, ctx.store, user, code) is None:
-                    if auth.totp_enabled(ctx.store, user):
-                        st.session_state.pop("accounts_totp_secret", None)
-                        finished("totp.enabled")
+                epoch = ui.attempt(ctx, auth.confirm_totp, ctx.store, user, code)
+                if epoch is not None:  # earlier sessions ended; this one continues
+                    ui.renew_session(ctx.account, max(time.time(), auth.to_epoch(epoch)))
+                    st.session_state.pop("accounts_totp_secret", None)
+                    finished("totp.enabled")
 required = st.toggle(
     ctx.t("accounts.require_totp"),
     value=auth.totp_required_for_admins(ctx.store),

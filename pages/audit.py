@@ -45,6 +45,8 @@ if left.button(ctx.t("audit.verify"), key="audit_verify"):
     report = audit.verify_chain(ctx.store)
     if report.ok:
         left.success(ctx.t("audit.chain_ok", rows=ctx.int(report.rows)))
+    elif report.first_broken is None:
+        left.error(ctx.t("audit.chain_unverified", problem=report.problem))
     else:
         left.error(ctx.t("audit.chain_broken", row=report.first_broken, problem=report.problem))
 if right.button(ctx.t("audit.prepare"), key="audit_prepare"):

@@ -112,10 +112,18 @@ def test_login_and_denied_access_are_audited(store):
     auth.authenticate(store, "viewer", PASSWORDS["viewer"], now=T0)
     auth.record_access(store, "viewer", "viewer", "page", "audit", "denied")
     rows = store.df("select actor, action, target, after_json from audit_log order by audit_id")
-    tail = rows.tail(3).to_dict("records")
-    assert [r["action"] for r in tail] == ["access.login", "access.login", "access.page"]
-    assert tail[0]["actor"] is None and '"failed"' in tail[0]["after_json"]
-    assert tail[2]["target"] == "audit" and '"denied"' in tail[2]["after_json"]
+    tail = rows.tail(5).to_dict("records")
+    # each sign-in is counted (login_attempt) before its password is checked, then its outcome
+    assert [r["action"] for r in tail] == [
+        "access.login_attempt",
+        "access.login",
+        "access.login_attempt",
+        "access.login",
+        "access.page",
+    ]
+    assert tail[1]["actor"] is None and '"failed"' in tail[1]["after_json"]
+    assert tail[3]["actor"] == "viewer" and '"ok"' in tail[3]["after_json"]
+    assert tail[4]["target"] == "audit" and '"denied"' in tail[4]["after_json"]
 
 
 def test_lockout_still_holds(store):

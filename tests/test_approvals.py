@@ -198,3 +198,54 @@ def test_every_transition_is_audited_and_the_chain_holds(store):
     actions = list(store.df("select action from audit_log order by audit_id")["action"])
     assert actions == ["approval.request", "approval.approve", "approval.execute"]
     assert audit.verify_chain(store).ok
+
+
+@pytest.mark.parametrize("kind", sorted(approvals.KINDS))
+def test_only_admins_may_approve_any_kind(kind):
+    # issue 13.7: the request permission was listed among the tier-rule approvers
+    for role in ("viewer", "analyst", "support", "operator", None, "root"):
+        assert not approvals.may_approve(role, kind), (role, kind)
+    assert approvals.may_approve("admin", kind)
+
+
+def test_an_operator_cannot_approve_another_operators_tier_rule_change(store):
+    from decimal import Decimal as D
+
+    from core import tier_rules
+
+    proposal = tier_rules.RuleSet(
+        {"normal": D(0), "bronze": D(400), "silver": D(1300), "gold": D(2000)},
+        {"normal": D("1"), "bronze": D("0.9"), "silver": D("0.85"), "gold": D("0.75")},
+        "trailing_12m",
+    )
+    request_id = tier_rules.request_change(
+        store, "op", "operator", proposal, "spring campaign", AS_OF, NOW
+    )
+    before = store.df("select * from tiers order by rank")
+    with pytest.raises(PermissionDenied):
+        approvals.approve(store, "op2", "operator", request_id, now=NOW)
+    with pytest.raises(PermissionDenied):
+        approvals.reject(store, "op2", "operator", request_id, now=NOW)
+    assert status_of(store, request_id) == "pending"
+    assert store.df("select * from tiers order by rank").equals(before)
+    denied = store.df(
+        "select actor, target from audit_log where action = 'access.denied' order by audit_id"
+    )
+    assert denied.to_dict("records")[-2:] == [
+        {"actor": "op2", "target": f"request:{request_id}"},
+        {"actor": "op2", "target": None},
+    ]
+    approvals.approve(store, "boss", "admin", request_id, now=NOW)
+    assert status_of(store, request_id) == "executed"
+
+
+@pytest.mark.parametrize("spelling", ["ROOT", " Root ", "ｒｏｏｔ"])
+def test_self_approval_is_refused_whatever_the_case_of_the_name(store, spelling):
+    request_id = members.request_bulk_status(
+        store, "root", "admin", 1, "frozen", "fraud ring", AS_OF, NOW
+    )
+    with pytest.raises(ApprovalError) as error:
+        approvals.approve(store, spelling, "admin", request_id, now=NOW)
+    assert error.value.code == "approvals.error.self_approval"
+    assert status_of(store, request_id) == "pending"
+    assert store.scalar("select count(*) from members where status = 'frozen'") == 0

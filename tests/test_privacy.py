@@ -149,12 +149,21 @@ def test_erased_member_has_no_personal_data_left_anywhere(store):
 
 
 def test_erasure_keeps_the_audit_chain_verifiable(store):
-    erase(store)
+    request_id = erase(store)
     assert audit.verify_chain(store).ok
     redacted = store.df(
-        "select after_json from audit_log where target = 'M1' and action = 'member.contact'"
+        "select audit_id, after_json from audit_log "
+        "where target = 'M1' and action = 'member.contact'"
     )
-    assert redacted.after_json.iloc[0] == audit.REDACTED
+    marker = {"redacted": "erased", "request_id": request_id}
+    assert json.loads(redacted.after_json.iloc[0]) == marker
+    # the audit.redact row says which rows and fields, for which approved request
+    record = json.loads(
+        store.scalar("select after_json from audit_log where action = 'audit.redact'")
+    )
+    assert record["request_id"] == request_id
+    listed = {r["audit_id"]: r["fields"] for r in record["rows"]}
+    assert listed[int(redacted.audit_id.iloc[0])] == ["after", "before", "reason"]
 
 
 def test_erased_member_cannot_be_edited_or_erased_again(store):

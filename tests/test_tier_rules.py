@@ -101,7 +101,7 @@ def test_applying_the_approved_rule_produces_exactly_the_previewed_moves(store):
         store, "op", "operator", proposal(), "spring campaign", AS_OF, NOW
     )
     assert tiers_by_member(store)["M2"] == "silver"  # nothing applied before approval
-    outcome = approvals.approve(store, "op2", "operator", request_id, now=NOW)
+    outcome = approvals.approve(store, "boss", "admin", request_id, now=NOW)
     assert outcome.result["moved"] == 2
     applied = store.df(
         "select member_key, from_tier as current_tier, to_tier as new_tier from tier_history "
