@@ -1,0 +1,282 @@
+"""Activity from orders (SPEC §4 "Active": an event or a paid order on the day).
+
+A store holding members and orders and no events (what most shops export, e.g. the CDNOW
+purchase history) has activity, retention, lifecycle, LTV and tags from its orders:
+
+Orders-only fixture (dates without times, as-of 1997-03-31, the last order day):
+
+    member  signup      orders (day, amount, status)
+    A       1997-01-01  01-01 10.00, 01-01 5.00 (two orders, one active day), 02-05 0.00
+                        ($0 order: active, no revenue), 03-31 7.50
+    B       1997-01-01  01-01 20.00, 03-10 30.00 refunded (active that day, never revenue)
+    C       1997-01-15  01-20 15.00 (a member with one order)
+    D       1997-02-03  02-03 12.00, 03-01 8.00
+    E       1997-02-10  none
+
+DAU = distinct buyers per day: 01-01 2 (A, B), 01-20 1, 02-03 1, 02-05 1, 03-01 1, 03-10 1,
+03-31 1. Monthly retention by signup month ("on"): January {A, B, C} month 0 3/3, month 1
+(Feb: A) 1/3, month 2 (Mar: A, B) 2/3; February {D, E} month 0 1/2, month 1 (Mar: D) 1/2 —
+and the test computes the same from the raw rows with pandas. LTV of the January cohort
+(paid revenue only): month 0 15 + 20 + 15 = 50, month 1 + 0 = 50, month 2 + 7.50 = 57.50,
+per member ÷ 3. Tags as of 03-31 (dormant = no activity in the 30 days 03-02 … 03-31,
+signed up 30+ days before): C (last 01-20), D (last 03-01), E (never); A and B are active
+on 03-31 and 03-10 through their orders. High value = the top ceil(20% × 5) = 1 by paid
+spend: A 22.50 (B 20, D 20, C 15; B's refund left out).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from core import metrics, rollups, segments
+from core.filters import GlobalFilters
+from core.ingest import import_dir
+from core.refresh import refresh
+from core.store import close_store, open_store
+
+AS_OF = date(1997, 3, 31)
+SPRING = GlobalFilters(date(1997, 1, 1), AS_OF)
+
+MEMBERS = (
+    "member_id,signup_at,channel\n"
+    "A,1997-01-01,web\n"
+    "B,1997-01-01,web\n"
+    "C,1997-01-15,store\n"
+    "D,1997-02-03,store\n"
+    "E,1997-02-10,web\n"
+)
+ORDERS = (
+    "order_id,member_id,paid_at,amount,status\n"
+    "1,A,1997-01-01,10.00,paid\n"
+    "2,A,1997-01-01,5.00,paid\n"
+    "3,B,1997-01-01,20.00,paid\n"
+    "4,A,1997-02-05,0.00,paid\n"
+    "5,B,1997-03-10,30.00,refunded\n"
+    "6,C,1997-01-20,15.00,paid\n"
+    "7,D,1997-02-03,12.00,paid\n"
+    "8,D,1997-03-01,8.00,paid\n"
+    "9,A,1997-03-31,7.50,paid\n"
+)
+
+
+def load(store, folder, files: dict[str, str]):
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, text in files.items():
+        (folder / f"{table}.csv").write_text(text, encoding="utf-8")
+    report = import_dir(store, folder, reports_dir=folder / "reports")
+    assert report.status == "loaded"
+    return report
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "orders.duckdb")
+    load(s, tmp_path / "in", {"members": MEMBERS, "orders": ORDERS})
+    yield s
+    close_store(s.path)
+
+
+def raw_orders() -> pd.DataFrame:
+    lines = [line.split(",") for line in ORDERS.strip().split("\n")[1:]]
+    frame = pd.DataFrame(lines, columns=["order_id", "member_id", "paid_at", "amount", "status"])
+    frame["day"] = pd.to_datetime(frame["paid_at"])
+    return frame
+
+
+def raw_members() -> pd.DataFrame:
+    lines = [line.split(",") for line in MEMBERS.strip().split("\n")[1:]]
+    frame = pd.DataFrame(lines, columns=["member_id", "signup_at", "channel"])
+    frame["signup"] = pd.to_datetime(frame["signup_at"])
+    return frame
+
+
+def test_the_as_of_date_is_the_last_order_day(store):
+    assert store.last_event_day() == AS_OF
+    assert metrics.data_bounds(store) == (date(1997, 1, 1), AS_OF)
+
+
+def test_dau_is_distinct_buyers_per_day(store):
+    daily = metrics.activity_daily(store, SPRING, AS_OF).set_index("date")["dau"]
+    expected = raw_orders().groupby("day")["member_id"].nunique()
+    assert expected.to_dict() == {
+        pd.Timestamp("1997-01-01"): 2,
+        pd.Timestamp("1997-01-20"): 1,
+        pd.Timestamp("1997-02-03"): 1,
+        pd.Timestamp("1997-02-05"): 1,
+        pd.Timestamp("1997-03-01"): 1,
+        pd.Timestamp("1997-03-10"): 1,
+        pd.Timestamp("1997-03-31"): 1,
+    }
+    assert daily[daily > 0].to_dict() == expected.to_dict()
+    assert daily.sum() == 8
+
+
+def test_monthly_retention_equals_pandas_from_the_raw_rows(store):
+    matrix = metrics.retention_matrix(store, SPRING, AS_OF, cohort="month")
+    got = {
+        (row.cohort.strftime("%Y-%m"), row.period): (row.cohort_size, row.retained)
+        for row in matrix.itertuples()
+        if not pd.isna(row.retained)
+    }
+    # the definition, from the raw rows: cohort = signup month; retained in month N = a
+    # member of the cohort with an order (any status, any amount) in cohort month + N
+    members = raw_members()
+    members["cohort"] = members["signup"].dt.to_period("M")
+    orders = raw_orders().merge(members[["member_id", "cohort"]])
+    orders["period"] = (orders["day"].dt.to_period("M") - orders["cohort"]).apply(lambda p: p.n)
+    sizes = members.groupby("cohort").size()
+    expected = {}
+    for cohort, size in sizes.items():
+        for period in range((AS_OF.year - cohort.year) * 12 + AS_OF.month - cohort.month + 1):
+            retained = orders[(orders["cohort"] == cohort) & (orders["period"] == period)]
+            expected[(str(cohort), period)] = (size, retained["member_id"].nunique())
+    assert expected == {
+        ("1997-01", 0): (3, 3),
+        ("1997-01", 1): (3, 1),
+        ("1997-01", 2): (3, 2),
+        ("1997-02", 0): (2, 1),
+        ("1997-02", 1): (2, 1),
+    }
+    assert got == expected
+
+
+def test_ltv_counts_paid_revenue_only(store):
+    ltv = metrics.ltv_cohorts(store, SPRING, AS_OF)
+    january = ltv[ltv["cohort"] == pd.Timestamp("1997-01-01")].set_index("months_since_signup")
+    assert january.loc[0, "revenue"] == pytest.approx(50.0)
+    assert january.loc[1, "revenue"] == pytest.approx(50.0)
+    assert january.loc[2, "ltv"] == pytest.approx(57.5 / 3)
+
+
+def test_lifecycle_from_orders(store):
+    frame = metrics.lifecycle(store, SPRING, AS_OF, unit="month").set_index("period")
+    march = frame.loc[pd.Timestamp("1997-03-01")]
+    # active in March: A (Feb too: returning), B (not Feb: resurrecting), D (Feb: returning);
+    # active in February, not March: none (A and D both came back)
+    assert (march["returning"], march["resurrecting"], march["dormant"]) == (2, 1, 0)
+
+
+def test_tags_are_snapshotted_from_orders(store):
+    assert segments.latest_snapshot(store) == AS_OF
+    tags = segments.tags_on(store, AS_OF)
+    ids = dict(store.df("select member_key, member_id from members").values)
+    held = {tag: {ids[k] for k in group["member_key"]} for tag, group in tags.groupby("tag")}
+    assert held["dormant"] == {"C", "D", "E"}
+    assert held["high_value"] == {"A"}
+
+
+# -- a store with events and orders ----------------------------------------------------------
+
+MIXED_MEMBERS = "member_id,signup_at\nA,2025-03-01 09:00:00\nB,2025-03-01 09:00:00\n"
+MIXED_EVENTS = (
+    "event_id,member_id,event_time,event_type,amount\n"
+    "e1,A,2025-03-01 10:00:00,page_view,\n"
+    "e2,A,2025-03-01 10:05:00,order_paid,50\n"
+)
+# o1 is the order_paid event e2; o2 is B's order on a day without events
+MIXED_ORDERS = (
+    "order_id,member_id,paid_at,amount\no1,A,2025-03-01 10:05:00,50\no2,B,2025-03-02 12:00:00,30\n"
+)
+
+
+def test_an_order_that_is_also_an_order_paid_event_counts_once(tmp_path):
+    store = open_store(tmp_path / "mixed.duckdb")
+    try:
+        load(store, tmp_path / "in", {"members": MIXED_MEMBERS, "events": MIXED_EVENTS})
+        load(store, tmp_path / "in2", {"orders": MIXED_ORDERS})
+        days = store.df(
+            "select m.member_id, d.day, d.events, d.orders_paid, d.orders from member_day d "
+            "join members m using (member_key) order by all"
+        )
+        assert days.astype({"day": str}).values.tolist() == [
+            ["A", "2025-03-01", 2, 1, 1],
+            ["B", "2025-03-02", 0, 0, 1],
+        ]
+        march = GlobalFilters(date(2025, 3, 1), date(2025, 3, 2))
+        as_of = store.last_event_day()
+        assert as_of == date(2025, 3, 2)
+        trend = metrics.daily_trend(store, march, as_of)
+        assert trend["active_members"].tolist() == [1, 1]
+        assert trend["orders"].tolist() == [1, 1]
+        assert trend["revenue"].tolist() == [50.0, 30.0]
+        kpis = metrics.overview(store, march, as_of)
+        assert kpis["orders"].value == 2
+        assert kpis["dau"].value == 1.0
+    finally:
+        close_store(store.path)
+
+
+# -- incremental builds ----------------------------------------------------------------------
+
+INC_MEMBERS = (
+    "member_id,signup_at\nA,2025-01-01 09:00:00\nB,2025-01-02 09:00:00\nC,2025-01-03 09:00:00\n"
+)
+INC_EVENTS = (
+    "event_id,member_id,event_time,event_type\n"
+    "e1,A,2025-01-05 08:00:00,page_view\n"
+    "e2,B,2025-01-06 10:00:00,page_view\n"
+    "e3,A,2025-01-20 08:00:00,login\n"
+)
+INC_ORDERS = (
+    "order_id,member_id,paid_at,amount\n"
+    "o1,A,2025-01-10 12:00:00,100\n"
+    "o2,C,2025-01-12 12:00:00,40\n"
+    "o3,B,2025-01-06 11:00:00,0\n"
+)
+# o2 moves from 01-12 to 01-25 (its old day loses its only activity); o4 is new
+MORE_ORDERS = (
+    "order_id,member_id,paid_at,amount\no2,C,2025-01-25 12:00:00,40\no4,B,2025-01-22 12:00:00,70\n"
+)
+
+
+def rollup_tables(store) -> dict[str, pd.DataFrame]:
+    return {
+        rollup.table: store.df(f"select * from {rollup.table} order by all")  # noqa: S608
+        for rollup in rollups.ROLLUPS
+    }
+
+
+def test_orders_imported_after_events_equal_a_full_rebuild(tmp_path):
+    store = open_store(tmp_path / "inc.duckdb")
+    try:
+        load(store, tmp_path / "a", {"members": INC_MEMBERS, "events": INC_EVENTS})
+        load(store, tmp_path / "b", {"orders": INC_ORDERS})
+        # the orders start after the first rolled-up day: a partial build from 01-06
+        assert store.meta(rollups.WATERMARK) == "2"
+        after_orders = rollup_tables(store)
+        refresh(store)
+        full = rollup_tables(store)
+        for table in full:
+            pd.testing.assert_frame_equal(after_orders[table], full[table], obj=table)
+        chain = store.df(
+            "select m.member_id, d.day, d.prev_day, d.next_day, d.first_day from member_day d "
+            "join members m using (member_key) order by all"
+        ).astype(str)
+        assert chain.values.tolist() == [
+            ["A", "2025-01-05", "NaT", "2025-01-10", "2025-01-05"],
+            ["A", "2025-01-10", "2025-01-05", "2025-01-20", "2025-01-05"],
+            ["A", "2025-01-20", "2025-01-10", "NaT", "2025-01-05"],
+            ["B", "2025-01-06", "NaT", "NaT", "2025-01-06"],
+            ["C", "2025-01-12", "NaT", "NaT", "2025-01-12"],
+        ]
+
+        load(store, tmp_path / "c", {"orders": MORE_ORDERS})
+        incremental = rollup_tables(store)
+        refresh(store)
+        full = rollup_tables(store)
+        for table in full:
+            pd.testing.assert_frame_equal(incremental[table], full[table], obj=table)
+        days = store.df(
+            "select m.member_id, d.day from member_day d join members m using (member_key) "
+            "where m.member_id in ('B', 'C') order by all"
+        ).astype(str)
+        assert days.values.tolist() == [
+            ["B", "2025-01-06"],
+            ["B", "2025-01-22"],
+            ["C", "2025-01-25"],
+        ]
+    finally:
+        close_store(store.path)
