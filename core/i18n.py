@@ -328,6 +328,47 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "数据库中还没有行为数据。请先导入数据。",
         "en": "The store has no activity yet. Import data first.",
     },
+    "shape.missing.page_views": {
+        "zh": "数据库中没有浏览、加购或结算行为，无法计算购买漏斗（只导入订单时即如此）。",
+        "en": "The store has no page view, cart or checkout events, so there is no purchase "
+        "funnel (an import of orders alone has none).",
+    },
+    "shape.missing.sessions": {
+        "zh": "行为数据没有会话编号（session_id），无法按会话计算漏斗；请按会员查看。",
+        "en": "The events carry no session id, so the funnel cannot be counted per session; "
+        "view it per member.",
+    },
+    "shape.missing.categories": {
+        "zh": "订单没有品类信息，因此没有按品类的购买率。",
+        "en": "The orders carry no category, so there is no purchase rate per category.",
+    },
+    "shape.missing.searches": {
+        "zh": "数据库中没有搜索行为，因此没有搜索词排行与趋势。",
+        "en": "The store has no search events, so there are no top keywords or trends.",
+    },
+    "shape.missing.times_of_day": {
+        "zh": "行为时间没有时刻信息（只有日期，或全部是同一时刻），"
+        "无法显示活跃时段与最佳触达时段。",
+        "en": "The event times carry no time of day (dates only, or one constant clock "
+        "time), so there is no hour-of-day activity or best contact hour.",
+    },
+    "data.kinds": {"zh": "数据类型", "en": "Kinds of data"},
+    "data.kind": {"zh": "类型", "en": "Kind"},
+    "data.kind_present": {"zh": "有", "en": "Present"},
+    "data.kind_pages": {"zh": "用于页面", "en": "Pages it feeds"},
+    "data_kind.members": {"zh": "会员", "en": "members"},
+    "data_kind.events": {"zh": "行为事件", "en": "events"},
+    "data_kind.orders": {"zh": "订单", "en": "orders"},
+    "data_kind.sessions": {"zh": "会话", "en": "sessions"},
+    "data_kind.page_views": {"zh": "浏览/加购/结算", "en": "page views, carts, checkouts"},
+    "data_kind.searches": {"zh": "搜索", "en": "searches"},
+    "data_kind.times_of_day": {"zh": "时刻", "en": "times of day"},
+    "data_kind.coupons": {"zh": "优惠券", "en": "coupons"},
+    "data_kind.categories": {"zh": "订单品类", "en": "order categories"},
+    "data_kind.channels": {"zh": "获客渠道", "en": "acquisition channels"},
+    "data_kind.demographics": {"zh": "性别/年龄", "en": "gender and age"},
+    "data_kind.channel_costs": {"zh": "渠道成本", "en": "channel costs"},
+    "data_kind.campaigns": {"zh": "营销活动", "en": "campaigns"},
     "analytics.empty": {
         "zh": "没有符合当前筛选条件的会员或数据，请放宽日期范围或筛选条件。",
         "en": "No members match these filters. Widen the date range or clear some filters.",

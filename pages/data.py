@@ -38,6 +38,10 @@ with right:
     st.write(f"{ctx.t('data.first_event')}: {status.first_event or '—'}")
     st.write(f"{ctx.t('data.last_event')}: {status.last_event or '—'}")
 
+st.subheader(ctx.t("data.kinds"))
+kinds = ui.data_kinds_table(ctx)
+st.dataframe(kinds, hide_index=True, width="stretch")
+
 st.subheader(ctx.t("data.upload"))
 st.caption(ctx.t("data.upload_help"))
 with st.form("data_upload", clear_on_submit=True):

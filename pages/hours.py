@@ -15,6 +15,8 @@ if as_of is None:
     st.stop()
 period = filters.period(as_of)
 st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
+if ui.missing_data_note(ctx, "hours"):
+    st.stop()
 
 group = (
     st.segmented_control(

@@ -26,12 +26,13 @@ spend: A 22.50 (B 20, D 20, C 15; B's refund left out).
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from core import metrics, rollups, segments
+from core import cli, data_shape, metrics, rollups, segments
 from core.filters import GlobalFilters
 from core.ingest import import_dir
 from core.refresh import refresh
@@ -280,3 +281,60 @@ def test_orders_imported_after_events_equal_a_full_rebuild(tmp_path):
         ]
     finally:
         close_store(store.path)
+
+
+# -- which kinds of data a store holds --------------------------------------------------------
+
+
+def test_data_shape_of_an_orders_only_store(store):
+    shape = data_shape.data_shape(store)
+    assert shape.present() == ["members", "orders", "channels"]
+    assert shape.activity
+    assert data_shape.missing_note(shape, "funnel") == "shape.missing.page_views"
+    assert data_shape.missing_note(shape, "hours") == "shape.missing.times_of_day"
+    assert data_shape.missing_note(shape, "keywords") == "shape.missing.searches"
+    assert data_shape.missing_note(shape, "purchase_rates") == "shape.missing.categories"
+
+
+SHAPED_EVENTS = (
+    "member_id,event_time,event_type,session_id,keyword\n"
+    "A,2025-03-01 00:00:00,page_view,,\n"  # no session, midnight
+    "A,2025-03-02 00:00:00,search,,裙子\n"
+    "B,2025-03-02,order_paid,,\n"
+)
+
+
+def test_data_shape_sees_sessions_searches_and_times(tmp_path):
+    store = open_store(tmp_path / "shaped.duckdb")
+    try:
+        load(store, tmp_path / "a", {"members": MIXED_MEMBERS, "events": SHAPED_EVENTS})
+        shape = data_shape.data_shape(store)
+        # every event time is midnight: dates only
+        assert (shape.events, shape.page_views, shape.searches) == (True, True, True)
+        assert (shape.sessions, shape.times_of_day, shape.orders) == (False, False, True)
+        assert data_shape.missing_note(shape, "funnel") is None
+        assert data_shape.missing_note(shape, "funnel_session") == "shape.missing.sessions"
+        timed = "member_id,event_time,event_type,session_id\nB,2025-03-03 14:30:00,login,s1\n"
+        load(store, tmp_path / "b", {"events": timed})
+        # times on two hours of day now; a login in a session is no funnel session
+        shape = data_shape.data_shape(store)
+        assert (shape.times_of_day, shape.sessions) == (True, False)
+    finally:
+        close_store(store.path)
+
+
+def test_info_lists_the_kinds_of_data_and_their_pages(store, capsys):
+    path = str(store.path)
+    close_store(store.path)
+    assert cli.main(["info", "--db", path, "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["activity_date_range"] == ["1997-01-01", "1997-03-31"]
+    held = {kind for kind, entry in info["data"].items() if entry["present"]}
+    assert held == {"members", "orders", "channels"}
+    assert set(info["data"]) == set(data_shape.KINDS)
+    assert "hours" in info["data"]["times_of_day"]["pages"]
+    assert "funnel" in info["data"]["sessions"]["pages"]
+    assert cli.main(["info", "--db", path]) == 0
+    text = capsys.readouterr().out
+    assert "  times of day                 no   hours, alerts, member_profile" in text
+    assert "  orders                       yes  overview, activity, retention" in text
