@@ -99,6 +99,7 @@ ROLLUPS: list[Rollup] = [
 
 WATERMARK = "rollups_through_import"
 DIRTY_FROM = "rollups_dirty_from"  # earliest day whose orders changed without a new row
+ORDERS_TIMED = "rollups_orders_timed"  # whether member_hour was built counting file orders
 
 
 def mark_dirty_from(cur: duckdb.DuckDBPyConnection, day: date | None) -> None:
@@ -137,6 +138,15 @@ def _set_watermark(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute("delete from meta where key = $k", {"k": DIRTY_FROM})
 
 
+def _orders_timed(cur: duckdb.DuckDBPyConnection) -> tuple[str]:
+    """Whether file orders carry times of day (sql/refresh/member_hour.sql counts them then)."""
+    timed = cur.execute(
+        "select coalesce(min(hour(paid_at)) < max(hour(paid_at)), false) from orders "
+        "where source = 'file'"
+    ).fetchone()[0]
+    return ("true" if timed else "false",)
+
+
 def changed_since(cur: duckdb.DuckDBPyConnection) -> tuple[bool, date | None]:
     """``(anything_new, since)``: whether events or orders arrived (or orders changed) after
     the watermark, and the first day to rebuild from (None = rebuild everything: no
@@ -167,16 +177,23 @@ def refresh_rollups(
     ``"unchanged"`` when nothing needed rebuilding."""
     progress = progress or (lambda message: None)
     since: date | None = None
+    timed = _orders_timed(cur)
     if not full:
         anything_new, since = changed_since(cur)
         if not anything_new:
             sync_member_attributes(cur)
             return "unchanged"
+        if (
+            timed
+            != cur.execute("select value from meta where key = $k", {"k": ORDERS_TIMED}).fetchone()
+        ):
+            since = None  # member_hour counts orders only once they carry times of day
     for rollup in ROLLUPS:
         rollup.build(cur, since)
         progress(f"rollup {rollup.table} rebuilt " + (f"from {since}" if since else "in full"))
     sync_member_attributes(cur)
     _set_watermark(cur)
+    cur.execute("insert or replace into meta values ($k, $v)", {"k": ORDERS_TIMED, "v": timed[0]})
     return since
 
 

@@ -338,3 +338,51 @@ def test_info_lists_the_kinds_of_data_and_their_pages(store, capsys):
     text = capsys.readouterr().out
     assert "  times of day                 no   hours, alerts, member_profile" in text
     assert "  orders                       yes  overview, activity, retention" in text
+
+
+# -- time of day ------------------------------------------------------------------------------
+
+
+def hours_of(store) -> list[list]:
+    return (
+        store.df(
+            "select m.member_id, h.day, h.hour, h.events from member_hour h "
+            "join members m using (member_key) order by all"
+        )
+        .astype({"day": str})
+        .values.tolist()
+    )
+
+
+def test_orders_with_times_are_activity_by_hour_once(tmp_path):
+    store = open_store(tmp_path / "hours.duckdb")
+    try:
+        load(store, tmp_path / "a", {"members": MIXED_MEMBERS, "events": MIXED_EVENTS})
+        load(store, tmp_path / "b", {"orders": MIXED_ORDERS})
+        # A's 10h: the page view and the order_paid event; order o1 is that event (once)
+        assert hours_of(store) == [["A", "2025-03-01", 10, 2], ["B", "2025-03-02", 12, 1]]
+        assert data_shape.data_shape(store).times_of_day
+    finally:
+        close_store(store.path)
+
+
+def test_orders_with_dates_only_add_no_midnight_activity(tmp_path, store):
+    # the orders-only store: every order is midnight, so member_hour holds nothing
+    assert hours_of(store) == []
+    assert not data_shape.data_shape(store).times_of_day
+    mixed = open_store(tmp_path / "mixed.duckdb")
+    try:
+        load(mixed, tmp_path / "a", {"members": MIXED_MEMBERS, "events": MIXED_EVENTS})
+        dated = "order_id,member_id,paid_at,amount\no2,B,2025-03-02,30\n"
+        load(mixed, tmp_path / "b", {"orders": dated})
+        assert hours_of(mixed) == [["A", "2025-03-01", 10, 2]]
+        # timed orders arrive: member_hour is rebuilt counting every file order
+        timed = "order_id,member_id,paid_at,amount\no3,B,2025-03-03 15:00:00,10\n"
+        load(mixed, tmp_path / "c", {"orders": timed})
+        assert hours_of(mixed) == [
+            ["A", "2025-03-01", 10, 2],
+            ["B", "2025-03-02", 0, 1],
+            ["B", "2025-03-03", 15, 1],
+        ]
+    finally:
+        close_store(mixed.path)
