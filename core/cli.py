@@ -177,7 +177,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     filters = _report_filters(args, store)
     as_of = store.last_event_day()
     if as_of is None:
-        raise StoreError(f"the store {path} has no events yet; nothing to report")
+        raise StoreError(
+            f"the store {path} has no activity yet (no events or orders); nothing to report"
+        )
     options = reports.ReportOptions(cohort=args.cohort, by=args.by, mode=args.mode)
     frame = reports.run_report(store, args.name, filters, as_of, options)
     if args.out:

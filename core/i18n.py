@@ -217,8 +217,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "{prev_end}; data as of {as_of}.",
     },
     "overview.no_data": {
-        "zh": "数据库中还没有行为数据。请先导入数据。",
-        "en": "The store has no activity data yet. Import data first.",
+        "zh": "数据库中还没有活动数据（行为事件或订单）。请先导入数据。",
+        "en": "The store has no activity data yet (events or orders). Import data first.",
     },
     "overview.previous_incomplete": {
         "zh": "上一区间早于数据起始日 {first_day}，因此不显示变化。",
@@ -325,8 +325,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Your role may not export data.",
     },
     "analytics.no_data": {
-        "zh": "数据库中还没有行为数据。请先导入数据。",
-        "en": "The store has no activity yet. Import data first.",
+        "zh": "数据库中还没有活动数据（行为事件或订单）。请先导入数据。",
+        "en": "The store has no activity yet (events or orders). Import data first.",
     },
     "shape.missing.page_views": {
         "zh": "数据库中没有浏览、加购或结算行为，无法计算购买漏斗（只导入订单时即如此）。",

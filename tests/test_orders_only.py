@@ -386,3 +386,26 @@ def test_orders_with_dates_only_add_no_midnight_activity(tmp_path, store):
         ]
     finally:
         close_store(mixed.path)
+
+
+def test_migration_18_rebuilds_the_activity_of_an_existing_store(tmp_path):
+    path = tmp_path / "old.duckdb"
+    store = open_store(path)
+    load(store, tmp_path / "in", {"members": MEMBERS, "orders": ORDERS})
+    # the store as schema 17 left it: member_day from events only (none here)
+    with store.transaction() as cur:
+        cur.execute("delete from member_day")
+        cur.execute("delete from member_week")
+        cur.execute("delete from member_month")
+        cur.execute("alter table member_day drop column orders")
+        cur.execute("delete from schema_migrations where version = 18")
+    close_store(path)
+    store = open_store(path)
+    try:
+        assert store.scalar("select count(*) from member_day") == 8
+        assert store.scalar("select sum(orders) from member_day") == 9
+        # months: A Jan Feb Mar, B Jan Mar, C Jan, D Feb Mar
+        assert store.scalar("select count(*) from member_month") == 8
+        assert store.last_event_day() == AS_OF
+    finally:
+        close_store(path)
