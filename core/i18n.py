@@ -543,6 +543,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "chart.weekday": {"zh": "星期", "en": "Weekday"},
     "chart.hour": {"zh": "小时", "en": "Hour"},
     "chart.events": {"zh": "行为数", "en": "Events"},
+    "chart.activity": {"zh": "活动（行为与订单）", "en": "Activity (events and orders)"},
     "weekday.1": {"zh": "周一", "en": "Mon"},
     "weekday.2": {"zh": "周二", "en": "Tue"},
     "weekday.3": {"zh": "周三", "en": "Wed"},
