@@ -140,3 +140,20 @@ def test_dates_without_times_say_so_on_the_hours_page(no_sessions):
     assert not at.exception
     assert infos(at) == [i18n.t("shape.missing.times_of_day", "zh")]
     assert not charts(at)
+
+
+def test_the_data_page_lists_the_kinds_of_data(orders_only):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["ml_session"] = {"username": "admin", "issued_at": time.time()}
+    at.run()
+    at = at.switch_page("pages/data.py").run()
+    assert not at.exception
+    kinds = next(
+        frame.value for frame in at.dataframe if i18n.t("data.kind", "zh") in frame.value.columns
+    )
+    names, present = kinds[i18n.t("data.kind", "zh")], kinds[i18n.t("data.kind_present", "zh")]
+    held = dict(zip(names, present, strict=True))
+    yes, no = i18n.t("data.yes", "zh"), i18n.t("data.no", "zh")
+    assert held[i18n.t("data_kind.orders", "zh")] == yes
+    assert held[i18n.t("data_kind.events", "zh")] == no
+    assert held[i18n.t("data_kind.times_of_day", "zh")] == no
