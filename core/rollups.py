@@ -120,6 +120,12 @@ def build_table(cur: duckdb.DuckDBPyConnection, table: str) -> None:
     if rollup is None:
         raise ValueError(f"no rollup named {table!r}")
     rollup.build(cur, None)
+    if table == "member_hour":
+        _record_orders_timed(cur, _orders_timed(cur))
+
+
+def _record_orders_timed(cur: duckdb.DuckDBPyConnection, timed: tuple[str]) -> None:
+    cur.execute("insert or replace into meta values ($k, $v)", {"k": ORDERS_TIMED, "v": timed[0]})
 
 
 def _watermark(cur: duckdb.DuckDBPyConnection) -> int | None:
@@ -183,17 +189,17 @@ def refresh_rollups(
         if not anything_new:
             sync_member_attributes(cur)
             return "unchanged"
-        if (
-            timed
-            != cur.execute("select value from meta where key = $k", {"k": ORDERS_TIMED}).fetchone()
-        ):
-            since = None  # member_hour counts orders only once they carry times of day
+        # member_hour counts file orders only once they carry times of day; a store built
+        # before that was recorded counted none (as for "false")
+        built = cur.execute("select value from meta where key = $k", {"k": ORDERS_TIMED})
+        if timed != (built.fetchone() or ("false",)):
+            since = None
     for rollup in ROLLUPS:
         rollup.build(cur, since)
         progress(f"rollup {rollup.table} rebuilt " + (f"from {since}" if since else "in full"))
     sync_member_attributes(cur)
     _set_watermark(cur)
-    cur.execute("insert or replace into meta values ($k, $v)", {"k": ORDERS_TIMED, "v": timed[0]})
+    _record_orders_timed(cur, timed)
     return since
 
 

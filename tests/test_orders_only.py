@@ -399,6 +399,7 @@ def test_migration_18_rebuilds_the_activity_of_an_existing_store(tmp_path):
         cur.execute("delete from member_month")
         cur.execute("alter table member_day drop column orders")
         cur.execute("delete from schema_migrations where version = 18")
+        cur.execute("delete from meta where key = $k", {"k": rollups.ORDERS_TIMED})
     close_store(path)
     store = open_store(path)
     try:
@@ -407,5 +408,7 @@ def test_migration_18_rebuilds_the_activity_of_an_existing_store(tmp_path):
         # months: A Jan Feb Mar, B Jan Mar, C Jan, D Feb Mar
         assert store.scalar("select count(*) from member_month") == 8
         assert store.last_event_day() == AS_OF
+        # member_hour rebuilt too, recording that these orders (dates alone) have no times
+        assert store.meta(rollups.ORDERS_TIMED) == "false"
     finally:
         close_store(path)
