@@ -480,3 +480,25 @@ def test_cdnow_sample_as_orders_only_store(tmp_path):
         }
     finally:
         close_store(store.path)
+
+
+def test_one_constant_clock_time_is_no_time_of_day(tmp_path):
+    store = open_store(tmp_path / "noon.duckdb")
+    try:
+        noon = (
+            "member_id,event_time,event_type\n"
+            "A,2025-03-01 12:00:00,login\n"
+            "B,2025-03-02 12:00:00,page_view\n"
+            "A,2025-03-05 12:00:00,login\n"
+        )
+        load(store, tmp_path / "a", {"members": MIXED_MEMBERS, "events": noon})
+        assert not data_shape.data_shape(store).times_of_day
+        # a file of orders with one clock time adds none either
+        orders = "order_id,member_id,paid_at,amount\no1,A,2025-03-06 12:00:00,5\n"
+        load(store, tmp_path / "b", {"orders": orders})
+        assert not data_shape.data_shape(store).times_of_day
+        load(store, tmp_path / "c", {"events": "member_id,event_time,event_type\nB,2025-03-07 "
+             "18:00:00,login\n"})  # fmt: skip
+        assert data_shape.data_shape(store).times_of_day
+    finally:
+        close_store(store.path)
