@@ -234,12 +234,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "overview.definitions": {"zh": "指标口径", "en": "Metric definitions"},
     "overview.definitions_text": {
-        "zh": "活跃：当天至少一次行为事件。DAU：区间内日活跃会员数的日均值。MAU：区间结束日"
+        "zh": "活跃：当天至少一次行为事件或一笔订单。"
+        "DAU：区间内日活跃会员数的日均值。MAU：区间结束日"
         "前 30 天（含当天）的活跃会员数。粘性：日均 DAU ÷ MAU。收入：已支付订单金额（不含已"
         "退款订单）。ARPU：收入 ÷ 区间内活跃会员数。次日/7日留存：区间内每天注册的会员在第 "
         "1/7 天活跃的比例，按队列人数加权，只计入截至数据日已完整的队列。会员数：截至区间结束"
         "日已注册的会员。计数类指标显示相对变化，比例类指标显示百分点变化。",
-        "en": "Active: at least one event that day. DAU: mean daily active members over the "
+        "en": "Active: at least one event or order that day. "
+        "DAU: mean daily active members over the "
         "period. MAU: active members in the 30 days ending on the period's last day. "
         "Stickiness: mean DAU ÷ MAU. Revenue: paid orders (refunded ones excluded). ARPU: "
         "revenue ÷ members active in the period. Day-1 / day-7 retention: share of each "
