@@ -86,15 +86,24 @@ def cmd_info(args: argparse.Namespace) -> int:
     path = resolve_db_path(args.db)
     if not path.exists():
         raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
+    from core import data_shape, i18n
+
     store = open_store(path, read_only=True)
     first, last = store.cursor().execute("select min(day), max(day) from member_day").fetchone()
+    shape = data_shape.data_shape(store)
+    span = [str(first) if first else None, str(last) if last else None]
     info = {
         "path": str(store.path),
         "schema_version": store.schema_version,
         "demo": store.is_demo(),
         "business_tz": store.business_tz,
-        "event_date_range": [str(first) if first else None, str(last) if last else None],
+        "event_date_range": span,  # the days with activity: an event or an order
+        "activity_date_range": span,
         "tables": store.table_counts(),
+        "data": {
+            kind: {"present": present, "pages": list(data_shape.KIND_PAGES[kind])}
+            for kind, present in shape.as_dict().items()
+        },
     }
     if args.json:
         print(json.dumps(info, ensure_ascii=False))
@@ -102,9 +111,14 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"store           {info['path']}{'  (demo)' if info['demo'] else ''}")
         print(f"schema version  {info['schema_version']}")
         print(f"time zone       {info['business_tz']}")
-        print(f"events          {info['event_date_range'][0]} … {info['event_date_range'][1]}")
+        print(f"activity        {span[0]} … {span[1]}")
         for table, n in info["tables"].items():
             print(f"  {table:<16} {n:>12,}")
+        print("data (kind, held, pages it feeds)")
+        for kind, entry in info["data"].items():
+            label = i18n.t(f"data_kind.{kind}", "en")
+            held = "yes" if entry["present"] else "no "
+            print(f"  {label:<28} {held}  {', '.join(entry['pages'])}")
     return 0
 
 
@@ -171,7 +185,9 @@ def _report_as_of(args: argparse.Namespace, store) -> date:
 
     first, last = data_bounds(store)
     if last is None:
-        raise StoreError(f"the store {store.path} has no events yet; nothing to report")
+        raise StoreError(
+            f"the store {store.path} has no activity yet (no events or orders); nothing to report"
+        )
     if args.as_of is None:
         return last
     try:

@@ -252,8 +252,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "{prev_end}; data as of {as_of}.",
     },
     "overview.no_data": {
-        "zh": "数据库中还没有行为数据。请先导入数据。",
-        "en": "The store has no activity data yet. Import data first.",
+        "zh": "数据库中还没有活动数据（行为事件或订单）。请先导入数据。",
+        "en": "The store has no activity data yet (events or orders). Import data first.",
     },
     "overview.previous_incomplete": {
         "zh": "上一区间早于数据起始日 {first_day}，因此不显示变化。",
@@ -269,12 +269,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "overview.definitions": {"zh": "指标口径", "en": "Metric definitions"},
     "overview.definitions_text": {
-        "zh": "活跃：当天至少一次行为事件。DAU：区间内日活跃会员数的日均值。MAU：区间结束日"
+        "zh": "活跃：当天至少一次行为事件或一笔订单。"
+        "DAU：区间内日活跃会员数的日均值。MAU：区间结束日"
         "前 30 天（含当天）的活跃会员数。粘性：日均 DAU ÷ MAU。收入：已支付订单金额（不含已"
         "退款订单）。ARPU：收入 ÷ 区间内活跃会员数。次日/7日留存：区间内每天注册的会员在第 "
         "1/7 天活跃的比例，按队列人数加权，只计入截至数据日已完整的队列。会员数：截至区间结束"
         "日已注册的会员。计数类指标显示相对变化，比例类指标显示百分点变化。",
-        "en": "Active: at least one event that day. DAU: mean daily active members over the "
+        "en": "Active: at least one event or order that day. "
+        "DAU: mean daily active members over the "
         "period. MAU: active members in the 30 days ending on the period's last day. "
         "Stickiness: mean DAU ÷ MAU. Revenue: paid orders (refunded ones excluded). ARPU: "
         "revenue ÷ members active in the period. Day-1 / day-7 retention: share of each "
@@ -360,9 +362,50 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Your role may not export data.",
     },
     "analytics.no_data": {
-        "zh": "数据库中还没有行为数据。请先导入数据。",
-        "en": "The store has no activity yet. Import data first.",
+        "zh": "数据库中还没有活动数据（行为事件或订单）。请先导入数据。",
+        "en": "The store has no activity yet (events or orders). Import data first.",
     },
+    "shape.missing.page_views": {
+        "zh": "数据库中没有浏览、加购或结算行为，无法计算购买漏斗（只导入订单时即如此）。",
+        "en": "The store has no page view, cart or checkout events, so there is no purchase "
+        "funnel (an import of orders alone has none).",
+    },
+    "shape.missing.sessions": {
+        "zh": "行为数据没有会话编号（session_id），无法按会话计算漏斗；请按会员查看。",
+        "en": "The events carry no session id, so the funnel cannot be counted per session; "
+        "view it per member.",
+    },
+    "shape.missing.categories": {
+        "zh": "订单没有品类信息，因此没有按品类的购买率。",
+        "en": "The orders carry no category, so there is no purchase rate per category.",
+    },
+    "shape.missing.searches": {
+        "zh": "数据库中没有搜索行为，因此没有搜索词排行与趋势。",
+        "en": "The store has no search events, so there are no top keywords or trends.",
+    },
+    "shape.missing.times_of_day": {
+        "zh": "行为时间没有时刻信息（只有日期，或全部是同一时刻），"
+        "无法显示活跃时段与最佳触达时段。",
+        "en": "The event times carry no time of day (dates only, or one constant clock "
+        "time), so there is no hour-of-day activity or best contact hour.",
+    },
+    "data.kinds": {"zh": "数据类型", "en": "Kinds of data"},
+    "data.kind": {"zh": "类型", "en": "Kind"},
+    "data.kind_present": {"zh": "有", "en": "Present"},
+    "data.kind_pages": {"zh": "用于页面", "en": "Pages it feeds"},
+    "data_kind.members": {"zh": "会员", "en": "members"},
+    "data_kind.events": {"zh": "行为事件", "en": "events"},
+    "data_kind.orders": {"zh": "订单", "en": "orders"},
+    "data_kind.sessions": {"zh": "会话", "en": "sessions"},
+    "data_kind.page_views": {"zh": "浏览/加购/结算", "en": "page views, carts, checkouts"},
+    "data_kind.searches": {"zh": "搜索", "en": "searches"},
+    "data_kind.times_of_day": {"zh": "时刻", "en": "times of day"},
+    "data_kind.coupons": {"zh": "优惠券", "en": "coupons"},
+    "data_kind.categories": {"zh": "订单品类", "en": "order categories"},
+    "data_kind.channels": {"zh": "获客渠道", "en": "acquisition channels"},
+    "data_kind.demographics": {"zh": "性别/年龄", "en": "gender and age"},
+    "data_kind.channel_costs": {"zh": "渠道成本", "en": "channel costs"},
+    "data_kind.campaigns": {"zh": "营销活动", "en": "campaigns"},
     "analytics.empty": {
         "zh": "没有符合当前筛选条件的会员或数据，请放宽日期范围或筛选条件。",
         "en": "No members match these filters. Widen the date range or clear some filters.",
@@ -539,6 +582,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "chart.weekday": {"zh": "星期", "en": "Weekday"},
     "chart.hour": {"zh": "小时", "en": "Hour"},
     "chart.events": {"zh": "行为数", "en": "Events"},
+    "chart.activity": {"zh": "活动（行为与订单）", "en": "Activity (events and orders)"},
     "weekday.1": {"zh": "周一", "en": "Mon"},
     "weekday.2": {"zh": "周二", "en": "Tue"},
     "weekday.3": {"zh": "周三", "en": "Wed"},

@@ -43,7 +43,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from core import currency, settings
+from core import currency, rollups, settings
 from core.contract import CONTRACTS, Column, TableContract
 from core.store import Store, StoreError
 
@@ -805,6 +805,8 @@ def _load_orders(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
         """
         create or replace temp table _good as
         select g.*, o.order_id is not null as is_existing,
+            case when g.member_key <> o.member_key or g.paid_at <> o.paid_at
+                then o.paid_at end as moved_from,
             o.order_id is not null and (
                 g.member_key <> o.member_key or g.paid_at <> o.paid_at or g.amount <> o.amount
                 or coalesce(g.discount_amount, 0) <> o.discount_amount
@@ -818,6 +820,9 @@ def _load_orders(cur, staged: _Staged, params: dict) -> tuple[int, int, int]:
     )
     updated = _count(cur, "select count(*) from _good where is_changed")
     if updated:
+        # an order moved to another day or member leaves its old day: rebuild from there
+        moved_from = cur.execute("select min(moved_from) from _good").fetchone()[0]
+        rollups.mark_dirty_from(cur, moved_from.date() if moved_from else None)
         _exec(
             cur,
             """

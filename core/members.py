@@ -145,7 +145,7 @@ def member_profile(
             {"k": int(member_key)},
         ).df()
         recent = cur.execute(
-            "select day, events, page_views, add_to_carts, orders_paid from member_day "
+            "select day, events, page_views, add_to_carts, orders_paid, orders from member_day "
             "where member_key = $k order by day desc limit 30",
             {"k": int(member_key)},
         ).df()

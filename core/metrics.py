@@ -10,7 +10,8 @@ of the same length ending the day before P starts:
 - **members**: members in scope who signed up on or before the last day of the period.
 - **new members**: members in scope who signed up during the period.
 - **DAU**: mean over the days of the period of the distinct members active that day
-  (a member is active on a day with at least one event; days without any are zeros).
+  (a member is active on a day with at least one event or order; days without any are
+  zeros).
 - **MAU**: distinct members active in the 30 days ending on the period's last day; empty
   when those 30 days start before the first day with data.
 - **stickiness**: mean DAU of the period ÷ MAU at the period's end (not the mean of daily
@@ -789,7 +790,8 @@ def peak_hour(heatmap: pd.DataFrame) -> int | None:
 def best_contact_hours(store: Store, filters: GlobalFilters, as_of: date) -> pd.DataFrame:
     """Each member's best contact hour: their most active hour in the 90 days ending as-of.
 
-    Members in scope with at least one event in those days; the earliest hour wins a tie.
+    Members in scope with activity (events, timed orders) in those days; the earliest
+    hour wins a tie.
     Columns: ``member_key``, ``member_id``, ``best_hour``, ``events_in_best_hour``,
     ``events``.
     """

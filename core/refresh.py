@@ -1,7 +1,7 @@
 """Derived data, recomputed after every import and by ``python -m core.cli refresh``.
 
 - orders derived from ``order_paid`` events while no orders file has been imported;
-- the ``member_day`` rollup (member × active day);
+- the rollups, ``member_day`` first (member × active day: an event or an order);
 - tiers under the current rules: once per month boundary since the last recompute (so a
   historical import gets a month-by-month tier history) and once at the as-of date, each
   move written to ``tier_history`` with its reason;
@@ -101,10 +101,12 @@ def refresh(
     progress: Progress | None = None,
     incremental: bool = False,
 ) -> RefreshReport:
-    """Recompute all derived data; ``as_of`` defaults to the last day that has events.
+    """Recompute all derived data; ``as_of`` defaults to the last day with activity (an
+    event or an order).
 
-    With ``incremental`` the rollups are rebuilt only from the first day holding events of
-    an import made since they were last built (the importer's case); otherwise in full."""
+    With ``incremental`` the rollups are rebuilt only from the first day holding events or
+    orders of an import made since they were last built (the importer's case); otherwise,
+    and when a first orders file replaces the orders derived from events, in full."""
     if cur is None:
         with store.transaction() as own:
             return refresh(store, own, as_of, progress, incremental)
@@ -113,6 +115,10 @@ def refresh(
     report = RefreshReport()
 
     has_file_orders = cur.execute("select count(*) from orders where source = 'file'").fetchone()[0]
+    had_derived = cur.execute("select count(*) from orders where source = 'events'").fetchone()[0]
+    # the first orders file replaces the orders derived from events on every day: the
+    # member_day rows (their orders column) are rebuilt in full
+    replaced = bool(has_file_orders and had_derived)
     cur.execute("delete from orders where source = 'events'")
     if not has_file_orders:
         cur.execute(
@@ -125,8 +131,11 @@ def refresh(
         ).fetchone()[0]
         progress(f"orders derived from order_paid events: {report.orders_derived:,}")
 
-    last_event = cur.execute("select max(event_time) from events").fetchone()[0]
-    last_day = as_of or (last_event.date() if last_event else None)
+    # the last day with activity: an event or an order (SPEC §4), as member_day will say
+    last_active = cur.execute(
+        "select greatest((select max(event_time) from events), (select max(paid_at) from orders))"
+    ).fetchone()[0]
+    last_day = as_of or (last_active.date() if last_active else None)
     report.as_of = last_day
     if last_day is not None:
         done = cur.execute(
@@ -150,7 +159,9 @@ def refresh(
         progress(f"tiers recomputed at {len(report.tier_recomputes)} points: {moves:,} moves")
     # after the tier recompute: paid_orders replays tier_history and every rollup carries
     # the members' current tiers
-    report.rollups_from = rollups.refresh_rollups(cur, full=not incremental, progress=progress)
+    report.rollups_from = rollups.refresh_rollups(
+        cur, full=not incremental or replaced, progress=progress
+    )
     report.member_days = cur.execute("select count(*) from member_day").fetchone()[0]
     progress(f"member_day rollup: {report.member_days:,} rows")
     if last_day is not None:

@@ -1,11 +1,14 @@
 """Rollup tables the dashboards read instead of the raw events (SPEC §9).
 
-Each rollup is rebuilt from the events on or after a day (``since``), or completely when
-``since`` is None. After an import only the days the import touched are rebuilt: the
-watermark ``rollups_through_import`` in ``meta`` records the last import whose events are
-rolled up, and :func:`refresh_rollups` starts from the first day holding an event of a later
-import. Rollup rows also carry the member's current attributes (region, device, tier,
-channel, signup day), so the global filters are column predicates rather than a join;
+Each rollup is rebuilt from the events and orders on or after a day (``since``), or
+completely when ``since`` is None. After an import only the days the import touched are
+rebuilt: the watermark ``rollups_through_import`` in ``meta`` records the last import whose
+events and orders are rolled up, and :func:`refresh_rollups` starts from the first day
+holding an event or an order of a later import, or the day an updated order was paid before
+its update (``rollups_dirty_from``, written by the importer). ``member_day`` counts a member
+active on a day with an event or an order (SPEC §4; sql/refresh/member_day.sql). Rollup
+rows also carry the member's current attributes (region, device, tier, channel, signup
+day), so the global filters are column predicates rather than a join;
 :func:`sync_member_attributes` keeps them equal to ``members`` and is called wherever a
 member's tier or attributes change (tier recompute, tier override, tier rules, member
 import).
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 
@@ -44,7 +47,9 @@ def _build_member_day(cur: duckdb.DuckDBPyConnection, since: date | None) -> Non
         cur.execute("delete from member_day")
     else:
         cur.execute("delete from member_day where day >= $since", {"since": since})
-    cur.execute("insert into member_day " + sql_text("refresh/member_day"), {"since": since})
+    cur.execute(
+        "insert into member_day by name " + sql_text("refresh/member_day"), {"since": since}
+    )
     if since is not None:
         cur.execute(sql_text("refresh/member_day_chain"), {"since": since})
 
@@ -93,6 +98,20 @@ ROLLUPS: list[Rollup] = [
 ]
 
 WATERMARK = "rollups_through_import"
+DIRTY_FROM = "rollups_dirty_from"  # earliest day whose orders changed without a new row
+ORDERS_TIMED = "rollups_orders_timed"  # whether member_hour was built counting file orders
+
+
+def mark_dirty_from(cur: duckdb.DuckDBPyConnection, day: date | None) -> None:
+    """Make the next incremental build start on or before ``day`` (an order moved off it)."""
+    if day is None:
+        return
+    row = cur.execute("select value from meta where key = $k", {"k": DIRTY_FROM}).fetchone()
+    if row is not None and date.fromisoformat(row[0]) <= day:
+        return
+    cur.execute(
+        "insert or replace into meta values ($k, $v)", {"k": DIRTY_FROM, "v": day.isoformat()}
+    )
 
 
 def build_table(cur: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -101,6 +120,12 @@ def build_table(cur: duckdb.DuckDBPyConnection, table: str) -> None:
     if rollup is None:
         raise ValueError(f"no rollup named {table!r}")
     rollup.build(cur, None)
+    if table == "member_hour":
+        _record_orders_timed(cur, _orders_timed(cur))
+
+
+def _record_orders_timed(cur: duckdb.DuckDBPyConnection, timed: tuple[str]) -> None:
+    cur.execute("insert or replace into meta values ($k, $v)", {"k": ORDERS_TIMED, "v": timed[0]})
 
 
 def _watermark(cur: duckdb.DuckDBPyConnection) -> int | None:
@@ -116,24 +141,35 @@ def _set_watermark(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute(
         "insert or replace into meta values ($k, $v)", {"k": WATERMARK, "v": str(last or 0)}
     )
+    cur.execute("delete from meta where key = $k", {"k": DIRTY_FROM})
+
+
+def _orders_timed(cur: duckdb.DuckDBPyConnection) -> tuple[str]:
+    """Whether file orders carry times of day (sql/refresh/member_hour.sql counts them then)."""
+    timed = cur.execute(
+        "select coalesce(min(hour(paid_at)) < max(hour(paid_at)), false) from orders "
+        "where source = 'file'"
+    ).fetchone()[0]
+    return ("true" if timed else "false",)
 
 
 def changed_since(cur: duckdb.DuckDBPyConnection) -> tuple[bool, date | None]:
-    """``(anything_new, since)``: whether events arrived after the watermark, and the first
-    day to rebuild from (None = rebuild everything: no watermark yet, or the new events
-    start on or before the first rolled-up day)."""
+    """``(anything_new, since)``: whether events or orders arrived (or orders changed) after
+    the watermark, and the first day to rebuild from (None = rebuild everything: no
+    watermark yet, or the new rows start on or before the first rolled-up day)."""
     watermark = _watermark(cur)
     if watermark is None:
         return True, None
     first_new = cur.execute(
         "select least((select min(event_time) from events where import_id > $w), "
-        "(select min(paid_at) from orders where import_id > $w))",
-        {"w": watermark},
+        "(select min(paid_at) from orders where import_id > $w), "
+        "(select cast(value as date) from meta where key = $dirty))",
+        {"w": watermark, "dirty": DIRTY_FROM},
     ).fetchone()[0]
     if first_new is None:
         return False, None
     first_rolled = cur.execute("select min(day) from member_day").fetchone()[0]
-    since = first_new.date()
+    since = first_new.date() if isinstance(first_new, datetime) else first_new
     if first_rolled is None or since <= first_rolled:
         return True, None
     return True, since
@@ -147,16 +183,23 @@ def refresh_rollups(
     ``"unchanged"`` when nothing needed rebuilding."""
     progress = progress or (lambda message: None)
     since: date | None = None
+    timed = _orders_timed(cur)
     if not full:
         anything_new, since = changed_since(cur)
         if not anything_new:
             sync_member_attributes(cur)
             return "unchanged"
+        # member_hour counts file orders only once they carry times of day; a store built
+        # before that was recorded counted none (as for "false")
+        built = cur.execute("select value from meta where key = $k", {"k": ORDERS_TIMED})
+        if timed != (built.fetchone() or ("false",)):
+            since = None
     for rollup in ROLLUPS:
         rollup.build(cur, since)
         progress(f"rollup {rollup.table} rebuilt " + (f"from {since}" if since else "in full"))
     sync_member_attributes(cur)
     _set_watermark(cur)
+    _record_orders_timed(cur, timed)
     return since
 
 

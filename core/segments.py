@@ -1403,11 +1403,21 @@ def member_360(conn: Conn, role: str | None, member_key: int, as_of: date) -> Me
     timeline = pd.DataFrame(
         _rows(
             conn,
-            "select day, events, page_views, add_to_carts, orders_paid from member_day "
+            # activity: the events, plus the orders no order_paid event stands for
+            "select day, events + greatest(orders - orders_paid, 0) as activity, events, "
+            "page_views, add_to_carts, orders_paid, orders from member_day "
             "where member_key = $k and day between $start and $end order by day",
             {"k": key, "start": as_of - timedelta(days=89), "end": as_of},
         ),
-        columns=["day", "events", "page_views", "add_to_carts", "orders_paid"],
+        columns=[
+            "day",
+            "activity",
+            "events",
+            "page_views",
+            "add_to_carts",
+            "orders_paid",
+            "orders",
+        ],
     )
     return Member360(
         member_key=key,

@@ -210,9 +210,15 @@ class Store:
         pending = self.df("select key from meta where key like 'rollup_pending:%'")["key"]
         if pending.empty:
             return
+        order = {rollup.table: index for index, rollup in enumerate(rollups.ROLLUPS)}
+        tables = sorted(
+            (key.removeprefix("rollup_pending:") for key in pending),
+            key=lambda table: order.get(table, len(order)),
+        )  # registry order: member_week and member_month are built from member_day
         with self.transaction() as cur:
-            for key in pending:
-                rollups.build_table(cur, key.removeprefix("rollup_pending:"))
+            for table in tables:
+                key = f"rollup_pending:{table}"
+                rollups.build_table(cur, table)
                 cur.execute("delete from meta where key = $k", {"k": key})
 
     # -- facts used everywhere -------------------------------------------------------------
@@ -221,7 +227,8 @@ class Store:
         return self.meta("demo") == "true"
 
     def last_event_day(self) -> date | None:
-        """The default as-of date: the last day that has events (not the wall clock)."""
+        """The default as-of date: the last day with activity, an event or an order (not the
+        wall clock)."""
         return self.scalar("select max(day) from member_day")
 
     def table_counts(self) -> dict[str, int]:

@@ -25,11 +25,12 @@ import time
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_authenticator.controllers import CookieController
 
-from core import auth, i18n, metrics, permissions, segments, settings
+from core import auth, data_shape, i18n, metrics, permissions, segments, settings
 from core import currency as currencies
 from core.config import PROJECT_ROOT, app_memory_limit, resolve_db_path
 from core.currency import DEFAULT_CURRENCY
@@ -719,6 +720,49 @@ def cached_daily_trend(ctx: PageContext, filters: GlobalFilters, as_of: date):
 
 def cached_tier_mix(ctx: PageContext, filters: GlobalFilters, as_of: date):
     return _tier_mix(str(ctx.store.path), data_stamp(ctx.store), astuple(filters), as_of)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _data_shape(path: str, stamp: tuple) -> data_shape.DataShape:
+    return data_shape.data_shape(_open_store(path))
+
+
+def cached_data_shape(ctx: PageContext) -> data_shape.DataShape:
+    """The kinds of data the store holds (core/data_shape.py), cached per data stamp."""
+    return _data_shape(str(ctx.store.path), data_stamp(ctx.store))
+
+
+def data_kinds_table(ctx: PageContext):
+    """Each kind of data: whether the store holds it and the pages it feeds (data page)."""
+    shape = cached_data_shape(ctx).as_dict()
+    separator = "、" if ctx.lang == "zh" else ", "
+    return pd.DataFrame(
+        {
+            ctx.t("data.kind"): [ctx.t(f"data_kind.{kind}") for kind in shape],
+            ctx.t("data.kind_present"): [
+                ctx.t("data.yes") if present else ctx.t("data.no") for present in shape.values()
+            ],
+            ctx.t("data.kind_pages"): [
+                separator.join(ctx.t(f"page.{page}") for page in data_shape.KIND_PAGES[kind])
+                for kind in shape
+            ],
+        }
+    )
+
+
+def lacks_data(ctx: PageContext, section: str) -> bool:
+    """Whether the store lacks a kind of data ``section`` needs (``data_shape.SECTION_NEEDS``)."""
+    return data_shape.missing_kind(cached_data_shape(ctx), section) is not None
+
+
+def missing_data_note(ctx: PageContext, section: str) -> bool:
+    """Say in one sentence that ``section``'s data is absent (``data_shape.SECTION_NEEDS``);
+    True when it is, so the page draws no chart for it."""
+    key = data_shape.missing_note(cached_data_shape(ctx), section)
+    if key is None:
+        return False
+    st.info(ctx.t(key), icon=":material/info:")
+    return True
 
 
 # -- display helpers ------------------------------------------------------------------------

@@ -43,6 +43,10 @@ with right:
     st.write(f"{ctx.t('data.first_event')}: {status.first_event or '—'}")
     st.write(f"{ctx.t('data.last_event')}: {status.last_event or '—'}")
 
+st.subheader(ctx.t("data.kinds"))
+kinds = ui.data_kinds_table(ctx)
+st.dataframe(kinds, hide_index=True, width="stretch")
+
 if ctx.can(Capability.MANAGE_SETTINGS):
     st.subheader(ctx.t("settings.title"))
     st.caption(ctx.t("settings.intro"))

@@ -18,12 +18,15 @@ st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=a
 
 rates = ui.cached_view(ctx, "purchase_rates", filters, as_of)
 keywords = ui.cached_view(ctx, "top_keywords", filters, as_of)
-if rates.empty and keywords.empty:
+held = not ui.lacks_data(ctx, "purchase_rates") and not ui.lacks_data(ctx, "keywords")
+if held and rates.empty and keywords.empty:
     st.info(ctx.t("analytics.empty"))
     st.stop()
 
 st.subheader(ctx.t("demographics.rates"))
-if rates.empty:
+if ui.missing_data_note(ctx, "purchase_rates"):
+    pass
+elif rates.empty:
     st.info(ctx.t("analytics.empty"))
 else:
     categories = sorted(rates["category"].unique())
@@ -56,6 +59,8 @@ else:
     ui.table_behind(ctx, rates, "purchase_rates")
 
 st.subheader(ctx.t("demographics.keywords"))
+if ui.missing_data_note(ctx, "keywords"):
+    st.stop()
 if keywords.empty:
     st.info(ctx.t("demographics.no_searches"))
     st.stop()

@@ -40,6 +40,8 @@ with right:
         or "none"
     )
 
+if ui.missing_data_note(ctx, "funnel" if unit == "member" else "funnel_session"):
+    st.stop()
 steps = ui.cached_view(
     ctx, "funnel", filters, as_of, unit=unit, dimension=None if split == "none" else split
 )

@@ -15,6 +15,8 @@ if as_of is None:
     st.stop()
 period = filters.period(as_of)
 st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
+if ui.missing_data_note(ctx, "hours"):
+    st.stop()
 
 group = (
     st.segmented_control(
@@ -45,11 +47,13 @@ st.altair_chart(
     .encode(
         x=alt.X("hour:O", title=ctx.t("chart.hour")),
         y=alt.Y("weekday_label:N", title=ctx.t("chart.weekday"), sort=weekdays),
-        color=alt.Color("events:Q", title=ctx.t("chart.events"), scale=alt.Scale(scheme="oranges")),
+        color=alt.Color(
+            "events:Q", title=ctx.t("chart.activity"), scale=alt.Scale(scheme="oranges")
+        ),
         tooltip=[
             alt.Tooltip("weekday_label:N", title=ctx.t("chart.weekday")),
             alt.Tooltip("hour:O", title=ctx.t("chart.hour")),
-            alt.Tooltip("events:Q", title=ctx.t("chart.events"), format=","),
+            alt.Tooltip("events:Q", title=ctx.t("chart.activity"), format=","),
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
             alt.Tooltip("share:Q", title=ctx.t("chart.share"), format=".2%"),
         ],
@@ -68,7 +72,7 @@ st.altair_chart(
         y=alt.Y("share:Q", title=ctx.t("chart.share"), axis=alt.Axis(format="%")),
         tooltip=[
             alt.Tooltip("hour:O", title=ctx.t("chart.hour")),
-            alt.Tooltip("events:Q", title=ctx.t("chart.events"), format=","),
+            alt.Tooltip("events:Q", title=ctx.t("chart.activity"), format=","),
             alt.Tooltip("share:Q", title=ctx.t("chart.share"), format=".1%"),
         ],
     ),

@@ -86,13 +86,14 @@ if not member.timeline.empty:
         .mark_bar()
         .encode(
             x=alt.X("day:T", title=ctx.t("chart.day")),
-            y=alt.Y("events:Q", title="events"),
+            y=alt.Y("activity:Q", title=ctx.t("chart.activity")),
             tooltip=[
                 alt.Tooltip("day:T", format="%Y-%m-%d"),
                 "events:Q",
                 "page_views:Q",
                 "add_to_carts:Q",
                 "orders_paid:Q",
+                "orders:Q",
             ],
         ),  # fmt: skip
         width="stretch",

@@ -1,19 +1,25 @@
 """Time of day against numbers worked out by hand on tests/fixtures_analytics.py.
 
+Activity by hour is events and orders (SPEC §4 "Active"): the fixture's orders come from a
+file with times of day, so each order counts in its hour unless an order_paid event of the
+member in the same hour stands for it (O2, O3 and O5 are such events).
+
 Events 06-01 (Mon) … 06-16 (Tue), by weekday and hour: Mon 10h 3 (member 1), Mon 11h 3
 (member 2), Mon 12h 1 (member 2) + 2 (member 5, 06-08) = 3 events of 2 members, Mon 20h 3
 (member 3), Tue 22h 5 (member 1), Tue 07h 2 (member 7), Wed 08h 2 (member 4), Tue 09h
 3 (member 3, 06-09) + 2 (member 7, 06-16) = 5 events of 2 members, Tue 10h 1 (member 3).
-27 events; by hour 7:2, 8:2, 9:5, 10:4, 11:3, 12:3, 20:3, 22:5 → peak 9 (ties with 22,
-the earlier hour wins).
+27 events, plus the June orders without an event: O4 Fri 06-05 09h (member 3, refunded:
+still activity), O7 Sat 06-06 20h (member 2), O8 Mon 06-15 13h (member 4) → 30; by hour
+7:2, 8:2, 9:6, 10:4, 11:3, 12:3, 13:1, 20:4, 22:5 → peak 9.
 
 High value as of 06-16: paid spend over the 12 months: 1 → 100 + 1700 + 50 = 1850,
 7 → 300, 2 → 260, 4 → 100, 3 → 40 (refund left out); top 20% of 7 members = ceil(1.4) =
-2 → {1, 7}: hours 10 ×3, 22 ×5, 7 ×2, 9 ×2 → peak 22.
+2 → {1, 7}: hours 10 ×3, 22 ×5, 7 ×2, 9 ×2 (their June orders are events) → peak 22.
 
-Best contact hour (90 days ending 06-16, member 1's 05-01 09:05 search included): 1 → 22
-(5 vs 3 vs 1), 2 → 11, 3 → 9 (3 at 20h, 3 at 9h: earlier wins), 4 → 8, 5 → 12, 7 → 7 (2 at
-7h, 2 at 9h); member 6 has no events.
+Best contact hour (90 days ending 06-16, member 1's 05-01 09:05 search and May orders
+included): 1 → 10 (active in hour 10 on 05-10 by order O1 and on 06-01: 2 days beat 22's
+one), 2 → 11, 3 → 9 (06-05 by O4 and 06-09: 2 days), 4 → 8, 5 → 12, 7 → 7 (2 at 7h, 2 at
+9h, 1 at 23h by O6); member 6 has no activity.
 """
 
 from __future__ import annotations
@@ -42,8 +48,10 @@ def cell(frame, weekday: int, hour: int) -> tuple[int, int]:
 def test_heatmap_cells(store):
     frame = metrics.hour_heatmap(store, JUNE, AS_OF)
     assert len(frame) == 7 * 24
-    assert frame["events"].sum() == 27
+    assert frame["events"].sum() == 30
     assert cell(frame, 1, 12) == (3, 2)
+    assert cell(frame, 1, 13) == (1, 1)
+    assert cell(frame, 5, 9) == (1, 1)
     assert cell(frame, 2, 9) == (5, 2)
     assert cell(frame, 2, 22) == (5, 1)
     assert cell(frame, 3, 8) == (2, 1)
@@ -54,7 +62,7 @@ def test_hour_share_and_peak(store):
     frame = metrics.hour_heatmap(store, JUNE, AS_OF)
     share = metrics.hour_share(frame).set_index("hour")
     assert share.loc[10, "events"] == 4
-    assert share.loc[9, "share"] == pytest.approx(5 / 27)
+    assert share.loc[9, "share"] == pytest.approx(6 / 30)
     assert metrics.peak_hour(frame) == 9
 
 
@@ -67,7 +75,7 @@ def test_high_value_members_peak(store):
 def test_best_contact_hours(store):
     frame = metrics.best_contact_hours(store, GlobalFilters(), AS_OF)
     assert dict(zip(frame["member_key"], frame["best_hour"], strict=True)) == {
-        1: 22,
+        1: 10,
         2: 11,
         3: 9,
         4: 8,
@@ -76,7 +84,7 @@ def test_best_contact_hours(store):
     }
     distribution = metrics.best_hour_distribution(store, GlobalFilters(), AS_OF)
     assert distribution.set_index("hour")["members"].to_dict() == {
-        hour: int(hour in (7, 8, 9, 11, 12, 22)) for hour in range(24)
+        hour: int(hour in (7, 8, 9, 10, 11, 12)) for hour in range(24)
     }
 
 

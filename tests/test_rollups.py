@@ -1,8 +1,10 @@
 """Every answer read from the ``member_day`` rollup equals the answer computed from raw events.
 
-The raw definition below computes every rollup column from ``events`` and ``members`` at query
-time: the counters, the member's previous / next / first active day and the member's current
-attributes.
+The raw definition below computes every rollup column from ``events``, ``orders`` and
+``members`` at query time (SPEC §4: active = an event or an order on the day): the counters,
+the member's previous / next / first active day and the member's current attributes. (The
+demo's orders are derived from its order_paid events, so its active days are the event
+days; tests/test_orders_only.py covers stores whose orders are not events.)
 
 On the demo store (read only), three ways:
 
@@ -48,13 +50,26 @@ RAW_MEMBER_DAY = """member_day as (
     from (
         select
             member_key,
-            cast(event_time as date) as day,
-            cast(count(*) as integer) as events,
-            cast(count(*) filter (where event_type = 'page_view') as integer) as page_views,
-            cast(count(*) filter (where event_type = 'add_to_cart') as integer) as add_to_carts,
-            cast(count(*) filter (where event_type = 'order_paid') as integer) as orders_paid
-        from events
-        group by member_key, cast(event_time as date)
+            day,
+            cast(sum(events) as integer) as events,
+            cast(sum(page_views) as integer) as page_views,
+            cast(sum(add_to_carts) as integer) as add_to_carts,
+            cast(sum(orders_paid) as integer) as orders_paid,
+            cast(sum(orders) as integer) as orders
+        from (
+            select
+                member_key,
+                cast(event_time as date) as day,
+                1 as events,
+                cast(event_type = 'page_view' as integer) as page_views,
+                cast(event_type = 'add_to_cart' as integer) as add_to_carts,
+                cast(event_type = 'order_paid' as integer) as orders_paid,
+                0 as orders
+            from events
+            union all
+            select member_key, cast(paid_at as date), 0, 0, 0, 0, 1 from orders
+        ) as activity
+        group by member_key, day
     ) as counts
     join members on members.member_key = counts.member_key
 )"""
@@ -89,8 +104,8 @@ RAW_MEMBER_PERIOD = """{table} as (
 PERIOD_TABLES = {"member_week": "week", "member_month": "month"}
 
 ROLLUP_COLUMNS = (
-    "member_key, day, events, page_views, add_to_carts, orders_paid, prev_day, next_day, "
-    "first_day, signup_day, region, device, tier, channel"
+    "member_key, day, events, page_views, add_to_carts, orders_paid, orders, prev_day, "
+    "next_day, first_day, signup_day, region, device, tier, channel"
 )
 
 
@@ -121,8 +136,10 @@ def bounds(store):
 
 @pytest.fixture(scope="module")
 def raw_days(store) -> pd.DataFrame:
-    """Distinct (member_key, day) pairs straight from the events, in pandas."""
-    events = store.df("select member_key, event_time from events")
+    """Distinct (member_key, day) pairs straight from the events and orders, in pandas."""
+    events = store.df(
+        "select member_key, event_time from events union all select member_key, paid_at from orders"
+    )
     days = pd.DataFrame(
         {"member_key": events["member_key"], "day": events["event_time"].dt.normalize()}
     )

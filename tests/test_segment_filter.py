@@ -10,12 +10,15 @@ Active days (one page view at 10:00):
     4: 06-04 06-05 06-06 06-07   5: 05-20 (the first day with data)
 Paid orders (file): 2 → 100.00 on 06-05, 1 → 50.00 on 06-06, 4 → 30.00 on 06-07.
 
+A paid order is activity too (SPEC §4): 2's order makes 2 active on 06-05; 1 and 4 were
+active on their order days already.
+
 Period 06-04 … 06-10 (7 days), as-of 06-10:
-- everyone: DAU per day 06-04 {1,2,4} 3, 06-05 {1,3,4} 3, 06-06 {1,4} 2, 06-07 {4} 1,
-  06-08 0, 06-09 0, 06-10 {2} 1 → mean 10/7; members 5; orders 3; revenue 180; active in
+- everyone: DAU per day 06-04 {1,2,4} 3, 06-05 {1,2,3,4} 4, 06-06 {1,4} 2, 06-07 {4} 1,
+  06-08 0, 06-09 0, 06-10 {2} 1 → mean 11/7; members 5; orders 3; revenue 180; active in
   the period {1,2,3,4} → ARPU 180 / 4 = 45.
-- segment {2,4}: DAU 06-04 {2,4} 2, 06-05 {4} 1, 06-06 {4} 1, 06-07 {4} 1, 06-08 0, 06-09 0,
-  06-10 {2} 1 → mean 6/7; members 2; orders 2; revenue 130; active {2,4} → ARPU 65.
+- segment {2,4}: DAU 06-04 {2,4} 2, 06-05 {2,4} 2, 06-06 {4} 1, 06-07 {4} 1, 06-08 0,
+  06-09 0, 06-10 {2} 1 → mean 7/7; members 2; orders 2; revenue 130; active {2,4} → ARPU 65.
 """
 
 from __future__ import annotations
@@ -97,8 +100,8 @@ def test_segment_of_two_changes_the_overview_and_activity_by_hand(store):
     chosen = metrics.overview(store, GlobalFilters(PERIOD.start, PERIOD.end, segment=sid), AS_OF)
     assert everyone["members"].value == 5
     assert chosen["members"].value == 2
-    assert everyone["dau"].value == pytest.approx(10 / 7)
-    assert chosen["dau"].value == pytest.approx(6 / 7)
+    assert everyone["dau"].value == pytest.approx(11 / 7)
+    assert chosen["dau"].value == pytest.approx(7 / 7)
     assert (everyone["orders"].value, everyone["revenue"].value) == (3, pytest.approx(180))
     assert (chosen["orders"].value, chosen["revenue"].value) == (2, pytest.approx(130))
     assert everyone["arpu"].value == pytest.approx(45)
@@ -107,8 +110,8 @@ def test_segment_of_two_changes_the_overview_and_activity_by_hand(store):
     all_days = metrics.activity_daily(store, PERIOD, AS_OF)
     in_segment = GlobalFilters(PERIOD.start, PERIOD.end, segment=sid)
     seg_days = metrics.activity_daily(store, in_segment, AS_OF)
-    assert all_days["dau"].tolist() == [3, 3, 2, 1, 0, 0, 1]
-    assert seg_days["dau"].tolist() == [2, 1, 1, 1, 0, 0, 1]
+    assert all_days["dau"].tolist() == [3, 4, 2, 1, 0, 0, 1]
+    assert seg_days["dau"].tolist() == [2, 2, 1, 1, 0, 0, 1]
 
 
 def test_segment_and_attribute_filters_combine(store):

@@ -47,18 +47,19 @@ spend as (
     group by orders.member_key
 ),
 
+-- from the member_hour rollup (events and orders; the rows of one hour are its active days)
 hourly as (
     select
-        events.member_key,
-        hour(events.event_time) as hour_of_day,
-        count(distinct cast(events.event_time as date)) as active_days,
-        count(*) as events
-    from events
+        member_hour.member_key,
+        cast(member_hour.hour as bigint) as hour_of_day,
+        count(*) as active_days,
+        sum(member_hour.events) as events
+    from member_hour
     cross join bounds
-    semi join chosen on chosen.member_key = events.member_key
-    where events.event_time >= bounds.day_end - 90
-      and events.event_time < bounds.day_end
-    group by events.member_key, hour(events.event_time)
+    semi join chosen on chosen.member_key = member_hour.member_key
+    where member_hour.day > bounds.day - 90
+      and member_hour.day <= bounds.day
+    group by member_hour.member_key, member_hour.hour
 ),
 
 best_hour as (
