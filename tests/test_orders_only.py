@@ -421,21 +421,9 @@ def test_cdnow_sample_as_orders_only_store(tmp_path):
     """The CDNOW sample (2,357 customers' purchases 1997-01 … 1998-06, dates only) imported
     as members (signed up on their first purchase day) and orders: DAU equals distinct buyers
     per day and the monthly retention matrix equals pandas on the raw file."""
-    import io
-    import zipfile
+    from data.cdnow import read_transactions
 
-    from tests.test_ltv_models import CDNOW_MEMBER, _wheel
-
-    with zipfile.ZipFile(_wheel()) as wheel:
-        text = wheel.read(CDNOW_MEMBER).decode("ascii")
-    raw = pd.read_csv(
-        io.StringIO(text),
-        sep=r"\s+",
-        header=None,
-        names=["customer_id", "customer_index", "date", "quantity", "amount"],
-        dtype={"customer_id": str, "date": str},
-    )
-    raw["day"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+    raw = read_transactions("sample").rename(columns={"date": "day"})
     signup = raw.groupby("customer_id")["day"].min().rename("signup").reset_index()
     folder = tmp_path / "cdnow"
     folder.mkdir()
