@@ -35,25 +35,26 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.exceptions import ConvergenceError
 from lifelines.statistics import multivariate_logrank_test, proportional_hazard_test
 from lifelines.utils import concordance_index
-from scipy import optimize
-from scipy.special import betaln, digamma, gammaln, hyp2f1
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from threadpoolctl import threadpool_limits
 
+from core import churn_score
+from core.btyd import (
+    MONTH_DAYS,
+    WEEK_DAYS,
+    BetaGeoModel,
+    GammaGammaModel,
+    predicted_ltv,
+    rfm_summary,
+)
+from core.churn_window import GAP_PERCENTILE, ChurnWindow, churn_window
 from core.filters import GlobalFilters
+from core.model_errors import ChurnModelError, NotFittedError
 from core.store import Store
 
-WEEK_DAYS = 7.0
-MONTH_DAYS = 365.25 / 12
 DEFAULT_CHURN_DAYS = 30
-DEFAULT_HORIZON_DAYS = 90
-BASELINE_SAMPLE_ROWS = 50_000
 PREDICTION_DAYS = 30
 KM_GROUPS = ("tier", "channel", "device", "segment")
 CATEGORICAL_FEATURES = ("tier", "channel", "device")
@@ -69,420 +70,6 @@ NUMERIC_FEATURES = (
     "log_tenure_days",
 )
 ACTIONS = ("vip_care", "incentive_coupon", "cart_reminder", "care_sms", "keep_warm")
-
-
-class ChurnModelError(ValueError):
-    """A model cannot be fitted or used on the data given (the message says why)."""
-
-
-class NotFittedError(ChurnModelError):
-    """A prediction was asked of a model before :meth:`fit`."""
-
-
-# -- RFM summary ----------------------------------------------------------------------------
-
-
-def rfm_summary(
-    transactions: pd.DataFrame,
-    customer_col: str,
-    time_col: str,
-    value_col: str | None,
-    calibration_end,
-    unit_days: float = WEEK_DAYS,
-) -> pd.DataFrame:
-    """The standard RFM summary of a transaction log, one row per customer.
-
-    Transactions on the same calendar day are one purchase (their values summed).
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        One row per transaction; rows after ``calibration_end`` are ignored.
-    customer_col, time_col, value_col : str
-        Column names; ``value_col`` may be None when only counts are needed.
-    calibration_end : date-like
-        The last day of the calibration period (inclusive).
-    unit_days : float
-        Length of the time unit in days (7: weeks).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by customer: ``frequency`` (repeat purchases on distinct days), ``recency``
-        (time of the last repeat purchase since the first; 0 without repeats), ``T`` (time
-        from the first purchase to ``calibration_end``) and, with ``value_col``,
-        ``monetary_value`` (mean value of the repeat purchases; 0 without repeats).
-    """
-    end = pd.Timestamp(calibration_end).normalize()
-    frame = transactions[[customer_col, time_col] + ([value_col] if value_col else [])].copy()
-    frame["_day"] = pd.to_datetime(frame[time_col]).dt.normalize()
-    frame = frame[frame["_day"] <= end]
-    if frame.empty:
-        raise ChurnModelError("no transactions on or before the calibration end")
-    value = value_col or "_one"
-    if value_col is None:
-        frame[value] = 1.0
-    daily = frame.groupby([customer_col, "_day"], sort=True)[value].sum().reset_index()
-    grouped = daily.groupby(customer_col, sort=True)
-    first = grouped["_day"].min()
-    last = grouped["_day"].max()
-    purchases = grouped["_day"].count()
-    total = grouped[value].sum().astype(float)
-    first_value = daily.drop_duplicates(customer_col).set_index(customer_col)[value].astype(float)
-    frequency = (purchases - 1).astype(float)
-    summary = pd.DataFrame(
-        {
-            "frequency": frequency,
-            "recency": (last - first).dt.days / unit_days,
-            "T": (end - first).dt.days / unit_days,
-        }
-    )
-    if value_col is not None:
-        repeat_total = total - first_value
-        summary["monetary_value"] = np.where(
-            frequency > 0, repeat_total / frequency.where(frequency > 0, 1.0), 0.0
-        )
-    summary.index.name = customer_col
-    return summary
-
-
-# -- shared fitting helper ------------------------------------------------------------------
-
-
-def _maximise(negative_ll, n_params: int, initial: np.ndarray | None = None):
-    """Minimise ``negative_ll`` over log-parameters with L-BFGS-B from a few starts.
-
-    ``negative_ll`` returns the value and its gradient with respect to the log-parameters.
-    """
-    starts = [np.zeros(n_params)] if initial is None else [np.log(initial)]
-    starts.append(np.full(n_params, np.log(0.5)))
-    best = None
-    for start in starts:
-        result = optimize.minimize(
-            negative_ll,
-            start,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[(-12.0, 12.0)] * n_params,
-            options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
-        )
-        if best is None or result.fun < best.fun:
-            best = result
-    return best
-
-
-def _as_arrays(*columns) -> list[np.ndarray]:
-    arrays = [np.asarray(column, dtype=float) for column in columns]
-    lengths = {len(array) for array in arrays}
-    if len(lengths) != 1:
-        raise ChurnModelError("inputs must have the same length")
-    return arrays
-
-
-# -- BG/NBD ---------------------------------------------------------------------------------
-
-
-class BetaGeoModel:
-    """The BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
-
-    While alive, a customer buys at a Poisson rate λ ~ Gamma(r, α); after each purchase
-    they drop out with probability p ~ Beta(a, b).
-
-    Attributes
-    ----------
-    r_, alpha_, a_, b_ : float
-        Fitted parameters (time unit: that of the inputs).
-    log_likelihood_ : float
-        Total log-likelihood at the optimum.
-    n_customers_ : int
-    converged_ : bool
-    """
-
-    param_names = ("r", "alpha", "a", "b")
-
-    def fit(self, frequency, recency, T) -> BetaGeoModel:
-        """Fit by maximum likelihood.
-
-        Parameters
-        ----------
-        frequency, recency, T : array-like
-            The RFM summary (see :func:`rfm_summary`).
-
-        Returns
-        -------
-        self
-        """
-        x, t_x, big_t = _as_arrays(frequency, recency, T)
-        if len(x) < 4:
-            raise ChurnModelError("BG/NBD needs at least four customers")
-        if np.any(x < 0) or np.any(t_x < 0) or np.any(t_x > big_t + 1e-9):
-            raise ChurnModelError("need frequency >= 0 and 0 <= recency <= T")
-        scale = max(float(np.mean(big_t)), 1e-9)
-        # customers with the same (x, t_x, T) share one likelihood term: 518,029 buyers are
-        # 174,515 distinct triples at 1 M members
-        triples, counts = np.unique(np.column_stack([x, t_x, big_t]), axis=0, return_counts=True)
-        ux, ut_x, ubig_t = triples.T
-        weights = counts / len(x)
-
-        def negative_ll(log_params):
-            r, alpha, a, b = np.exp(log_params)
-            alpha = alpha * scale
-            terms, gradient = self._log_likelihood_and_gradient(r, alpha, a, b, ux, ut_x, ubig_t)
-            return -weights @ terms, -(gradient @ weights) * np.array([r, alpha, a, b])
-
-        result = _maximise(negative_ll, 4)
-        r, alpha, a, b = np.exp(result.x)
-        self.r_, self.alpha_, self.a_, self.b_ = float(r), float(alpha * scale), float(a), float(b)
-        self.log_likelihood_ = float(-result.fun * len(x))
-        self.n_customers_ = len(x)
-        self.converged_ = bool(result.success)
-        return self
-
-    @staticmethod
-    def _log_likelihood(r, alpha, a, b, x, t_x, big_t) -> np.ndarray:
-        common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
-        still_alive = -(r + x) * np.log(alpha + big_t)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dropped = np.where(
-                x > 0,
-                np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
-                -np.inf,
-            )
-        return common + np.logaddexp(still_alive, dropped)
-
-    @staticmethod
-    def _log_likelihood_and_gradient(r, alpha, a, b, x, t_x, big_t):
-        """Per-customer log-likelihood and its gradient (rows: r, α, a, b)."""
-        common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
-        still_alive = -(r + x) * np.log(alpha + big_t)
-        repeat = x > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dropped = np.where(
-                repeat,
-                np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
-                -np.inf,
-            )
-        mixture = np.logaddexp(still_alive, dropped)
-        # the weights of the two terms of the mixture in its derivative
-        w_dropped = np.where(repeat, np.exp(dropped - mixture), 0.0)
-        w_alive = 1.0 - w_dropped
-        psi_ab = digamma(a + b)
-        psi_abx = digamma(a + b + x)
-        gradient = np.vstack(
-            [
-                digamma(r + x)
-                - digamma(r)
-                + np.log(alpha)
-                - w_alive * np.log(alpha + big_t)
-                - w_dropped * np.log(alpha + t_x),
-                r / alpha
-                - w_alive * (r + x) / (alpha + big_t)
-                - w_dropped * (r + x) / (alpha + t_x),
-                psi_ab - psi_abx + w_dropped / a,
-                digamma(b + x)
-                - digamma(b)
-                + psi_ab
-                - psi_abx
-                - w_dropped / np.maximum(b + x - 1, 1e-300),
-            ]
-        )
-        return common + mixture, gradient
-
-    @property
-    def params_(self) -> dict[str, float]:
-        self._check()
-        return {"r": self.r_, "alpha": self.alpha_, "a": self.a_, "b": self.b_}
-
-    def _check(self) -> None:
-        if not hasattr(self, "r_"):
-            raise NotFittedError("fit the BG/NBD model first")
-
-    def log_likelihood(self, frequency, recency, T) -> np.ndarray:
-        """Per-customer log-likelihood under the fitted parameters."""
-        self._check()
-        x, t_x, big_t = _as_arrays(frequency, recency, T)
-        return self._log_likelihood(self.r_, self.alpha_, self.a_, self.b_, x, t_x, big_t)
-
-    def probability_alive(self, frequency, recency, T) -> np.ndarray:
-        """P(alive at T | x, t_x, T); 1 for customers without a repeat purchase."""
-        self._check()
-        x, t_x, big_t = _as_arrays(frequency, recency, T)
-        r, alpha, a, b = self.r_, self.alpha_, self.a_, self.b_
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_ratio = (
-                np.log(a)
-                - np.log(np.maximum(b + x - 1, 1e-300))
-                + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
-            )
-        return np.where(x > 0, 1.0 / (1.0 + np.exp(np.minimum(log_ratio, 700))), 1.0)
-
-    def expected_purchases(self, t) -> np.ndarray:
-        """E[X(t)]: expected purchases of a new customer in a period of length ``t``."""
-        self._check()
-        t = np.asarray(t, dtype=float)
-        r, alpha, a, b = self.r_, self.alpha_, self.a_, self.b_
-        hyp = hyp2f1(r, b, a + b - 1, t / (alpha + t))
-        return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp)
-
-    def conditional_expected_purchases(self, t, frequency, recency, T) -> np.ndarray:
-        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units."""
-        self._check()
-        x, t_x, big_t = _as_arrays(frequency, recency, T)
-        t = np.asarray(t, dtype=float)
-        r, alpha, a, b = self.r_, self.alpha_, self.a_, self.b_
-        hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + big_t + t))
-        first = (a + b + x - 1) / (a - 1)
-        second = 1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp
-        with np.errstate(divide="ignore", invalid="ignore"):
-            odds = np.where(
-                x > 0,
-                a
-                / np.maximum(b + x - 1, 1e-300)
-                * np.exp(np.minimum((r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x)), 700)),
-                0.0,
-            )
-        return first * second / (1 + odds)
-
-
-# -- Gamma-Gamma ----------------------------------------------------------------------------
-
-
-class GammaGammaModel:
-    """The Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005).
-
-    A customer's transaction values are Gamma(p, ν) around their mean, with ν ~ Gamma(q, γ)
-    across customers. Fit on customers with at least one repeat purchase.
-
-    Attributes
-    ----------
-    p_, q_, gamma_ : float
-        Fitted parameters (``gamma_`` is in the currency of the inputs).
-    log_likelihood_ : float
-    n_customers_ : int
-    converged_ : bool
-    """
-
-    param_names = ("p", "q", "gamma")
-
-    def fit(self, frequency, monetary_value) -> GammaGammaModel:
-        """Fit by maximum likelihood on customers with ``frequency > 0``.
-
-        Parameters
-        ----------
-        frequency : array-like
-            Repeat purchases per customer.
-        monetary_value : array-like
-            Mean value of each customer's repeat purchases (must be positive).
-
-        Returns
-        -------
-        self
-        """
-        x, m = _as_arrays(frequency, monetary_value)
-        keep = x > 0
-        x, m = x[keep], m[keep]
-        if len(x) < 3:
-            raise ChurnModelError("Gamma-Gamma needs at least three repeat customers")
-        if np.any(m <= 0):
-            raise ChurnModelError("Gamma-Gamma needs positive monetary values")
-        scale = float(np.mean(m))
-
-        def negative_ll(log_params):
-            p, q, gamma = np.exp(log_params)
-            gamma = gamma * scale
-            value = -self._log_likelihood(p, q, gamma, x, m).sum() / len(x)
-            gradient = self._gradient(p, q, gamma, x, m).mean(axis=1)
-            return value, -gradient * np.array([p, q, gamma])
-
-        result = _maximise(negative_ll, 3, initial=np.array([1.0, 1.0, 1.0]))
-        p, q, gamma = np.exp(result.x)
-        self.p_, self.q_, self.gamma_ = float(p), float(q), float(gamma * scale)
-        self.log_likelihood_ = float(-result.fun * len(x))
-        self.n_customers_ = len(x)
-        self.converged_ = bool(result.success)
-        return self
-
-    @staticmethod
-    def _log_likelihood(p, q, gamma, x, m) -> np.ndarray:
-        return (
-            gammaln(p * x + q)
-            - gammaln(p * x)
-            - gammaln(q)
-            + q * np.log(gamma)
-            + (p * x - 1) * np.log(m)
-            + p * x * np.log(x)
-            - (p * x + q) * np.log(gamma + m * x)
-        )
-
-    @staticmethod
-    def _gradient(p, q, gamma, x, m) -> np.ndarray:
-        """Gradient of each customer's log-likelihood (rows: p, q, γ)."""
-        psi_pxq = digamma(p * x + q)
-        log_total = np.log(gamma + m * x)
-        return np.vstack(
-            [
-                x * (psi_pxq - digamma(p * x) + np.log(m) + np.log(x) - log_total),
-                psi_pxq - digamma(q) + np.log(gamma) - log_total,
-                q / gamma - (p * x + q) / (gamma + m * x),
-            ]
-        )
-
-    @property
-    def params_(self) -> dict[str, float]:
-        self._check()
-        return {"p": self.p_, "q": self.q_, "gamma": self.gamma_}
-
-    def _check(self) -> None:
-        if not hasattr(self, "p_"):
-            raise NotFittedError("fit the Gamma-Gamma model first")
-
-    def conditional_expected_value(self, frequency, monetary_value) -> np.ndarray:
-        """E[spend per transaction | x, m]; the population mean pγ/(q−1) when x = 0."""
-        self._check()
-        x, m = _as_arrays(frequency, monetary_value)
-        p, q, gamma = self.p_, self.q_, self.gamma_
-        if q <= 1:
-            raise ChurnModelError("the population mean spend is infinite (q <= 1)")
-        population = p * gamma / (q - 1)
-        weight = p * x / (p * x + q - 1)
-        return (1 - weight) * population + weight * np.where(x > 0, m, 0.0)
-
-
-def predicted_ltv(
-    bgnbd: BetaGeoModel,
-    gamma_gamma: GammaGammaModel,
-    frequency,
-    recency,
-    T,
-    monetary_value,
-    months: int = 12,
-    unit_days: float = WEEK_DAYS,
-    monthly_discount_rate: float = 0.0,
-) -> np.ndarray:
-    """Predicted value of each customer's purchases over the next ``months`` months.
-
-    Expected purchases per month (BG/NBD, conditional on the customer's history) times the
-    expected spend per purchase (Gamma-Gamma), discounted at ``monthly_discount_rate``.
-
-    Parameters
-    ----------
-    unit_days : float
-        Length of the time unit that ``recency`` and ``T`` were measured in, in days.
-    """
-    x, t_x, big_t, m = _as_arrays(frequency, recency, T, monetary_value)
-    spend = gamma_gamma.conditional_expected_value(x, m)
-    if len(x) == 0:
-        return spend
-    # expected purchases depend on (x, t_x, T) only: once per distinct triple
-    triples, inverse = np.unique(np.column_stack([x, t_x, big_t]), axis=0, return_inverse=True)
-    month = MONTH_DAYS / unit_days
-    total = np.zeros(len(triples))
-    previous = np.zeros(len(triples))
-    for i in range(1, months + 1):
-        cumulative = bgnbd.conditional_expected_purchases(i * month, *triples.T)
-        total += (cumulative - previous) / (1 + monthly_discount_rate) ** i
-        previous = cumulative
-    return total[inverse.reshape(-1)] * spend
 
 
 # -- survival frame and Kaplan-Meier --------------------------------------------------------
@@ -765,6 +352,8 @@ class CoxChurnModel:
     feature_names_ : list of str
     means_ : Series
         Design-matrix column means (drivers are measured against the average member).
+    constant_ : list of str
+        Design columns left out because they do not vary in the training data.
     """
 
     def __init__(
@@ -803,7 +392,9 @@ class CoxChurnModel:
             self.reference_[column] = reference
             self.levels_[column] = sorted(level for level in counts.index if level != reference)
         design = self.design(frame)
-        design = design.loc[:, design.std() > 0]
+        constant = design.std() > 0
+        self.constant_ = [str(name) for name in design.columns[~constant.to_numpy()]]
+        design = design.loc[:, constant]
         self.feature_names_ = list(design.columns)
         self.means_ = design.mean()
         data = design.assign(
@@ -940,16 +531,19 @@ class CoxChurnModel:
 
 # -- landmark frames and the time-based holdout ---------------------------------------------
 
+MIN_HOLDOUT_MEMBERS = 50
+MIN_COX_EVENTS = 10
+EXAMPLES = 5
+
 
 def features_at(store: Store, landmark: date) -> pd.DataFrame:
-    """Member features as known on ``landmark`` (``sql/churn/member_features.sql``)."""
+    """Member features as known on ``landmark`` (``sql/churn/member_features.sql``), with
+    the log-scaled columns of the Cox model and the churn score."""
     frame = store.query("churn/member_features", {"landmark": landmark})
-    frame["log_monetary_365"] = np.log1p(frame["monetary_365"].astype(float))
-    frame["log_tenure_days"] = np.log1p(frame["tenure_days"].astype(float))
+    frame["log_monetary_365"] = np.log1p(frame["monetary_365"].astype(float).clip(lower=0))
+    frame["log_tenure_days"] = np.log1p(frame["tenure_days"].astype(float).clip(lower=0))
     frame["log_active_days_90"] = np.log1p(frame["active_days_90"].astype(float))
-    for column in ("tier", "channel", "device"):
-        frame[column] = frame[column].astype(str)
-    return frame
+    return churn_score.add_score_features(frame)
 
 
 def label_outcomes(
@@ -966,8 +560,8 @@ def label_outcomes(
     ``churn_days`` days before it. Their churn date is the day the churn becomes visible:
     the last activity up to ``outcome_end`` plus ``churn_days``. ``duration_days`` runs from
     the landmark to the churn date (``churned`` True) or to ``outcome_end`` (censored).
-    ``churn_30d`` says whether the churn date falls within ``window_days`` of the landmark,
-    i.e. the member never came back after the landmark.
+    ``churn_in_window`` says whether the churn date falls within ``window_days`` of the
+    landmark.
 
     Parameters
     ----------
@@ -986,7 +580,7 @@ def label_outcomes(
     observed = churn_date <= end
     frame["churned"] = observed.to_numpy()
     frame["duration_days"] = ((churn_date.where(observed, end) - start).dt.days).astype(float)
-    frame["churn_30d"] = (churn_date <= start + pd.Timedelta(days=window_days)).to_numpy()
+    frame["churn_in_window"] = (churn_date <= start + pd.Timedelta(days=window_days)).to_numpy()
     return frame.reset_index(drop=True)
 
 
@@ -998,12 +592,48 @@ def landmark_frame(
     window_days: int = PREDICTION_DAYS,
 ) -> pd.DataFrame:
     """Features on ``landmark`` and outcomes up to ``outcome_end`` (:func:`label_outcomes`)."""
-    features = features_at(store, landmark)
-    spans = store.query(
-        "churn/activity_span",
-        {"as_of": outcome_end, **GlobalFilters().sql_params()},
-    ).set_index("member_key")["last_active_day"]
-    return label_outcomes(features, spans, landmark, outcome_end, churn_days, window_days)
+    return label_outcomes(
+        features_at(store, landmark),
+        _last_active(store, outcome_end),
+        landmark,
+        outcome_end,
+        churn_days,
+        window_days,
+    )
+
+
+def _last_active(store: Store, through: date) -> pd.Series:
+    spans = store.query("churn/activity_span", {"as_of": through, **GlobalFilters().sql_params()})
+    return spans.set_index("member_key")["last_active_day"]
+
+
+@dataclass
+class Landmark:
+    """What was known on ``day`` and what followed up to ``outcome_end`` (one window later).
+
+    ``members``: everyone who signed up by ``day``, with their features then, the BG/NBD
+    activity features (:func:`core.churn_score.add_btyd_features`) and ``stays_away`` (no
+    active day after ``day`` up to ``outcome_end``), the churn score's label.
+    ``cox``: the members active on ``day`` with survival outcomes (:func:`label_outcomes`).
+    ``bgnbd_note``: why BG/NBD on active days could not be fitted (None when it was).
+    """
+
+    day: date
+    outcome_end: date
+    members: pd.DataFrame
+    cox: pd.DataFrame
+    bgnbd_note: str | None
+
+
+def landmark_data(store: Store, day: date, outcome_end: date, window_days: int) -> Landmark:
+    """The :class:`Landmark` on ``day`` with outcomes up to ``outcome_end``."""
+    features = features_at(store, day)
+    features, _, note = churn_score.add_btyd_features(features, day, window_days)
+    features["stays_away"] = churn_score.stays_away(store, features["member_key"], day, outcome_end)
+    cox = label_outcomes(
+        features, _last_active(store, outcome_end), day, outcome_end, window_days, window_days
+    )
+    return Landmark(day, outcome_end, features, cox, note)
 
 
 def make_cox_model(penalizer: float = 0.01) -> CoxChurnModel:
@@ -1016,196 +646,310 @@ def make_cox_model(penalizer: float = 0.01) -> CoxChurnModel:
     )
 
 
+COX_PENALIZERS = (0.1, 1.0)
+"""Stronger L2 penalties tried in turn when the Cox fit does not converge."""
+
+
+def fit_cox_model(
+    frame: pd.DataFrame, penalizer: float = 0.01
+) -> tuple[CoxChurnModel | None, str | None]:
+    """The Cox model on ``frame`` (members active on a landmark), or None and a reason code:
+    ``too_few_members`` (under 50), ``too_few_events`` (under 10 churned) or
+    ``not_converged`` (also with the penalties of :data:`COX_PENALIZERS`)."""
+    if len(frame) < MIN_HOLDOUT_MEMBERS:
+        return None, "too_few_members"
+    if int(frame["churned"].sum()) < MIN_COX_EVENTS:
+        return None, "too_few_events"
+    for strength in (penalizer, *COX_PENALIZERS):
+        try:
+            return make_cox_model(strength).fit(frame, "duration_days", "churned"), None
+        except (ConvergenceError, np.linalg.LinAlgError, ValueError, ZeroDivisionError):
+            continue
+    return None, "not_converged"
+
+
 def make_baseline_model(random_state: int = 0) -> Pipeline:
-    """The scikit-learn baseline: one-hot + scaling, then gradient-boosted trees that
-    classify "churns within the prediction window" from the same features as the Cox model."""
-    preprocess = ColumnTransformer(
-        [
-            ("categorical", OneHotEncoder(handle_unknown="ignore"), list(CATEGORICAL_FEATURES)),
-            ("numeric", StandardScaler(), list(NUMERIC_FEATURES)),
-        ]
-    )
-    classifier = HistGradientBoostingClassifier(
-        max_iter=200, learning_rate=0.05, max_leaf_nodes=31, random_state=random_state
-    )
-    return Pipeline([("features", preprocess), ("classifier", classifier)])
+    """The previous baseline classifier (gradient-boosted trees on the Cox features), kept for
+    callers; the churn score's candidates are :func:`core.churn_score.make_model`."""
+    return churn_score.make_model("boosting_btyd", random_state)
 
 
-def _auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
-    if len(np.unique(labels)) < 2:
-        return None
-    return float(roc_auc_score(labels, scores))
+def holdout_history(store: Store, train_landmark: date, window_days: int) -> str | None:
+    """Why no holdout can be run with this training landmark (a reason code), or None.
+
+    The training landmark needs one churn window of history before it, so that its
+    recency and activity features mean what they mean on the later landmarks."""
+    first = store.scalar("select min(day) from member_day")
+    if first is None:
+        return "no_activity"
+    if train_landmark - timedelta(days=window_days) < first:
+        return "short_history"
+    return None
 
 
 @dataclass(frozen=True)
 class HoldoutResult:
-    """Time-based holdout: models fitted on what was known on ``train_outcome_end`` and
-    scored on the members active on ``test_landmark`` against what happened by ``as_of``."""
+    """Time-based holdout: every model trained on the earlier landmark and scored on the
+    later one against what happened by ``as_of``.
+
+    ``rows`` has one row per model: ``model``, ``kind`` (``candidate``: may become the churn
+    score; ``survival``: Cox; ``reference``: needs no training), ``members`` (scored),
+    ``auc`` (of "no active day in the window", every member scored), ``auc_active`` (the
+    members active on the landmark only, which is all the Cox model scores),
+    ``concordance`` (risk order against the active members' churn durations),
+    ``fit_seconds``, ``train_rows`` and ``note`` (why a model has no figures).
+    ``selected``: the candidate with the highest ``auc``.
+    """
 
     as_of: date
+    window_days: int
     train_landmark: date
-    train_outcome_end: date
     test_landmark: date
     train_members: int
     test_members: int
-    test_churn_rate: float
-    cox_concordance: float
-    cox_auc: float | None
-    baseline_concordance: float
-    baseline_auc: float | None
-    cox_seconds: float
-    baseline_seconds: float
-    cox_train_rows: int
-    baseline_train_rows: int
+    test_stay_away_rate: float
+    rows: list[dict]
+    selected: str
 
     def as_rows(self) -> list[dict]:
-        return [
-            {
-                "model": "cox",
-                "concordance": self.cox_concordance,
-                "auc_30d": self.cox_auc,
-                "fit_seconds": self.cox_seconds,
-                "train_rows": self.cox_train_rows,
-            },
-            {
-                "model": "baseline",
-                "concordance": self.baseline_concordance,
-                "auc_30d": self.baseline_auc,
-                "fit_seconds": self.baseline_seconds,
-                "train_rows": self.baseline_train_rows,
-            },
-        ]
+        return [dict(row) for row in self.rows]
+
+
+HOLDOUT_COLUMNS = (
+    "model",
+    "kind",
+    "members",
+    "auc",
+    "auc_active",
+    "concordance",
+    "fit_seconds",
+    "train_rows",
+    "note",
+)
+
+
+def _holdout_row(model, kind, members=None, auc=None, auc_active=None, concordance=None,
+                 seconds=None, train_rows=None, note=None) -> dict:  # fmt: skip
+    return {
+        "model": model,
+        "kind": kind,
+        "members": members,
+        "auc": auc,
+        "auc_active": auc_active,
+        "concordance": concordance,
+        "fit_seconds": seconds,
+        "train_rows": train_rows,
+        "note": note,
+    }
 
 
 def holdout_evaluation(
     store: Store,
     as_of: date,
-    churn_days: int = DEFAULT_CHURN_DAYS,
-    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    window_days: int,
     penalizer: float = 0.01,
-    frames: tuple[pd.DataFrame, pd.DataFrame] | None = None,
-    baseline_rows: int | None = BASELINE_SAMPLE_ROWS,
+    landmarks: tuple[Landmark, Landmark] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> HoldoutResult:
-    """Fit the Cox model and the baseline on data up to ``as_of − horizon_days`` and score
-    them on what happened after.
+    """Train every model on the landmark ``as_of − 2·window`` (outcomes to ``as_of −
+    window``) and score it on the landmark ``as_of − window`` (outcomes to ``as_of``).
 
-    Training: features on ``as_of − 2·horizon``, outcomes up to ``as_of − horizon``. Test:
-    features on ``as_of − horizon`` (nothing later is read), outcomes up to ``as_of``. Both
-    models are scored the same way: concordance of their risk ordering with the test
-    durations, and ROC AUC for "churned within 30 days of the test landmark".
-
-    Parameters
-    ----------
-    frames : (train, test) or None
-        The two :func:`landmark_frame` results when the caller has them already (the full
-        fit reuses the test frame to train its Cox model); read from the store if None.
-    baseline_rows : int or None
-        The baseline classifier is fitted on a random sample of this many training rows
-        (fixed seed; all rows when there are fewer or None): at 1 M members, gradient
-        boosting on all 222,981 training rows took 99 s (two OpenMP threads, load 7) for a
-        test AUC 0.003 higher than on 50,000. The Cox model always uses every row.
-    progress : callable or None
-        Called with ``"cox"`` and ``"baseline"`` as each model's fit starts.
+    Nothing after the test landmark is read for the test features. Raises
+    :class:`ChurnModelError` when either landmark has fewer than 50 members.
     """
     report = progress or (lambda step: None)
-    test_landmark = as_of - timedelta(days=horizon_days)
-    train_landmark = test_landmark - timedelta(days=horizon_days)
-    if frames is None:
-        train = landmark_frame(store, train_landmark, test_landmark, churn_days)
-        test = landmark_frame(store, test_landmark, as_of, churn_days)
+    test_day = as_of - timedelta(days=window_days)
+    train_day = test_day - timedelta(days=window_days)
+    if landmarks is None:
+        train = landmark_data(store, train_day, test_day, window_days)
+        test = landmark_data(store, test_day, as_of, window_days)
     else:
-        train, test = frames
-    if len(train) < 50 or len(test) < 50:
-        raise ChurnModelError("too few active members for a holdout (need 50 on each landmark)")
+        train, test = landmarks
+    if min(len(train.members), len(test.members)) < MIN_HOLDOUT_MEMBERS:
+        raise ChurnModelError("too_few_members")
+    members = test.members
+    labels = members["stays_away"].to_numpy(dtype=int)
+    active = members["member_key"].isin(test.cox["member_key"]).to_numpy()
+    outcomes = test.cox.set_index("member_key").reindex(members.loc[active, "member_key"])
+    durations, events = outcomes["duration_days"], outcomes["churned"]
 
+    def figures(score: np.ndarray) -> dict:
+        return {
+            "members": len(score),
+            "auc": churn_score.auc(labels, score),
+            "auc_active": churn_score.auc(labels[active], score[active]),
+            "concordance": concordance(durations, -score[active], events) if active.any() else None,
+        }
+
+    rows = []
+    for kind in churn_score.CANDIDATES:
+        report(kind)
+        try:
+            fitted = churn_score.fit_score_model(kind, train.members)
+        except ChurnModelError as exc:
+            rows.append(_holdout_row(kind, "candidate", note=str(exc)))
+            continue
+        rows.append(
+            _holdout_row(
+                kind,
+                "candidate",
+                **figures(fitted.predict(members)),
+                seconds=round(fitted.seconds, 3),
+                train_rows=fitted.train_rows,
+            )
+        )
     report("cox")
     started = time.perf_counter()
-    cox = make_cox_model(penalizer).fit(train, "duration_days", "churned")
-    cox_seconds = time.perf_counter() - started
-    cox_risk = cox.risk_score(test)
-    cox_probability = cox.churn_probability(test, PREDICTION_DAYS)
-
-    report("baseline")
-    sample = _sample_rows(train, baseline_rows)
-    # one OpenMP thread: on a busy two-core machine, two threads spin against each other
-    # and the fit took 6x longer (20.7 s against 3.5 s at load 8.6)
-    with threadpool_limits(limits=1, user_api="openmp"):
-        started = time.perf_counter()
-        baseline = make_baseline_model().fit(sample, sample["churn_30d"])
-        baseline_seconds = time.perf_counter() - started
-        baseline_probability = baseline.predict_proba(test)[:, 1]
-
-    durations, events = test["duration_days"], test["churned"]
-    labels = test["churn_30d"].to_numpy(dtype=int)
+    cox, note = fit_cox_model(train.cox, penalizer)
+    if cox is None or test.cox.empty:
+        rows.append(_holdout_row("cox", "survival", note=note or "too_few_members"))
+    else:
+        seconds = time.perf_counter() - started
+        probability = cox.churn_probability(test.cox, window_days)
+        rows.append(
+            _holdout_row(
+                "cox",
+                "survival",
+                members=len(test.cox),
+                auc_active=churn_score.auc(test.cox["churned"], probability),
+                concordance=cox.concordance(test.cox, "duration_days", "churned"),
+                seconds=round(seconds, 3),
+                train_rows=len(train.cox),
+            )
+        )
+    for kind in churn_score.REFERENCES:
+        score = churn_score.reference_score(kind, members)
+        if score is None:
+            rows.append(_holdout_row(kind, "reference", note=test.bgnbd_note or "no_bgnbd"))
+        else:
+            rows.append(_holdout_row(kind, "reference", **figures(score)))
+    ranked = [row for row in rows if row["kind"] == "candidate" and row["auc"] is not None]
+    selected = (
+        max(ranked, key=lambda row: row["auc"])["model"] if ranked else churn_score.DEFAULT_MODEL
+    )
     return HoldoutResult(
         as_of=as_of,
-        train_landmark=train_landmark,
-        train_outcome_end=test_landmark,
-        test_landmark=test_landmark,
-        train_members=len(train),
-        test_members=len(test),
-        test_churn_rate=float(labels.mean()),
-        cox_concordance=concordance(durations, -cox_risk, events),
-        cox_auc=_auc(labels, cox_probability),
-        baseline_concordance=concordance(durations, -baseline_probability, events),
-        baseline_auc=_auc(labels, baseline_probability),
-        cox_seconds=cox_seconds,
-        baseline_seconds=baseline_seconds,
-        cox_train_rows=len(train),
-        baseline_train_rows=len(sample),
+        window_days=window_days,
+        train_landmark=train.day,
+        test_landmark=test.day,
+        train_members=len(train.members),
+        test_members=len(members),
+        test_stay_away_rate=float(labels.mean()) if len(labels) else 0.0,
+        rows=rows,
+        selected=selected,
     )
-
-
-def _sample_rows(frame: pd.DataFrame, rows: int | None, seed: int = 0) -> pd.DataFrame:
-    """``rows`` rows of ``frame`` drawn without replacement with a fixed seed (in their
-    original order), or ``frame`` itself when it is not longer than that."""
-    if rows is None or len(frame) <= rows:
-        return frame
-    chosen = np.sort(np.random.default_rng(seed).choice(len(frame), size=rows, replace=False))
-    return frame.iloc[chosen]
 
 
 # -- LTV forecast for the store -------------------------------------------------------------
 
 
-def fit_ltv_models(
-    store: Store, as_of: date, unit_days: float = WEEK_DAYS
-) -> tuple[BetaGeoModel, GammaGammaModel, pd.DataFrame]:
+@dataclass
+class LtvModels:
+    """BG/NBD and Gamma-Gamma on paid orders, and what they left out.
+
+    ``bgnbd`` is None without at least four buyers; ``gamma_gamma`` is None when fewer than
+    three repeat buyers have a positive mean repeat spend (then ``mean_order_value``, the
+    mean value of a purchase day, stands in for its prediction). ``summary``: the RFM
+    summary indexed by ``member_key``. ``left_out``: one entry per rule, see
+    :func:`fit_churn_models`.
+    """
+
+    bgnbd: BetaGeoModel | None
+    gamma_gamma: GammaGammaModel | None
+    summary: pd.DataFrame
+    mean_order_value: float
+    left_out: list[dict]
+    note: str | None = None
+
+
+def _left_out(model: str, rule: str, ids: Sequence) -> dict:
+    ids = [str(value) for value in ids]
+    return {"model": model, "rule": rule, "count": len(ids), "examples": ids[:EXAMPLES]}
+
+
+def fit_ltv_models(store: Store, as_of: date, unit_days: float = WEEK_DAYS) -> LtvModels:
     """BG/NBD and Gamma-Gamma on the paid orders up to ``as_of`` (calibration end).
 
-    Returns the two fitted models and the RFM summary indexed by ``member_key``.
+    Data a model cannot use is left out of that model and reported, never an error:
+
+    - refunded orders are not paid orders and are never read; negative amounts are refused
+      by the importer (``must not be negative``), so a paid order is worth ≥ 0;
+    - $0 paid orders are purchases (they count for BG/NBD's frequency and recency);
+    - Gamma-Gamma is fitted on repeat buyers whose mean repeat spend is positive; repeat
+      buyers whose repeat purchases are all $0 are left out of the fit (rule
+      ``non_positive_spend``) and still get its prediction (their mean is 0, so they are
+      predicted below the population mean);
+    - members with one purchase day have frequency 0: BG/NBD uses them, Gamma-Gamma gives
+      them the population mean.
     """
     orders = store.query("churn/paid_order_days", {"as_of": as_of})
     if orders.empty:
-        raise ChurnModelError("no paid orders on or before the as-of date")
+        empty = pd.DataFrame(columns=["frequency", "recency", "T", "monetary_value"])
+        return LtvModels(None, None, empty, 0.0, [], note="no_orders")
     summary = rfm_summary(orders, "member_key", "day", "amount", as_of, unit_days)
+    mean_order_value = float(orders.groupby(["member_key", "day"])["amount"].sum().mean())
+    if len(summary) < 4:
+        return LtvModels(None, None, summary, mean_order_value, [], note="too_few_buyers")
     bgnbd = BetaGeoModel().fit(summary["frequency"], summary["recency"], summary["T"])
-    gamma_gamma = GammaGammaModel().fit(summary["frequency"], summary["monetary_value"])
-    return bgnbd, gamma_gamma, summary
+    repeat = summary["frequency"] > 0
+    unusable = repeat & ~(summary["monetary_value"] > 0)
+    left_out = []
+    if unusable.any():
+        ids = _member_ids(store, summary.index[unusable])
+        left_out.append(_left_out("gamma_gamma", "non_positive_spend", ids))
+    usable = summary[repeat & ~unusable]
+    gamma_gamma = None
+    note = None
+    try:
+        gamma_gamma = GammaGammaModel().fit(usable["frequency"], usable["monetary_value"])
+        if gamma_gamma.q_ <= 1:
+            gamma_gamma, note = None, "infinite_mean"
+    except ChurnModelError:
+        note = "too_few_repeat_buyers"
+    return LtvModels(bgnbd, gamma_gamma, summary, mean_order_value, left_out, note)
 
 
-def ltv_forecast(
-    bgnbd: BetaGeoModel,
-    gamma_gamma: GammaGammaModel,
-    summary: pd.DataFrame,
-    months: int = 12,
-    unit_days: float = WEEK_DAYS,
-) -> pd.DataFrame:
-    """Per customer of ``summary``: ``p_alive``, ``expected_purchases_12m``,
+def _member_ids(store: Store, member_keys) -> list[str]:
+    keys = [int(key) for key in member_keys]
+    if not keys:
+        return []
+    frame = store.df(
+        "select member_id from members where member_key in (select unnest($keys)) "
+        "order by member_id",
+        {"keys": keys},
+    )
+    return frame["member_id"].tolist()
+
+
+def ltv_forecast(models: LtvModels, months: int = 12, unit_days: float = WEEK_DAYS) -> pd.DataFrame:
+    """Per customer of ``models.summary``: ``p_alive``, ``expected_purchases_12m``,
     ``expected_order_value`` and ``predicted_ltv_12m`` over the next ``months`` months."""
+    summary = models.summary
+    if models.bgnbd is None:
+        return pd.DataFrame(
+            {
+                "p_alive": np.nan,
+                "expected_purchases_12m": np.nan,
+                "expected_order_value": np.nan,
+                "predicted_ltv_12m": 0.0,
+            },
+            index=summary.index,
+        )
     args = (summary["frequency"], summary["recency"], summary["T"])
     horizon = months * MONTH_DAYS / unit_days
+    monetary = summary["monetary_value"].clip(lower=0)
+    if models.gamma_gamma is not None:
+        value = models.gamma_gamma.conditional_expected_value(summary["frequency"], monetary)
+        ltv = predicted_ltv(models.bgnbd, models.gamma_gamma, *args, monetary, months, unit_days)
+    else:
+        value = np.full(len(summary), models.mean_order_value)
+        ltv = models.bgnbd.conditional_expected_purchases(horizon, *args) * value
     return pd.DataFrame(
         {
-            "p_alive": bgnbd.probability_alive(*args),
-            "expected_purchases_12m": bgnbd.conditional_expected_purchases(horizon, *args),
-            "expected_order_value": gamma_gamma.conditional_expected_value(
-                summary["frequency"], summary["monetary_value"]
-            ),
-            "predicted_ltv_12m": predicted_ltv(
-                bgnbd, gamma_gamma, *args, summary["monetary_value"], months, unit_days
-            ),
+            "p_alive": models.bgnbd.probability_alive(*args),
+            "expected_purchases_12m": models.bgnbd.conditional_expected_purchases(horizon, *args),
+            "expected_order_value": value,
+            "predicted_ltv_12m": ltv,
         },
         index=summary.index,
     )
@@ -1261,15 +1005,31 @@ class ChurnFit:
 
     @property
     def hazard_ratios(self) -> pd.DataFrame:
-        return pd.DataFrame(self.summary["cox"]["hazard_ratios"])
+        """The Cox model's hazard ratios (no rows when no Cox model could be fitted)."""
+        cox = self.summary.get("cox") or {}
+        return pd.DataFrame(
+            cox.get("hazard_ratios")
+            or {name: [] for name in ("covariate", "coef", "hazard_ratio", "lower", "upper", "p")}
+        )
 
     @property
     def ph_test(self) -> pd.DataFrame:
-        return pd.DataFrame(self.summary["cox"]["ph_test"])
+        cox = self.summary.get("cox") or {}
+        return pd.DataFrame(
+            cox.get("ph_test") or {"covariate": [], "test_statistic": [], "p": [], "fails": []}
+        )
 
     @property
     def holdout(self) -> pd.DataFrame:
-        return pd.DataFrame(self.summary["holdout"]["models"])
+        """One row per model of the holdout (no rows when there was none)."""
+        holdout = self.summary.get("holdout") or {}
+        return pd.DataFrame(holdout.get("models") or [], columns=HOLDOUT_COLUMNS)
+
+    @property
+    def window(self) -> dict:
+        """The churn window: ``days``, ``source`` (setting, data, fallback, given), ``gaps``,
+        ``percentile_days``."""
+        return self.summary.get("churn_window") or {"days": self.churn_days, "source": "given"}
 
 
 def data_stamp(store: Store) -> str:
@@ -1284,11 +1044,12 @@ def data_stamp(store: Store) -> str:
 
 FIT_STEP_SHARES = {
     "features": 0.34,
-    "holdout": 0.14,
+    "holdout": 0.16,
     "cox": 0.05,
     "ph_test": 0.01,
-    "ltv": 0.15,
-    "scores": 0.31,
+    "ltv": 0.12,
+    "score_model": 0.02,
+    "scores": 0.30,
 }
 """Share of the fit's CPU time per step at 1 M members (docs/PERFORMANCE.md), for the
 progress bar."""
@@ -1297,31 +1058,37 @@ progress bar."""
 def score_members(
     store: Store,
     as_of: date,
-    churn_days: int,
-    cox: CoxChurnModel,
-    bgnbd: BetaGeoModel,
-    gamma_gamma: GammaGammaModel,
-    rfm: pd.DataFrame,
-) -> tuple[pd.DataFrame, float]:
+    window_days: int,
+    score_model: churn_score.FittedScore | None,
+    cox: CoxChurnModel | None,
+    ltv: LtvModels,
+) -> tuple[pd.DataFrame, float, str]:
     """Scores of every member who signed up by ``as_of`` from their features then.
 
-    Returns the scores (the columns of ``churn_member_scores`` but ``run_id``) and the
-    predicted-LTV threshold of a high-value member (the 80th percentile among buyers).
-    Churn probability, drivers and action are set for active members only (last activity
-    fewer than ``churn_days`` days before ``as_of``, not cancelled).
+    Returns the scores (the columns of ``churn_member_scores`` but ``run_id``), the
+    predicted-LTV threshold of a high-value member (the 80th percentile among buyers) and
+    what the churn probability came from (the candidate's name, ``bgnbd`` when no candidate
+    could be trained, ``none`` when neither exists). Every member gets a churn probability
+    (P(no active day in the next ``window_days`` days)); drivers come from the Cox model;
+    ``active`` (last activity fewer than ``window_days`` days before ``as_of``, not
+    cancelled) and the action are kept for the at-risk list. Cancelled members get no action.
     """
     current = features_at(store, as_of)
-    ltv = ltv_forecast(bgnbd, gamma_gamma, rfm).reindex(current["member_key"])
-    active = (
-        (current["recency_days"] < churn_days) & (current["status"] != "cancelled")
-    ).to_numpy()
-    probability = np.full(len(current), np.nan)
-    drivers = np.full(len(current), None, dtype=object)
-    if active.any():
-        scored = current[active]
-        probability[active] = cox.churn_probability(scored, PREDICTION_DAYS)
-        drivers[active] = cox.driver_text(scored)
-    predicted = ltv["predicted_ltv_12m"].fillna(0.0).to_numpy()
+    current, _, _ = churn_score.add_btyd_features(current, as_of, window_days)
+    if score_model is not None:
+        probability = score_model.predict(current)
+        source = score_model.kind
+    else:
+        bgnbd = churn_score.reference_score("bgnbd", current)
+        source = "bgnbd" if bgnbd is not None else "none"
+        probability = bgnbd if bgnbd is not None else np.full(len(current), np.nan)
+    forecast = ltv_forecast(ltv).reindex(current["member_key"])
+    cancelled = (current["status"] == "cancelled").to_numpy()
+    active = ((current["recency_days"] < window_days).to_numpy()) & ~cancelled
+    drivers = (
+        cox.driver_text(current) if cox is not None else np.full(len(current), None, dtype=object)
+    )
+    predicted = forecast["predicted_ltv_12m"].fillna(0.0).to_numpy()
     buyers = predicted[predicted > 0]
     high_value_ltv = float(np.quantile(buyers, 0.8)) if len(buyers) else float("inf")
     action = suggest_action(
@@ -1335,50 +1102,66 @@ def score_members(
         {
             "member_key": current["member_key"].to_numpy(),
             "active": active,
-            "churn_probability_30d": probability,
-            "p_alive": ltv["p_alive"].to_numpy(),
-            "expected_purchases_12m": ltv["expected_purchases_12m"].to_numpy(),
+            "churn_probability": probability,
+            "p_alive": forecast["p_alive"].to_numpy(),
+            "expected_purchases_12m": forecast["expected_purchases_12m"].to_numpy(),
             "predicted_ltv_12m": predicted,
             "value_at_risk": probability * predicted,
             "drivers": drivers,
             "best_hour": current["best_hour"].astype("Int64").to_numpy(),
-            "action": np.where(active, action, None),
+            "action": np.where(cancelled | np.isnan(probability), None, action),
         }
     )
-    return scores, high_value_ltv
+    return scores, high_value_ltv, source
 
 
 def fit_churn_models(
     store: Store,
     as_of: date,
-    churn_days: int = DEFAULT_CHURN_DAYS,
-    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    churn_days: int | None = None,
     penalizer: float = 0.01,
     progress: Callable[[float, str], None] | None = None,
 ) -> ChurnFit:
     """Fit every model on the store as of ``as_of`` and score every member.
 
-    Steps (``progress`` receives the fraction done and the step name, translation key
-    ``models.step.<name>``; ``timings`` in the result has the seconds of each):
+    ``churn_days`` None means the store's churn window (:func:`core.churn_window.churn_window`:
+    the setting, else chosen from the data). Call it W. Steps (``progress`` receives the
+    fraction done and the step name, translation key ``models.step.<name>``; ``timings`` in
+    the result has the seconds of each):
 
     ``features``
-        Features on ``as_of − 2·horizon_days`` and on ``as_of − horizon_days`` with the
-        outcomes that followed each (:func:`landmark_frame`).
+        The landmarks ``as_of − W`` (outcomes to ``as_of``) and, when the store has a window
+        of history before it, ``as_of − 2W`` (outcomes to ``as_of − W``) (:func:`landmark_data`).
     ``holdout``
-        The time-based holdout (:func:`holdout_evaluation`) on those two frames.
+        Every churn-score candidate, the Cox model and the references trained on the earlier
+        landmark and scored on the later (:func:`holdout_evaluation`); picks the candidate.
     ``cox``, ``ph_test``
-        The Cox model on the latest complete window (the second frame) and its
-        proportional-hazards check on every training row.
+        The Cox model on the members active on ``as_of − W`` and its proportional-hazards
+        check on every training row.
     ``ltv``
-        BG/NBD and Gamma-Gamma on all paid orders up to ``as_of``.
+        BG/NBD and Gamma-Gamma on all paid orders up to ``as_of`` (:func:`fit_ltv_models`).
+    ``score_model``
+        The chosen candidate trained on the landmark ``as_of − W``.
     ``scores``
         Every member scored from their features on ``as_of`` (:func:`score_members`).
+
+    No member's data aborts the fit: a model that cannot use some of it leaves it out and
+    the summary's ``left_out`` says which rule, how many and a few member ids (or covariate
+    names); a model that cannot be fitted at all is reported in ``notes`` and the others go
+    on without it.
     """
     report = progress or (lambda fraction, step: None)
     started = time.perf_counter()
     stamp = data_stamp(store)
+    if churn_days is None:
+        window = churn_window(store, as_of)
+    else:
+        window = ChurnWindow(int(churn_days), "given", 0, None)
+    window_days = window.days
     timings: dict[str, float] = {}
     cpu_timings: dict[str, float] = {}
+    notes: dict[str, str] = {}
+    left_out: list[dict] = []
     done = 0.0
 
     def timed(name, function, *args, **kwargs):
@@ -1391,83 +1174,106 @@ def fit_churn_models(
         done += FIT_STEP_SHARES[name]
         return value
 
-    landmark = as_of - timedelta(days=horizon_days)
-    holdout_landmark = landmark - timedelta(days=horizon_days)
+    landmark = as_of - timedelta(days=window_days)
+    holdout_landmark = landmark - timedelta(days=window_days)
+    no_holdout = holdout_history(store, holdout_landmark, window_days)
 
-    def landmark_frames():
-        return (
-            landmark_frame(store, holdout_landmark, landmark, churn_days),
-            landmark_frame(store, landmark, as_of, churn_days),
+    def landmarks():
+        latest = landmark_data(store, landmark, as_of, window_days)
+        earlier = (
+            None if no_holdout else landmark_data(store, holdout_landmark, landmark, window_days)
         )
+        return earlier, latest
 
-    # the holdout's test frame (features on as_of − horizon, outcomes to as_of) is also the
-    # final Cox model's training frame: read once
-    holdout_train, training = timed("features", landmark_frames)
-    holdout = timed(
-        "holdout",
-        holdout_evaluation,
-        store,
-        as_of,
-        churn_days,
-        horizon_days,
-        penalizer,
-        frames=(holdout_train, training),
-        progress=lambda model: report(done + (0.06 if model == "baseline" else 0.0), "holdout"),
-    )
-    del holdout_train
+    earlier, latest = timed("features", landmarks)
+    if latest.bgnbd_note:
+        notes["bgnbd_activity"] = latest.bgnbd_note
 
-    def fit_cox():
-        model = make_cox_model(penalizer).fit(training, "duration_days", "churned")
-        return model, model.concordance_
+    def run_holdout():
+        if earlier is None:
+            return None, no_holdout
+        try:
+            result = holdout_evaluation(
+                store,
+                as_of,
+                window_days,
+                penalizer,
+                landmarks=(earlier, latest),
+                progress=lambda model: report(done, "holdout"),
+            )
+        except ChurnModelError as exc:
+            return None, str(exc)
+        return result, None
 
-    cox, concordance_train = timed("cox", fit_cox)
-    ph_test = timed("ph_test", cox.check_proportional_hazards)
-    bgnbd, gamma_gamma, rfm = timed("ltv", fit_ltv_models, store, as_of)
-    scores, high_value_ltv = timed(
-        "scores", score_members, store, as_of, churn_days, cox, bgnbd, gamma_gamma, rfm
+    holdout, holdout_note = timed("holdout", run_holdout)
+    if holdout_note:
+        notes["holdout"] = holdout_note
+
+    cox, cox_note = timed("cox", fit_cox_model, latest.cox, penalizer)
+    if cox is None:
+        notes["cox"] = cox_note
+    elif cox.constant_:
+        left_out.append(
+            {
+                "model": "cox",
+                "rule": "constant_covariate",
+                "count": len(cox.constant_),
+                "examples": cox.constant_[:EXAMPLES],
+            }
+        )
+    ph_test = timed("ph_test", cox.check_proportional_hazards) if cox is not None else None
+    ltv = timed("ltv", fit_ltv_models, store, as_of)
+    left_out.extend(ltv.left_out)
+    if ltv.note:
+        notes["ltv"] = ltv.note
+
+    def train_score_model():
+        kinds = [holdout.selected if holdout else churn_score.DEFAULT_MODEL]
+        kinds += [kind for kind in churn_score.CANDIDATES if kind not in kinds]
+        failures = []
+        for kind in kinds:
+            try:
+                return churn_score.fit_score_model(kind, latest.members), failures
+            except ChurnModelError as exc:
+                failures.append(f"{kind}: {exc}")
+        return None, failures
+
+    score_model, failures = timed("score_model", train_score_model)
+    if failures:
+        notes["score_model"] = "; ".join(failures)
+    scores, high_value_ltv, source = timed(
+        "scores", score_members, store, as_of, window_days, score_model, cox, ltv
     )
     active = scores["active"].to_numpy()
 
-    failing = ph_test.loc[ph_test["fails"], "covariate"].tolist()
     summary = {
         "as_of": as_of.isoformat(),
-        "churn_days": churn_days,
-        "horizon_days": horizon_days,
-        "prediction_days": PREDICTION_DAYS,
-        "cox": {
+        "churn_days": window_days,
+        "churn_window": {
+            "days": window_days,
+            "source": window.source,
+            "gaps": window.gaps,
+            "percentile_days": window.percentile_days,
+            "percentile": GAP_PERCENTILE,
+        },
+        "horizon_days": window_days,
+        "prediction_days": window_days,
+        "score": {
+            "model": source,
+            "selected_by": "holdout" if holdout else "default",
             "training_landmark": landmark.isoformat(),
-            "training_members": len(training),
-            "training_events": int(training["churned"].sum()),
-            "ph_test_rows": len(training),
-            "penalizer": penalizer,
-            "concordance_train": concordance_train,
-            "reference": cox.reference_,
-            "hazard_ratios": cox.hazard_ratios_.to_dict(orient="list"),
-            "ph_test": ph_test.to_dict(orient="list"),
-            "ph_failing": failing,
+            "training_members": len(latest.members),
+            "training_stay_away_rate": float(latest.members["stays_away"].mean())
+            if len(latest.members)
+            else None,
+            "train_rows": score_model.train_rows if score_model else 0,
         },
-        "holdout": {
-            "train_landmark": holdout.train_landmark.isoformat(),
-            "train_outcome_end": holdout.train_outcome_end.isoformat(),
-            "test_landmark": holdout.test_landmark.isoformat(),
-            "train_members": holdout.train_members,
-            "test_members": holdout.test_members,
-            "test_churn_rate": holdout.test_churn_rate,
-            "models": holdout.as_rows(),
-        },
-        "bgnbd": {
-            **bgnbd.params_,
-            "log_likelihood": bgnbd.log_likelihood_,
-            "customers": bgnbd.n_customers_,
-            "converged": bgnbd.converged_,
-            "time_unit_days": WEEK_DAYS,
-        },
-        "gamma_gamma": {
-            **gamma_gamma.params_,
-            "log_likelihood": gamma_gamma.log_likelihood_,
-            "customers": gamma_gamma.n_customers_,
-            "converged": gamma_gamma.converged_,
-        },
+        "cox": _cox_summary(cox, latest, ph_test, penalizer),
+        "holdout": _holdout_summary(holdout),
+        "bgnbd": _bgnbd_summary(ltv.bgnbd),
+        "gamma_gamma": _gamma_gamma_summary(ltv.gamma_gamma),
+        "left_out": left_out,
+        "notes": notes,
         "active_members": int(active.sum()),
         "scored_members": len(scores),
         "high_value_ltv": high_value_ltv if np.isfinite(high_value_ltv) else None,
@@ -1477,8 +1283,8 @@ def fit_churn_models(
     report(1.0, "done")
     return ChurnFit(
         as_of=as_of,
-        churn_days=churn_days,
-        horizon_days=horizon_days,
+        churn_days=window_days,
+        horizon_days=window_days,
         data_stamp=stamp,
         fitted_at=datetime.now(UTC).replace(tzinfo=None),
         fit_seconds=round(time.perf_counter() - started, 3),
@@ -1486,6 +1292,61 @@ def fit_churn_models(
         scores=scores,
         timings=timings,
     )
+
+
+def _cox_summary(cox, latest: Landmark, ph_test, penalizer: float) -> dict | None:
+    if cox is None:
+        return None
+    return {
+        "training_landmark": latest.day.isoformat(),
+        "training_members": len(latest.cox),
+        "training_events": int(latest.cox["churned"].sum()),
+        "ph_test_rows": len(latest.cox),
+        "penalizer": cox.penalizer,
+        "concordance_train": cox.concordance_,
+        "reference": cox.reference_,
+        "hazard_ratios": cox.hazard_ratios_.to_dict(orient="list"),
+        "ph_test": ph_test.to_dict(orient="list"),
+        "ph_failing": ph_test.loc[ph_test["fails"], "covariate"].tolist(),
+    }
+
+
+def _holdout_summary(holdout: HoldoutResult | None) -> dict | None:
+    if holdout is None:
+        return None
+    return {
+        "train_landmark": holdout.train_landmark.isoformat(),
+        "train_outcome_end": holdout.test_landmark.isoformat(),
+        "test_landmark": holdout.test_landmark.isoformat(),
+        "train_members": holdout.train_members,
+        "test_members": holdout.test_members,
+        "test_churn_rate": holdout.test_stay_away_rate,
+        "selected": holdout.selected,
+        "models": holdout.as_rows(),
+    }
+
+
+def _bgnbd_summary(model: BetaGeoModel | None) -> dict | None:
+    if model is None:
+        return None
+    return {
+        **model.params_,
+        "log_likelihood": model.log_likelihood_,
+        "customers": model.n_customers_,
+        "converged": model.converged_,
+        "time_unit_days": WEEK_DAYS,
+    }
+
+
+def _gamma_gamma_summary(model: GammaGammaModel | None) -> dict | None:
+    if model is None:
+        return None
+    return {
+        **model.params_,
+        "log_likelihood": model.log_likelihood_,
+        "customers": model.n_customers_,
+        "converged": model.converged_,
+    }
 
 
 def _json_safe(value):
@@ -1531,7 +1392,7 @@ def save_fit(store: Store, fit: ChurnFit, fitted_by: str | None = None) -> int:
         cur.register("new_scores", scores)
         cur.execute(
             "insert into churn_member_scores select run_id, member_key, active, "
-            "churn_probability_30d, p_alive, expected_purchases_12m, predicted_ltv_12m, "
+            "churn_probability, p_alive, expected_purchases_12m, predicted_ltv_12m, "
             "value_at_risk, drivers, best_hour, action from new_scores"
         )
         cur.unregister("new_scores")
@@ -1541,9 +1402,12 @@ def save_fit(store: Store, fit: ChurnFit, fitted_by: str | None = None) -> int:
 
 
 def load_fit(
-    store: Store, as_of: date, churn_days: int = DEFAULT_CHURN_DAYS, with_scores: bool = True
+    store: Store, as_of: date, churn_days: int | None = None, with_scores: bool = True
 ) -> ChurnFit | None:
-    """The latest stored run for ``as_of`` whose data stamp matches the store, else None."""
+    """The latest stored run for ``as_of`` and the churn window (None: the store's window as
+    of ``as_of``) whose data stamp matches the store, else None."""
+    if churn_days is None:
+        churn_days = churn_window(store, as_of).days
     runs = store.query(
         "churn/latest_run",
         {"stamp": data_stamp(store), "as_of": as_of, "churn_days": churn_days},
@@ -1573,12 +1437,18 @@ def load_fit(
 
 
 def fitted_models(
-    store: Store, as_of: date, churn_days: int = DEFAULT_CHURN_DAYS, fitted_by: str | None = None
+    store: Store,
+    as_of: date,
+    churn_days: int | None = None,
+    fitted_by: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ChurnFit:
-    """The stored fit for the store's current data and ``as_of``; fitted and saved if none."""
-    fit = load_fit(store, as_of, churn_days)
+    """The stored fit for the store's current data, ``as_of`` and churn window (None: the
+    store's); fitted and saved if none."""
+    days = churn_window(store, as_of).days if churn_days is None else churn_days
+    fit = load_fit(store, as_of, days)
     if fit is None:
-        fit = fit_churn_models(store, as_of, churn_days)
+        fit = fit_churn_models(store, as_of, churn_days, progress=progress)
         save_fit(store, fit, fitted_by)
     return fit
 
@@ -1587,8 +1457,8 @@ def member_scores(store: Store, member_key: int, as_of: date) -> dict | None:
     """The member's churn score from the stored fit for ``as_of``, or None.
 
     Never fits: the member profile shows a score only when the Models page (or a report)
-    has fitted the current data. ``churn_probability_30d`` is None for a member who is not
-    active on ``as_of``.
+    has fitted the current data. ``churn_probability`` is P(no active day in the next
+    ``churn_window_days`` days).
     """
     fit = load_fit(store, as_of, with_scores=False)
     if fit is None:
@@ -1597,9 +1467,10 @@ def member_scores(store: Store, member_key: int, as_of: date) -> dict | None:
     if rows.empty:
         return None
     row = rows.iloc[0]
-    probability = row["churn_probability_30d"]
+    probability = row["churn_probability"]
     return {
-        "churn_probability_30d": None if pd.isna(probability) else float(probability),
+        "churn_probability": None if pd.isna(probability) else float(probability),
+        "churn_window_days": fit.churn_days,
         "predicted_ltv_12m": float(row["predicted_ltv_12m"]),
         "drivers": None if pd.isna(row["drivers"]) else str(row["drivers"]),
         "action": None if pd.isna(row["action"]) else str(row["action"]),
@@ -1609,7 +1480,7 @@ def member_scores(store: Store, member_key: int, as_of: date) -> dict | None:
 
 # -- at-risk list, LTV by group, reports ------------------------------------------------------
 
-AT_RISK_ORDER = "value_at_risk desc, churn_probability_30d desc, member_id"
+AT_RISK_ORDER = "value_at_risk desc, churn_probability desc, member_id"
 LTV_DIMENSIONS = ("cohort", "channel", "tier", "device")
 
 
@@ -1619,18 +1490,21 @@ def at_risk_list(
     filters: GlobalFilters | None = None,
     min_probability: float = 0.0,
     limit: int | None = None,
+    every_member: bool = False,
 ) -> pd.DataFrame:
-    """Active members of run ``run_id`` in the filter scope, most value at risk first.
+    """Active members of run ``run_id`` in the filter scope (``every_member``: every scored
+    member, churned and cancelled included), most value at risk first.
 
-    The order is documented and tested: ``value_at_risk`` (churn probability in the next 30
-    days × predicted 12-month LTV) descending, then churn probability descending, then
-    ``member_id``. Columns: ``member_id``, ``tier``, ``channel``, ``device``,
-    ``churn_probability_30d``, ``predicted_ltv_12m``, ``value_at_risk``, ``p_alive``,
-    ``best_hour``, ``drivers``, ``action``. No personal data.
+    The order is documented and tested: ``value_at_risk`` (churn probability within the
+    churn window × predicted 12-month LTV) descending, then churn probability descending,
+    then ``member_id``. Columns: ``member_id``, ``tier``, ``channel``, ``device``,
+    ``active``, ``churn_probability``, ``churn_window_days``, ``predicted_ltv_12m``,
+    ``value_at_risk``, ``p_alive``, ``best_hour``, ``drivers``, ``action``. No personal data.
     """
     params = {
         "run_id": run_id,
         "min_probability": float(min_probability),
+        "every_member": bool(every_member),
         **(filters or GlobalFilters()).sql_params(),
     }
     frame = store.query("churn/at_risk", params)
@@ -1655,7 +1529,11 @@ def ltv_by_group(
 
 def model_parameters(fit: ChurnFit) -> pd.DataFrame:
     """Every fitted parameter and holdout figure of ``fit`` as rows
-    ``model``, ``parameter``, ``value``, ``lower``, ``upper``, ``p`` (report ``model``)."""
+    ``model``, ``parameter``, ``value``, ``lower``, ``upper``, ``p`` (report ``model``).
+
+    Also the churn window (``churn_window``: days, source, gaps, percentile), what scores
+    the members (``score``), what each model left out (``left_out[<model>:<rule>]`` with the
+    count; the first member ids in ``lower``) and why a model is missing (``note``)."""
     rows: list[dict] = []
 
     def add(model, parameter, value, lower=None, upper=None, p=None):
@@ -1671,24 +1549,41 @@ def model_parameters(fit: ChurnFit) -> pd.DataFrame:
         )
 
     summary = fit.summary
-    for name in ("r", "alpha", "a", "b", "log_likelihood", "customers"):
-        add("bgnbd", name, summary["bgnbd"][name])
-    for name in ("p", "q", "gamma", "log_likelihood", "customers"):
-        add("gamma_gamma", name, summary["gamma_gamma"][name])
-    ratios = fit.hazard_ratios
-    for row in ratios.itertuples(index=False):
+    window = fit.window
+    for name in ("days", "source", "gaps", "percentile_days"):
+        add("churn_window", name, window.get(name))
+    score = summary.get("score") or {}
+    for name in ("model", "selected_by", "training_landmark", "training_members"):
+        add("score", name, score.get(name))
+    if summary.get("bgnbd"):
+        for name in ("r", "alpha", "a", "b", "log_likelihood", "customers"):
+            add("bgnbd", name, summary["bgnbd"][name])
+    if summary.get("gamma_gamma"):
+        for name in ("p", "q", "gamma", "log_likelihood", "customers"):
+            add("gamma_gamma", name, summary["gamma_gamma"][name])
+    for row in fit.hazard_ratios.itertuples(index=False):
         add("cox", f"hazard_ratio[{row.covariate}]", row.hazard_ratio, row.lower, row.upper, row.p)
     for row in fit.ph_test.itertuples(index=False):
         add("cox", f"ph_test[{row.covariate}]", row.test_statistic, p=row.p)
-    cox = summary["cox"]
-    for name in ("concordance_train", "training_members", "training_events", "penalizer"):
-        add("cox", name, cox[name])
-    holdout = summary["holdout"]
-    for name in ("train_members", "test_members", "test_churn_rate"):
-        add("holdout", name, holdout[name])
-    for row in holdout["models"]:
-        for name in ("concordance", "auc_30d", "fit_seconds"):
-            add(f"holdout_{row['model']}", name, row[name])
+    if summary.get("cox"):
+        for name in ("concordance_train", "training_members", "training_events", "penalizer"):
+            add("cox", name, summary["cox"][name])
+    holdout = summary.get("holdout")
+    if holdout:
+        for name in ("train_members", "test_members", "test_churn_rate", "selected"):
+            add("holdout", name, holdout[name])
+        for row in holdout["models"]:
+            for name in ("auc", "auc_active", "concordance", "fit_seconds"):
+                add(f"holdout_{row['model']}", name, row[name])
+    for entry in summary.get("left_out", []):
+        add(
+            entry["model"],
+            f"left_out[{entry['rule']}]",
+            entry["count"],
+            lower=", ".join(entry["examples"]),
+        )
+    for model, note in (summary.get("notes") or {}).items():
+        add(model, "note", note)
     add("run", "fit_seconds", fit.fit_seconds)
     return pd.DataFrame(rows)
 
@@ -1700,13 +1595,16 @@ def fit_steps(fit: ChurnFit) -> pd.DataFrame:
     test, BG/NBD customers, members scored). Runs stored before these were recorded show
     None where a figure is missing."""
     summary = fit.summary
-    cox, holdout = summary["cox"], summary["holdout"]
+    cox = summary.get("cox") or {}
+    holdout = summary.get("holdout") or {}
+    score = summary.get("score") or {}
     rows = {
-        "features": holdout["train_members"] + cox["training_members"],
-        "holdout": holdout["train_members"],
-        "cox": cox["training_members"],
+        "features": (holdout.get("train_members") or 0) + (score.get("training_members") or 0),
+        "holdout": holdout.get("train_members"),
+        "cox": cox.get("training_members"),
         "ph_test": cox.get("ph_test_rows"),
-        "ltv": summary["bgnbd"]["customers"],
+        "ltv": (summary.get("bgnbd") or {}).get("customers"),
+        "score_model": score.get("train_rows"),
         "scores": summary.get("scored_members"),
     }
     cpu = summary.get("cpu_timings", {})
@@ -1738,7 +1636,7 @@ class FitJob:
     run_id: int | None = None
     error: str | None = None
 
-    def run(self, store: Store, as_of: date, churn_days: int, fitted_by: str | None) -> None:
+    def run(self, store: Store, as_of: date, churn_days: int | None, fitted_by: str | None) -> None:
         def progress(fraction: float, step: str) -> None:
             self.fraction, self.step = fraction, step
 

@@ -1,13 +1,14 @@
--- At-risk list: active members of one run in the filter scope whose churn probability is at
--- least $min_probability, most value at risk first (value at risk = churn probability in the
--- next 30 days x predicted 12-month LTV), then by churn probability, then member id.
+-- At-risk list: active members of one run (every scored member with $every_member) in the
+-- filter scope whose churn probability is at least $min_probability, most value at risk first
+-- (value at risk = probability of no activity within the churn window x predicted 12-month
+-- LTV), then by churn probability, then member id.
 -- No personal columns: the list can be exported by every role that may open it.
 with scored as (
     select *
     from churn_member_scores
     where run_id = $run_id
-      and active
-      and churn_probability_30d >= $min_probability
+      and (active or $every_member)
+      and (churn_probability >= $min_probability or $every_member)
 ),
 
 final as (
@@ -16,7 +17,9 @@ final as (
         members.tier,
         members.channel,
         members.device,
-        scored.churn_probability_30d,
+        scored.active,
+        scored.churn_probability,
+        runs.churn_days as churn_window_days,
         scored.predicted_ltv_12m,
         scored.value_at_risk,
         scored.p_alive,
@@ -25,6 +28,7 @@ final as (
         scored.action
     from scored
     join members on members.member_key = scored.member_key
+    join churn_model_runs as runs on runs.run_id = scored.run_id
     where member_in_scope(
         members.region, members.device, members.tier, members.channel,
         members.member_key, $regions, $devices, $tiers, $channels, $segment
@@ -32,4 +36,4 @@ final as (
 )
 
 select * from final
-order by value_at_risk desc, churn_probability_30d desc, member_id
+order by value_at_risk desc nulls last, churn_probability desc nulls last, member_id

@@ -1,5 +1,6 @@
 -- Churn-model features of every member as known on $landmark (nothing after it is read):
--- tier at the landmark (tier history), channel, device, tenure, recency, activity frequency,
+-- tier at the landmark (tier history), channel, device, tenure, recency, activity frequency
+-- (active days in the last 90 and in all, first and last active day),
 -- paid orders and spend over the trailing 365 days, coupon share of those orders, cart
 -- abandonment (add-to-carts on days without a paid order, last 90 days), mean session
 -- length (minutes, last 90 days) and the best contact hour (the most active hour of day
@@ -30,7 +31,9 @@ tier_at_landmark as (
 activity as (
     select
         member_day.member_key,
+        min(member_day.day) as first_active_day,
         max(member_day.day) as last_active_day,
+        count(*) as active_days,
         count(*) filter (where member_day.day >= bounds.window_start) as active_days_90,
         coalesce(sum(member_day.add_to_carts) filter (
             where member_day.day >= bounds.window_start
@@ -118,6 +121,8 @@ final as (
         bounds.landmark_day
             - coalesce(activity.last_active_day, base_members.signup_day) as recency_days,
         coalesce(activity.last_active_day, base_members.signup_day) as last_active_day,
+        activity.first_active_day,
+        coalesce(activity.active_days, 0) as active_days,
         coalesce(activity.active_days_90, 0) as active_days_90,
         coalesce(paid_orders.orders_365, 0) as orders_365,
         coalesce(cast(paid_orders.monetary_365 as double), 0) as monetary_365,
