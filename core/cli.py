@@ -214,8 +214,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     as_of = _report_as_of(args, store)
     if args.max_period is not None and "max_period" not in reports.REPORTS[args.name].options:
         raise ReportUsageError("--max-period applies to the retention and ltv reports only")
+    if args.every_member and "every_member" not in reports.REPORTS[args.name].options:
+        raise ReportUsageError("--all applies to the churn-risk report only")
     options = reports.ReportOptions(
-        cohort=args.cohort, by=args.by, mode=args.mode, max_period=args.max_period
+        cohort=args.cohort,
+        by=args.by,
+        mode=args.mode,
+        max_period=args.max_period,
+        every_member=args.every_member,
     )
     frame = reports.run_report(store, args.name, filters, as_of, options)
     currency = settings.get(store, "currency")
@@ -225,6 +231,58 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         reports.write_report(frame, args.format, sys.stdout.buffer, currency)
         sys.stdout.flush()
+    return 0
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    """Fit every churn/LTV model as of ``--as-of`` (default the last day with data), save
+    the run and print its churn window, score model, holdout and what was left out."""
+    from core import churn
+
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        raise StoreError(f"no store at {path} (create one with `python -m core.cli demo`)")
+    store = open_store(path)
+    as_of = _report_as_of(args, store)
+    say = _progress(args.json)
+
+    def progress(fraction: float, step: str) -> None:
+        say(f"{fraction:4.0%} {step}")
+
+    fit = churn.fit_churn_models(store, as_of, progress=progress)
+    run_id = churn.save_fit(store, fit, "cli")
+    summary = fit.summary
+    if args.json:
+        print(json.dumps({"run_id": run_id, **summary}, ensure_ascii=False, default=str))
+        return 0
+    window = fit.window
+    print(f"run {run_id} as of {as_of}: {summary['scored_members']:,} members scored "
+          f"in {fit.fit_seconds:.1f} s")  # fmt: skip
+    rule = {
+        "setting": "the store setting churn_window_days",
+        "data": f"90th percentile of {window.get('gaps') or 0:,} gaps between active days "
+        f"({window.get('percentile_days')} days), rounded up to whole weeks",
+        "fallback": "too few gaps between active days for the rule: the fallback",
+    }.get(window["source"], window["source"])
+    print(f"churn window: {window['days']} days ({rule})")
+    score = summary["score"]
+    print(f"churn score: {score['model']} (chosen by {score['selected_by']}), "
+          f"trained on {score['training_members']:,} members as of "
+          f"{score['training_landmark']}")  # fmt: skip
+    if summary.get("holdout"):
+        print("holdout (AUC of no activity within the window; AUC among active members):")
+        for row in summary["holdout"]["models"]:
+            figures = "  ".join(
+                f"{name} {row[name]:.3f}"
+                for name in ("auc", "auc_active", "concordance")
+                if row[name] is not None
+            )
+            print(f"  {row['model']:<14} {figures or row['note']}")
+    for model, note in summary.get("notes", {}).items():
+        print(f"not fitted or not run: {model} ({note})")
+    for entry in summary.get("left_out", []):
+        print(f"left out of {entry['model']}: {entry['count']:,} by rule {entry['rule']} "
+              f"(e.g. {', '.join(entry['examples'])})")  # fmt: skip
     return 0
 
 
@@ -406,10 +464,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="retention: last period N (default 30 days, 12 weeks or months); "
         "ltv: last month since signup (default 12)",
     )
+    rep.add_argument(
+        "--all",
+        dest="every_member",
+        action="store_true",
+        help="churn-risk: every scored member (churned and cancelled too), not only active ones",
+    )
     rep.add_argument("--format", choices=reports.FORMATS, default="csv")
     rep.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     add_db(rep)
     rep.set_defaults(func=cmd_report)
+
+    fit = sub.add_parser(
+        "fit", help="fit every churn/LTV model as of a date and save the run, with progress"
+    )
+    fit.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="DATE",
+        help="the as-of date (YYYY-MM-DD) within the data range; default the last day with data",
+    )
+    fit.add_argument("--json", action="store_true", help="print the run's summary as JSON")
+    add_db(fit)
+    fit.set_defaults(func=cmd_fit)
 
     from core.settings import SETTINGS
 

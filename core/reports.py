@@ -35,6 +35,7 @@ class ReportOptions:
     by: str = "signup"
     mode: str = "on"
     max_period: int | None = None  # retention: last period N; ltv: last month (default 12)
+    every_member: bool = False  # churn-risk: every scored member, not only the active ones
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Report:
     build: Callable[[Store, GlobalFilters, date, ReportOptions], pd.DataFrame]
     options: tuple[str, ...] = ()
     counts: tuple[str, ...] = ()  # whole-number columns, written without a decimal point
+    when_present: tuple[str, ...] = ()  # columns written only when the table has them
 
 
 def _kpis(store: Store, filters: GlobalFilters, as_of: date, _: ReportOptions) -> pd.DataFrame:
@@ -128,11 +130,15 @@ def _keywords(store, filters, as_of, _):
     return metrics.top_keywords(store, filters, as_of)
 
 
-def _churn_risk(store, filters, as_of, _):
+def _churn_risk(store, filters, as_of, options):
     from core import churn
 
     fit = churn.fitted_models(store, as_of, fitted_by="report")
-    return churn.at_risk_list(store, fit.run_id, filters)
+    frame = churn.at_risk_list(store, fit.run_id, filters, every_member=options.every_member)
+    if fit.churn_days == 30:
+        # the column of the fixed 30-day window, kept for jobs that read it
+        frame["churn_probability_30d"] = frame["churn_probability"]
+    return frame
 
 
 def _model(store, filters, as_of, _):
@@ -255,17 +261,22 @@ REPORTS: dict[str, Report] = {
         ),
         Report(
             "churn-risk",
-            "active members by value at risk: 30-day churn probability, 12-month LTV, action",
+            "active members (--all: every member) by value at risk: probability of no "
+            "activity within the churn window, 12-month LTV, action",
             (
                 "member_id",
-                "churn_probability_30d",
+                "active",
+                "churn_probability",
+                "churn_window_days",
                 "predicted_ltv_12m",
                 "p_alive",
                 "best_hour",
                 "action",
             ),
             _churn_risk,
-            counts=("best_hour",),
+            options=("every_member",),
+            counts=("best_hour", "churn_window_days"),
+            when_present=("churn_probability_30d",),
         ),
         Report(
             "model",
@@ -300,7 +311,8 @@ def run_report(
     if report is None:
         raise metrics.MetricOptionError(f"unknown report {name!r}; one of: {', '.join(REPORTS)}")
     frame = report.build(store, filters, as_of, options or ReportOptions())
-    frame = frame[list(report.columns)].reset_index(drop=True)
+    extra = [column for column in report.when_present if column in frame.columns]
+    frame = frame[list(report.columns) + extra].reset_index(drop=True)
     for column in report.counts:
         frame[column] = frame[column].round().astype("Int64")
     return frame
