@@ -362,7 +362,7 @@ def floor_scans(key: str, filters: GlobalFilters, as_of: date, run_id) -> list[t
     if key == "at_risk":
         scope, params = _scope_sql(filters)
         sql = (
-            "select count(*), bit_xor(hash(value_at_risk)), bit_xor(hash(churn_probability_30d)) "  # noqa: S608
+            "select count(*), bit_xor(hash(value_at_risk)), bit_xor(hash(churn_probability)) "  # noqa: S608
             f"from churn_member_scores where run_id = {int(run_id)} and active{scope}"
         )
         return [(sql, params)]

@@ -667,10 +667,31 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "page.models": {"zh": "模型", "en": "Models"},
     "churn.title": {"zh": "流失预测", "en": "Churn prediction"},
     "churn.definition": {
-        "zh": "流失：连续 {days} 天无任何活动。生存时间：从注册到最后一次活动（已流失），"
-        "或到基准日 {as_of}（未流失，删失）。",
-        "en": "Churned: no activity for {days} days. Survival time runs from signup to the "
-        "last activity (churned) or to the as-of date {as_of} (censored).",
+        "zh": "流失：连续 {days} 天无任何活动（浏览、下单等任一行为）。{source}生存时间：从注册到"
+        "最后一次活动（已流失），或到基准日 {as_of}（未流失，删失）。",
+        "en": "Churned: no activity (any event or paid order) for {days} days. {source}"
+        "Survival time runs from signup to the last activity (churned) or to the as-of date "
+        "{as_of} (censored).",
+    },
+    "churn.window.setting": {
+        "zh": "流失窗口由店铺设置指定。",
+        "en": "The churn window is the store setting.",
+    },
+    "churn.window.data": {
+        "zh": "流失窗口按数据选定：{gaps} 个相邻活跃日间隔的第 90 百分位（{percentile} 天），"
+        "向上取整到整周。",
+        "en": "The churn window is chosen from the data: the 90th percentile of {gaps} gaps "
+        "between consecutive active days ({percentile} days), rounded up to whole weeks.",
+    },
+    "churn.window.fallback": {
+        "zh": "回访间隔太少，无法按数据选定窗口，使用默认 30 天。",
+        "en": "Too few returns to choose the window from the data: the default 30 days.",
+    },
+    "churn.window.given": {"zh": "", "en": ""},
+    "churn.no_cox": {
+        "zh": "Cox 模型未能拟合（{reason}），没有风险比与驱动因素；流失概率仍由评分模型给出。",
+        "en": "The Cox model could not be fitted ({reason}): no hazard ratios or drivers; the "
+        "churn probability still comes from the score model.",
     },
     "churn.km_title": {"zh": "Kaplan–Meier 生存曲线", "en": "Kaplan–Meier survival curves"},
     "churn.km_by": {"zh": "分组", "en": "Group by"},
@@ -714,9 +735,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "churn.at_risk_title": {"zh": "高风险会员名单", "en": "At-risk members"},
     "churn.at_risk_note": {
-        "zh": "按风险价值（未来 30 天流失概率 × 预测 12 个月 LTV）从高到低排序。",
-        "en": "Sorted by value at risk (churn probability in the next 30 days × predicted "
-        "12-month LTV), highest first.",
+        "zh": "活跃会员按风险价值（未来 {days} 天无任何活动的概率 × 预测 12 个月 LTV）从高到低"
+        "排序。",
+        "en": "Active members sorted by value at risk (probability of no activity in the next "
+        "{days} days × predicted 12-month LTV), highest first.",
     },
     "churn.min_probability": {"zh": "最低流失概率", "en": "Minimum churn probability"},
     "churn.download": {"zh": "下载名单（CSV）", "en": "Download the list (CSV)"},
@@ -726,7 +748,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "(SPEC §1); the table holds no personal data.",
     },
     "churn.kpi.active": {"zh": "活跃会员", "en": "Active members"},
-    "churn.kpi.expected": {"zh": "预计 30 天流失", "en": "Expected to churn in 30 days"},
+    "churn.kpi.expected": {"zh": "预计 {days} 天内流失", "en": "Expected to churn in {days} days"},
     "churn.kpi.value_at_risk": {"zh": "风险价值", "en": "Value at risk"},
     "churn.kpi.holdout": {"zh": "留出集一致性", "en": "Holdout concordance"},
     "churn.action.vip_care": {"zh": "专属关怀（电话/专享权益）", "en": "VIP care call or offer"},
@@ -735,7 +757,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "churn.action.care_sms": {"zh": "关怀短信", "en": "Care SMS"},
     "churn.action.keep_warm": {"zh": "常规维护", "en": "Keep warm"},
     "col.member_id": {"zh": "会员 ID", "en": "Member ID"},
-    "col.churn_probability_30d": {"zh": "30 天流失概率", "en": "Churn probability (30 d)"},
+    "col.churn_probability": {"zh": "流失概率", "en": "Churn probability"},
+    "col.churn_window_days": {"zh": "流失窗口（天）", "en": "Churn window (days)"},
+    "col.active": {"zh": "活跃", "en": "Active"},
     "col.predicted_ltv_12m": {"zh": "预测 12 个月 LTV", "en": "Predicted LTV (12 m)"},
     "col.value_at_risk": {"zh": "风险价值", "en": "Value at risk"},
     "col.p_alive": {"zh": "存活概率", "en": "P(alive)"},
@@ -789,17 +813,121 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "models.step.ph_test": {"zh": "比例风险检验", "en": "proportional-hazards test"},
     "models.step.ltv": {"zh": "BG/NBD 与 Gamma-Gamma", "en": "BG/NBD and Gamma-Gamma"},
     "models.step.scores": {"zh": "会员评分", "en": "member scores"},
+    "models.step.score_model": {"zh": "流失评分模型", "en": "churn score model"},
     "models.step.queued": {"zh": "排队中", "en": "queued"},
     "models.step.done": {"zh": "完成", "en": "done"},
     "models.holdout_title": {"zh": "留出集表现", "en": "Holdout quality"},
     "models.holdout_note": {
         "zh": "训练：{train_landmark} 时的特征与截至 {train_end} 的结果（{train_members} 人）；"
-        "测试：{test_landmark} 时的特征，截至基准日的结果（{test_members} 人，30 天内流失 "
-        "{churn_rate}）。",
+        "测试：{test_landmark} 时的特征，截至基准日的结果（{test_members} 人，其后 {days} 天"
+        "无活动 {churn_rate}）。AUC：区分「窗口内无活动」的能力，全部会员；活跃会员 AUC："
+        "仅在基准时活跃的会员（Cox 模型只对他们评分）。",
         "en": "Training: features on {train_landmark}, outcomes to {train_end} ({train_members} "
         "members); test: features on {test_landmark}, outcomes to the as-of date "
-        "({test_members} members, {churn_rate} churned within 30 days).",
+        "({test_members} members, {churn_rate} with no activity in the next {days} days). "
+        'AUC: how well a model ranks "no activity in the window", every member; active AUC: '
+        "members active on the landmark only (all that the Cox model scores).",
     },
+    "models.no_holdout": {
+        "zh": "没有留出集评估（{reason}）：评分模型使用默认的逻辑回归。",
+        "en": "No holdout evaluation ({reason}): the churn score uses the default logistic "
+        "regression.",
+    },
+    "models.reason.short_history": {
+        "zh": "训练基准日之前不足一个流失窗口的历史数据",
+        "en": "less than one churn window of history before the training landmark",
+    },
+    "models.reason.too_few_members": {
+        "zh": "会员太少（少于 50 人）",
+        "en": "fewer than 50 members",
+    },
+    "models.reason.too_few_events": {
+        "zh": "流失事件太少（少于 10 个）",
+        "en": "fewer than 10 churn events",
+    },
+    "models.reason.not_converged": {"zh": "未收敛", "en": "did not converge"},
+    "models.reason.no_activity": {"zh": "没有活动数据", "en": "no activity yet"},
+    "models.reason.one_outcome": {
+        "zh": "训练集只有一种结果（全部流失或全部留存）",
+        "en": "only one outcome in the training data",
+    },
+    "models.reason.no_bgnbd": {
+        "zh": "活跃日 BG/NBD 模型未能拟合",
+        "en": "BG/NBD on active days could not be fitted",
+    },
+    "models.reason.too_few_repeat": {
+        "zh": "回访会员太少",
+        "en": "too few members came back",
+    },
+    "models.reason.not_fitted": {"zh": "无法拟合", "en": "could not be fitted"},
+    "models.reason.no_orders": {"zh": "没有已付订单", "en": "no paid orders"},
+    "models.reason.too_few_buyers": {
+        "zh": "购买会员太少（少于 4 人）",
+        "en": "fewer than 4 buyers",
+    },
+    "models.reason.too_few_repeat_buyers": {
+        "zh": "正消费复购会员太少（少于 3 人），客单价用平均订单金额",
+        "en": "fewer than 3 repeat buyers with positive spend; the mean order value stands in",
+    },
+    "models.reason.infinite_mean": {
+        "zh": "客单价分布均值无穷（q ≤ 1），客单价用平均订单金额",
+        "en": "the spend distribution has no finite mean (q ≤ 1); the mean order value stands in",
+    },
+    "models.score_title": {"zh": "流失评分", "en": "Churn score"},
+    "models.score_text": {
+        "zh": "每位会员的流失概率 = 未来 {days} 天（流失窗口）内没有任何活动的概率。模型："
+        "{model}（{selected_by}），在 {landmark} 的 {members} 位会员上训练（其后 {days} 天"
+        "无活动的占比 {rate}）。",
+        "en": "Each member's churn probability is the probability of no activity in the next "
+        "{days} days (the churn window). Model: {model} ({selected_by}), trained on the "
+        "{members} members of {landmark} ({rate} of whom had no activity in the {days} days "
+        "after).",
+    },
+    "models.selected_by.holdout": {"zh": "留出集 AUC 最高", "en": "highest holdout AUC"},
+    "models.selected_by.default": {"zh": "默认", "en": "the default"},
+    "models.model.logistic": {"zh": "逻辑回归", "en": "logistic regression"},
+    "models.model.logistic_btyd": {
+        "zh": "逻辑回归 + BG/NBD 特征",
+        "en": "logistic regression with BG/NBD features",
+    },
+    "models.model.boosting_btyd": {
+        "zh": "梯度提升树 + BG/NBD 特征",
+        "en": "gradient boosting with BG/NBD features",
+    },
+    "models.model.cox": {"zh": "Cox 比例风险", "en": "Cox proportional hazards"},
+    "models.model.bgnbd": {"zh": "BG/NBD（无需训练）", "en": "BG/NBD (no training)"},
+    "models.model.recency": {"zh": "最近活跃天数（参照）", "en": "days since last activity"},
+    "models.model.none": {"zh": "无", "en": "none"},
+    "models.left_out_title": {"zh": "模型未使用的数据", "en": "Data the models left out"},
+    "models.left_out_none": {
+        "zh": "所有模型都使用了全部数据。",
+        "en": "Every model used all of the data.",
+    },
+    "models.left_out.gamma_gamma.non_positive_spend": {
+        "zh": "Gamma-Gamma：{count} 位复购会员的平均复购金额不为正（如 {examples}），未参与拟合，"
+        "仍按模型预测客单价。",
+        "en": "Gamma-Gamma: {count} repeat buyers whose mean repeat spend is not positive "
+        "(e.g. {examples}) were left out of the fit; they still get its prediction.",
+    },
+    "models.left_out.cox.constant_covariate": {
+        "zh": "Cox：{count} 个变量在训练数据中取值不变（{examples}），未进入模型。",
+        "en": "Cox: {count} covariates do not vary in the training data ({examples}) and were "
+        "left out.",
+    },
+    "models.not_fitted": {"zh": "{model}：{reason}", "en": "{model}: {reason}"},
+    "models.selected_mark": {"zh": "{name}（采用）", "en": "{name} (in use)"},
+    "models.col.model": {"zh": "模型", "en": "Model"},
+    "models.col.kind": {"zh": "类型", "en": "Kind"},
+    "models.col.members": {"zh": "评分人数", "en": "Members scored"},
+    "models.col.auc": {"zh": "AUC（全部会员）", "en": "AUC (every member)"},
+    "models.col.auc_active": {"zh": "AUC（活跃会员）", "en": "AUC (active members)"},
+    "models.col.concordance": {"zh": "一致性（活跃会员）", "en": "Concordance (active members)"},
+    "models.col.note": {"zh": "说明", "en": "Note"},
+    "models.kind.candidate": {"zh": "评分候选", "en": "score candidate"},
+    "models.kind.survival": {"zh": "生存模型", "en": "survival model"},
+    "models.kind.reference": {"zh": "参照", "en": "reference"},
+    "models.part.bgnbd_activity": {"zh": "活跃日 BG/NBD", "en": "BG/NBD on active days"},
+    "models.part.score_model": {"zh": "评分模型", "en": "score model"},
     "models.cox_title": {"zh": "Cox 比例风险模型", "en": "Cox proportional hazards"},
     "models.cox_text": {
         "zh": "lifelines CoxPHFitter：以活跃会员在 {landmark} 的特征（等级、渠道、设备、最近活跃、"
@@ -811,11 +939,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "{events} churned, training concordance {concordance}.",
     },
     "models.baseline_text": {
-        "zh": "基线：scikit-learn 梯度提升分类器（独热编码 + 标准化的 Pipeline），同样的特征，"
-        "预测「30 天内流失」，评估方式相同。",
-        "en": "Baseline: scikit-learn gradient boosting (a Pipeline of one-hot encoding and "
-        'scaling) on the same features, predicting "churned within 30 days", evaluated the '
-        "same way.",
+        "zh": "候选评分模型（scikit-learn Pipeline：独热编码 + 标准化）：逻辑回归；加入 BG/NBD "
+        "活跃日特征（存活概率、窗口内预期活跃天数、窗口内无活动概率）的逻辑回归；同特征的梯度"
+        "提升树。参照：BG/NBD 自身的无活动概率、最近活跃天数。",
+        "en": "Score candidates (scikit-learn Pipelines of one-hot encoding and scaling): "
+        "logistic regression; logistic regression with BG/NBD features of the active days "
+        "(P(alive), expected active days in the window, P(no activity in the window)); "
+        "gradient boosting on the same. References: BG/NBD's own probability of no activity, "
+        "and days since the last activity.",
     },
     "models.bgnbd_title": {"zh": "BG/NBD 与 Gamma-Gamma", "en": "BG/NBD and Gamma-Gamma"},
     "models.bgnbd_text": {
@@ -1055,8 +1186,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The churn model does not provide member scores yet.",
     },
     "profile.churn_value": {
-        "zh": "30 天流失概率 {p}（{action}）",
-        "en": "Probability of churning in 30 days: {p} ({action})",
+        "zh": "未来 {days} 天无任何活动的概率 {p}（建议：{action}）",
+        "en": "Probability of no activity in the next {days} days: {p} (suggested: {action})",
     },
     "page.members": {"zh": "会员查询与编辑", "en": "Member look-up"},
     "page.tier_rules": {"zh": "等级规则与权益", "en": "Tier rules and benefits"},

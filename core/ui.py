@@ -897,38 +897,62 @@ def start_churn_fit(ctx: PageContext, as_of: date):
     if job is None or job.done:
         job = churn.FitJob()
         jobs[key] = job
-        executor.submit(job.run, ctx.store, as_of, churn.DEFAULT_CHURN_DAYS, ctx.account.username)
+        executor.submit(job.run, ctx.store, as_of, None, ctx.account.username)
     return job
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _churn_fit(path: str, stamp: str, as_of: date, last_run: int | None):
+def _churn_window(path: str, stamp: tuple, as_of: date, setting: int | None):
+    from core.churn_window import churn_window
+
+    return churn_window(_open_store(path), as_of)
+
+
+def cached_churn_window(ctx: PageContext, as_of: date):
+    """The store's churn window as of ``as_of`` (:func:`core.churn_window.churn_window`)."""
+    from core import settings
+
+    setting = settings.get(ctx.store, "churn_window_days")
+    return _churn_window(str(ctx.store.path), data_stamp(ctx.store), as_of, setting)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _churn_fit(path: str, stamp: str, as_of: date, days: int, last_run: int | None):
     from core import churn
 
-    return churn.load_fit(_open_store(path), as_of, with_scores=False)
+    return churn.load_fit(_open_store(path), as_of, days, with_scores=False)
 
 
 def cached_churn_fit(ctx: PageContext, as_of: date):
-    """The stored fit (summary only) for the store's current data and ``as_of``, or None."""
+    """The stored fit (summary only) for the store's current data, ``as_of`` and churn
+    window, or None."""
     from core import churn
 
+    days = cached_churn_window(ctx, as_of).days
     last_run = ctx.store.scalar("select max(run_id) from churn_model_runs")
-    return _churn_fit(str(ctx.store.path), churn.data_stamp(ctx.store), as_of, last_run)
+    return _churn_fit(str(ctx.store.path), churn.data_stamp(ctx.store), as_of, days, last_run)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def _kaplan_meier(
-    path: str, stamp: tuple, filters: tuple, as_of: date, by: str, segment: tuple | None
+    path: str,
+    stamp: tuple,
+    filters: tuple,
+    as_of: date,
+    by: str,
+    segment: tuple | None,
+    days: int,
 ):
     from core import churn
 
     store = _open_store(path)
     scope = GlobalFilters(*filters)
     if segment is None:
-        return churn.kaplan_meier(churn.survival_frame(store, as_of, filters=scope), by)
+        return churn.kaplan_meier(churn.survival_frame(store, as_of, days, filters=scope), by)
     # a segment against everyone else in the other filters
     segment_id, name, others = segment
-    frame = churn.survival_frame(store, as_of, filters=dataclasses.replace(scope, segment=None))
+    scope = dataclasses.replace(scope, segment=None)
+    frame = churn.survival_frame(store, as_of, days, filters=scope)
     return churn.kaplan_meier(churn.label_segment(store, frame, segment_id, name, others), by)
 
 
@@ -940,9 +964,11 @@ def cached_kaplan_meier(
     segment: tuple[int, str, str] | None = None,
 ):
     """KM curves by ``by``; with ``segment`` = (id, name, label for the rest), the groups are
-    that saved segment's members and everyone else in the filter scope."""
+    that saved segment's members and everyone else in the filter scope. Churned: no activity
+    for the store's churn window."""
+    days = cached_churn_window(ctx, as_of).days
     return _kaplan_meier(
-        str(ctx.store.path), data_stamp(ctx.store), astuple(filters), as_of, by, segment
+        str(ctx.store.path), data_stamp(ctx.store), astuple(filters), as_of, by, segment, days
     )
 
 

@@ -12,7 +12,13 @@ st.title(ctx.t("churn.title"))
 if as_of is None:
     st.info(ctx.t("overview.no_data"))
     st.stop()
-st.caption(ctx.t("churn.definition", days=churn.DEFAULT_CHURN_DAYS, as_of=as_of.isoformat()))
+window = ui.cached_churn_window(ctx, as_of)
+source = ctx.t(
+    f"churn.window.{window.source}",
+    gaps=ctx.int(window.gaps),
+    percentile=ctx.number(window.percentile_days or 0, 0),
+)
+st.caption(ctx.t("churn.definition", days=window.days, source=source, as_of=as_of.isoformat()))
 
 st.subheader(ctx.t("churn.km_title"))
 by = (
@@ -73,50 +79,59 @@ holdout = fit.holdout.set_index("model")
 columns = st.columns(4)
 columns[0].metric(ctx.t("churn.kpi.active"), ctx.int(len(at_risk)), border=True)
 columns[1].metric(
-    ctx.t("churn.kpi.expected"), ctx.int(at_risk["churn_probability_30d"].sum()), border=True
+    ctx.t("churn.kpi.expected", days=fit.churn_days),
+    ctx.int(at_risk["churn_probability"].sum()),
+    border=True,
 )
 columns[2].metric(
     ctx.t("churn.kpi.value_at_risk"), ctx.money(at_risk["value_at_risk"].sum(), 0), border=True
 )
+concordance = holdout["concordance"].get("cox") if not holdout.empty else None
 columns[3].metric(
-    ctx.t("churn.kpi.holdout"), ctx.number(holdout.loc["cox", "concordance"], 3), border=True
+    ctx.t("churn.kpi.holdout"),
+    "—" if concordance is None or concordance != concordance else ctx.number(concordance, 3),
+    border=True,
 )
 
 st.subheader(ctx.t("churn.hr_title"))
 ratios = fit.hazard_ratios
-base = alt.Chart(ratios).encode(
-    y=alt.Y("covariate:N", title=ctx.t("chart.covariate"), sort="-x"),
-)
-st.altair_chart(
-    base.mark_rule().encode(
-        x=alt.X("lower:Q", title=ctx.t("chart.hazard_ratio"), scale=alt.Scale(type="log")),
-        x2="upper:Q",
-    )
-    + base.mark_point(filled=True).encode(
-        x="hazard_ratio:Q",
-        tooltip=[
-            "covariate:N",
-            alt.Tooltip("hazard_ratio:Q", format=".3f"),
-            alt.Tooltip("lower:Q", format=".3f"),
-            alt.Tooltip("upper:Q", format=".3f"),
-            alt.Tooltip("p:Q", format=".2g"),
-        ],
-    )
-    + alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(1)),
-    width="stretch",
-)
-reference = ", ".join(f"{k}={v}" for k, v in fit.summary["cox"]["reference"].items())
-st.caption(ctx.t("churn.hr_note", reference=reference))
-failing = fit.summary["cox"]["ph_failing"]
-if failing:
-    st.warning(ctx.t("churn.ph_fails", names=", ".join(failing)))
+cox_note = (fit.summary.get("notes") or {}).get("cox")
+if ratios.empty:
+    st.info(ctx.t("churn.no_cox", reason=ctx.t(f"models.reason.{cox_note or 'not_fitted'}")))
 else:
-    st.caption(ctx.t("churn.ph_ok"))
+    base = alt.Chart(ratios).encode(
+        y=alt.Y("covariate:N", title=ctx.t("chart.covariate"), sort="-x"),
+    )
+    st.altair_chart(
+        base.mark_rule().encode(
+            x=alt.X("lower:Q", title=ctx.t("chart.hazard_ratio"), scale=alt.Scale(type="log")),
+            x2="upper:Q",
+        )
+        + base.mark_point(filled=True).encode(
+            x="hazard_ratio:Q",
+            tooltip=[
+                "covariate:N",
+                alt.Tooltip("hazard_ratio:Q", format=".3f"),
+                alt.Tooltip("lower:Q", format=".3f"),
+                alt.Tooltip("upper:Q", format=".3f"),
+                alt.Tooltip("p:Q", format=".2g"),
+            ],
+        )
+        + alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(1)),
+        width="stretch",
+    )
+    reference = ", ".join(f"{k}={v}" for k, v in fit.summary["cox"]["reference"].items())
+    st.caption(ctx.t("churn.hr_note", reference=reference))
+    failing = fit.summary["cox"]["ph_failing"]
+    if failing:
+        st.warning(ctx.t("churn.ph_fails", names=", ".join(failing)))
+    else:
+        st.caption(ctx.t("churn.ph_ok"))
 
 st.subheader(ctx.t("churn.at_risk_title"))
-st.caption(ctx.t("churn.at_risk_note"))
+st.caption(ctx.t("churn.at_risk_note", days=fit.churn_days))
 minimum = st.slider(ctx.t("churn.min_probability"), 0.0, 1.0, 0.3, 0.05, key="churn_min_p")
-shown = at_risk[at_risk["churn_probability_30d"] >= minimum].copy()
+shown = at_risk[at_risk["churn_probability"] >= minimum].drop(columns=["active"]).copy()
 shown["action"] = [ctx.t(f"churn.action.{code}") for code in shown["action"]]
 shown = shown.rename(
     columns={c: ctx.t(f"col.{c}") for c in shown.columns if f"col.{c}" in i18n.CATALOGUE}

@@ -68,8 +68,9 @@ with right:
             st.write(
                 ctx.t(
                     "profile.churn_value",
-                    p=ctx.percent(score["churn_probability_30d"]),
-                    action=score.get("action", ""),
+                    p=ctx.percent(score["churn_probability"]),
+                    days=score["churn_window_days"],
+                    action=ctx.t(f"churn.action.{score['action']}") if score["action"] else "—",
                 )
             )
 

@@ -2,10 +2,9 @@
 quality, and a refit button. The fit runs in a background worker (``ui.start_churn_fit``);
 this page polls it from a fragment, so nobody's page waits for it."""
 
-import pandas as pd
 import streamlit as st
 
-from core import churn, ui
+from core import churn, models_view, ui
 
 ctx = ui.page_guard("models")
 _, as_of = ui.sidebar_filters(ctx)
@@ -55,46 +54,94 @@ st.caption(
     )
 )
 
-holdout = fit.summary["holdout"]
-st.subheader(ctx.t("models.holdout_title"))
-st.caption(
-    ctx.t(
-        "models.holdout_note",
-        train_landmark=holdout["train_landmark"],
-        train_end=holdout["train_outcome_end"],
-        train_members=ctx.int(holdout["train_members"]),
-        test_landmark=holdout["test_landmark"],
-        test_members=ctx.int(holdout["test_members"]),
-        churn_rate=ctx.percent(holdout["test_churn_rate"]),
-    )
+summary = fit.summary
+window = fit.window
+source = ctx.t(
+    f"churn.window.{window['source']}",
+    gaps=ctx.int(window.get("gaps") or 0),
+    percentile=ctx.number(window.get("percentile_days") or 0, 0),
 )
-st.dataframe(pd.DataFrame(holdout["models"]), hide_index=True, width="stretch")
+st.info(ctx.t("churn.definition", days=fit.churn_days, source=source, as_of=fit.as_of.isoformat()))
 
-cox = fit.summary["cox"]
-st.subheader(ctx.t("models.cox_title"))
+st.subheader(ctx.t("models.score_title"))
+score = summary["score"]
 st.write(
     ctx.t(
-        "models.cox_text",
-        landmark=cox["training_landmark"],
-        members=ctx.int(cox["training_members"]),
-        events=ctx.int(cox["training_events"]),
-        concordance=ctx.number(cox["concordance_train"], 3),
+        "models.score_text",
+        days=fit.churn_days,
+        model=ctx.t(f"models.model.{score['model']}"),
+        selected_by=ctx.t(f"models.selected_by.{score['selected_by']}"),
+        landmark=score["training_landmark"],
+        members=ctx.int(score["training_members"]),
+        rate=ctx.percent(score["training_stay_away_rate"] or 0),
     )
 )
-if fit.summary["cox"].get("ph_failing"):
-    st.warning(ctx.t("churn.ph_fails", names=", ".join(fit.summary["cox"]["ph_failing"])))
+st.caption(ctx.t("models.baseline_text"))
+
+st.subheader(ctx.t("models.holdout_title"))
+holdout = summary.get("holdout")
+if holdout is None:
+    reason = (summary.get("notes") or {}).get("holdout", "not_fitted")
+    st.info(ctx.t("models.no_holdout", reason=ctx.t(f"models.reason.{reason}")))
 else:
-    st.caption(ctx.t("churn.ph_ok"))
-st.write(ctx.t("models.baseline_text"))
+    st.caption(
+        ctx.t(
+            "models.holdout_note",
+            train_landmark=holdout["train_landmark"],
+            train_end=holdout["train_outcome_end"],
+            train_members=ctx.int(holdout["train_members"]),
+            test_landmark=holdout["test_landmark"],
+            test_members=ctx.int(holdout["test_members"]),
+            churn_rate=ctx.percent(holdout["test_churn_rate"]),
+            days=fit.churn_days,
+        )
+    )
+    st.dataframe(models_view.holdout_table(ctx, fit), hide_index=True, width="stretch")
+
+st.subheader(ctx.t("models.left_out_title"))
+lines = models_view.left_out_lines(ctx, fit)
+for line in lines:
+    st.write(line)
+if not lines:
+    st.caption(ctx.t("models.left_out_none"))
+
+cox = summary.get("cox")
+st.subheader(ctx.t("models.cox_title"))
+if cox is None:
+    reason = (summary.get("notes") or {}).get("cox", "not_fitted")
+    st.info(ctx.t("churn.no_cox", reason=ctx.t(f"models.reason.{reason}")))
+else:
+    st.write(
+        ctx.t(
+            "models.cox_text",
+            landmark=cox["training_landmark"],
+            members=ctx.int(cox["training_members"]),
+            events=ctx.int(cox["training_events"]),
+            concordance=ctx.number(cox["concordance_train"], 3),
+        )
+    )
+    if cox.get("ph_failing"):
+        st.warning(ctx.t("churn.ph_fails", names=", ".join(cox["ph_failing"])))
+    else:
+        st.caption(ctx.t("churn.ph_ok"))
 
 st.subheader(ctx.t("models.bgnbd_title"))
-st.write(
-    ctx.t(
-        "models.bgnbd_text",
-        customers=ctx.int(fit.summary["bgnbd"]["customers"]),
-        repeat=ctx.int(fit.summary["gamma_gamma"]["customers"]),
+if summary.get("bgnbd") is None:
+    reason = (summary.get("notes") or {}).get("ltv", "not_fitted")
+    st.info(ctx.t("models.not_fitted", model="BG/NBD", reason=ctx.t(f"models.reason.{reason}")))
+else:
+    st.write(
+        ctx.t(
+            "models.bgnbd_text",
+            customers=ctx.int(summary["bgnbd"]["customers"]),
+            repeat=ctx.int((summary.get("gamma_gamma") or {}).get("customers") or 0),
+        )
     )
-)
+    if summary.get("gamma_gamma") is None:
+        reason = (summary.get("notes") or {}).get("ltv", "not_fitted")
+        st.caption(
+            ctx.t("models.not_fitted", model="Gamma-Gamma", reason=ctx.t(f"models.reason.{reason}"))
+        )
 parameters = churn.model_parameters(fit)
 ui.table_behind(ctx, parameters, "model_parameters")
 

@@ -27,7 +27,7 @@ from lifelines.utils import concordance_index
 from scipy.optimize import approx_fprime
 from streamlit.testing.v1 import AppTest
 
-from core import auth, churn
+from core import auth, churn, churn_score
 from core.config import PROJECT_ROOT
 from core.store import close_store, open_store
 from data.generate import DEMO_END
@@ -147,26 +147,28 @@ def test_training_concordance_equals_lifelines(demo_cox):
 # -- baseline sample, drivers, LTV ----------------------------------------------------------
 
 
-def test_baseline_is_fitted_on_a_fixed_seed_sample(demo_store_path):
+def test_trees_are_fitted_on_a_fixed_seed_sample(demo_store_path, monkeypatch):
+    monkeypatch.setattr(churn_score, "BOOSTING_SAMPLE_ROWS", 2000)
     store = open_store(demo_store_path, read_only=True)
     try:
-        runs = [churn.holdout_evaluation(store, DEMO_END, baseline_rows=2000) for _ in range(2)]
+        runs = [churn.holdout_evaluation(store, DEMO_END, 28) for _ in range(2)]
     finally:
         close_store(demo_store_path)
     first, second = (pd.DataFrame(run.as_rows()).set_index("model") for run in runs)
-    assert first.loc["baseline", "train_rows"] == 2000
-    assert first.loc["cox", "train_rows"] == runs[0].train_members > 2000
-    assert first.loc["baseline", "auc_30d"] == second.loc["baseline", "auc_30d"]
-    assert first.loc["baseline", "concordance"] == second.loc["baseline", "concordance"]
+    assert first.loc["boosting_btyd", "train_rows"] == 2000
+    assert first.loc["logistic", "train_rows"] == runs[0].train_members > 2000
+    for model in ("boosting_btyd", "logistic", "cox"):
+        assert first.loc[model, "concordance"] == second.loc[model, "concordance"]
+        assert first.loc[model, "auc_active"] == second.loc[model, "auc_active"]
 
 
 def test_sample_rows_keeps_small_frames_whole():
     frame = pd.DataFrame({"a": range(10)})
-    assert churn._sample_rows(frame, 10) is frame
-    assert churn._sample_rows(frame, None) is frame
-    sample = churn._sample_rows(frame, 4)
+    assert churn_score.sample_rows(frame, 10) is frame
+    assert churn_score.sample_rows(frame, None) is frame
+    sample = churn_score.sample_rows(frame, 4)
     assert len(sample) == 4 and sample["a"].is_monotonic_increasing
-    pd.testing.assert_frame_equal(sample, churn._sample_rows(frame, 4))
+    pd.testing.assert_frame_equal(sample, churn_score.sample_rows(frame, 4))
 
 
 def test_driver_text_joins_the_drivers_of_each_row(demo_cox, demo_training):
