@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from core import churn, churn_window
+from core import churn, churn_window, cli
 from core.btyd import BetaGeoModel, rfm_summary
 from core.ingest import import_dir
 from core.store import close_store, open_store
@@ -42,7 +42,7 @@ def cdnow_fit(tmp_path_factory):
     finally:
         close_store(path)
     scores = fit.scores.merge(keys, on="member_key")
-    return fit, scores.set_index("member_id")
+    return fit, scores.set_index("member_id"), path
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def outcome():
 
 
 def test_the_churn_window_is_chosen_from_the_purchase_gaps(cdnow_fit):
-    fit, _ = cdnow_fit
+    fit, _, _ = cdnow_fit
     window = fit.window
     # 90th percentile of the gaps between purchase days complete by 1997-09-30: 128 days,
     # rounded up to 19 whole weeks
@@ -81,7 +81,7 @@ def test_the_churn_window_is_chosen_from_the_purchase_gaps(cdnow_fit):
 
 
 def test_every_customer_gets_a_churn_probability(cdnow_fit):
-    fit, scores = cdnow_fit
+    fit, scores, _ = cdnow_fit
     assert len(scores) == 2357
     assert scores["churn_probability"].between(0, 1).all()
     # the 30-day rule scored 7.4 % of the customers; the window scores everyone, and far
@@ -92,7 +92,7 @@ def test_every_customer_gets_a_churn_probability(cdnow_fit):
 def test_churn_score_ranks_the_next_39_weeks_at_least_as_well_as_bgnbd_and_recency(
     cdnow_fit, outcome
 ):
-    fit, scores = cdnow_fit
+    fit, scores, _ = cdnow_fit
     joined = outcome.join(scores["churn_probability"], how="inner")
     assert len(joined) == 2357
     label = joined["stays_away"].to_numpy(dtype=int)
@@ -111,9 +111,43 @@ def test_churn_score_ranks_the_next_39_weeks_at_least_as_well_as_bgnbd_and_recen
 
 
 def test_a_short_history_has_no_holdout_and_says_why(cdnow_fit):
-    fit, _ = cdnow_fit
+    fit, _, _ = cdnow_fit
     # the holdout would train on 1997-01-07, one 133-day window before which nothing exists
     assert fit.summary["holdout"] is None
     assert fit.summary["notes"]["holdout"] == "short_history"
     assert fit.summary["score"]["selected_by"] == "default"
     assert np.isfinite(fit.summary["bgnbd"]["r"])
+
+
+def test_cli_fit_takes_the_as_of_date_and_says_how_the_window_was_chosen(cdnow_fit, capsys):
+    _, _, path = cdnow_fit
+    assert cli.main(["fit", "--db", str(path), "--as-of", "1997-09-30"]) == 0
+    out = capsys.readouterr().out
+    assert "run 1 as of 1997-09-30: 2,357 members scored" in out
+    assert "churn window: 133 days (90th percentile of" in out
+    assert "churn score: logistic (chosen by default)" in out
+    assert cli.main(["fit", "--db", str(path), "--as-of", "1998-06-30"]) == 0
+    # later, longer gaps have been seen: 196 days (28 weeks)
+    assert "churn window: 196 days" in capsys.readouterr().out
+
+
+def test_churn_risk_all_lists_every_scored_member(cdnow_fit, tmp_path):
+    _, scores, path = cdnow_fit
+    every, active = tmp_path / "all.csv", tmp_path / "active.csv"
+    for out, extra in ((every, ["--all"]), (active, [])):
+        argv = ["report", "churn-risk", "--db", str(path), "--as-of", "1997-09-30"]
+        assert cli.main([*argv, *extra, "--out", str(out)]) == 0
+    every, active = pd.read_csv(every), pd.read_csv(active)
+    assert list(every.columns) == [
+        "member_id", "active", "churn_probability", "churn_window_days", "predicted_ltv_12m (¥)",
+        "p_alive", "best_hour", "action",
+    ]  # fmt: skip
+    assert len(every) == 2357 and (every["churn_window_days"] == 133).all()
+    assert len(active) == int(scores["active"].sum()) < len(every)
+    assert active["active"].all()
+
+
+def test_all_is_refused_on_other_reports(cdnow_fit, capsys):
+    _, _, path = cdnow_fit
+    assert cli.main(["report", "kpis", "--all", "--db", str(path)]) == 1
+    assert capsys.readouterr().err == "error: --all applies to the churn-risk report only\n"
