@@ -145,7 +145,9 @@ class KaplanMeierResult:
     ``curves`` has one row per group and time: ``group``, ``days``, ``survival``,
     ``lower``, ``upper`` (the confidence band). ``groups`` has one row per group:
     ``group``, ``members``, ``churned``, ``median_days`` (NaN when the curve never falls
-    to 0.5: the median lifetime is longer than the data).
+    to 0.5: the median lifetime is longer than the data) and ``first_day_only`` (the share of
+    members churned without any activity after their first day: when it passes one half,
+    as with most one-time buyers of a shop, the median lifetime is 0 days).
     """
 
     by: str
@@ -193,6 +195,7 @@ def kaplan_meier(
                 "members": len(part),
                 "churned": int(part["churned"].sum()),
                 "median_days": median if np.isfinite(median) else float("nan"),
+                "first_day_only": float((part["churned"] & (part["duration_days"] == 0)).mean()),
             }
         )
     statistic = p_value = None
@@ -203,7 +206,9 @@ def kaplan_meier(
     return KaplanMeierResult(
         by=by or "all",
         curves=pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(columns=columns),
-        groups=pd.DataFrame(rows, columns=["group", "members", "churned", "median_days"]),
+        groups=pd.DataFrame(
+            rows, columns=["group", "members", "churned", "median_days", "first_day_only"]
+        ),
         logrank_statistic=statistic,
         logrank_p=p_value,
         alpha=alpha,

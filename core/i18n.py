@@ -710,6 +710,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Log-rank test: χ² = {statistic}, p = {p} (are the groups' curves the same?).",
     },
     "churn.km_groups": {"zh": "各组中位生命周期", "en": "Median lifetime per group"},
+    "churn.km_first_day_only": {
+        "zh": "有分组中过半会员在首个活跃日之后再无活动（如只买过一次的顾客），其中位生命周期"
+        "因此为 0 天；请看曲线在第 0 天之后的走势。",
+        "en": "In some groups more than half of the members were never active again after "
+        "their first day (one-time buyers, say), so their median lifetime is 0 days; read "
+        "the curve after day 0.",
+    },
     "churn.no_fit": {
         "zh": "当前数据尚未拟合模型。请到「模型」页面点击「重新拟合」（数据变化后需重新拟合）。",
         "en": "No models are fitted for the current data yet. Open the Models page and press "

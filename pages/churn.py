@@ -67,6 +67,8 @@ if km.logrank_p is not None:
     )
 st.caption(ctx.t("churn.km_groups"))
 st.dataframe(km.groups, hide_index=True, width="stretch")
+if (km.groups["first_day_only"] > 0.5).any():
+    st.caption(ctx.t("churn.km_first_day_only"))
 
 fit = ui.cached_churn_fit(ctx, as_of)
 if fit is None:

@@ -151,3 +151,23 @@ def test_all_is_refused_on_other_reports(cdnow_fit, capsys):
     _, _, path = cdnow_fit
     assert cli.main(["report", "kpis", "--all", "--db", str(path)]) == 1
     assert capsys.readouterr().err == "error: --all applies to the churn-risk report only\n"
+
+
+def test_kaplan_meier_says_how_many_never_came_back_after_their_first_day(cdnow_fit):
+    fit, _, path = cdnow_fit
+    store = open_store(path, read_only=True)
+    try:
+        frame = churn.survival_frame(store, CALIBRATION_END, fit.churn_days)
+    finally:
+        close_store(path)
+    result = churn.kaplan_meier(frame)
+    # from the raw file: one purchase day by 1997-09-30, that day at least 133 days before it
+    purchases = cdnow.read_transactions("sample")
+    seen = purchases[purchases["date"] <= pd.Timestamp(CALIBRATION_END)]
+    days = seen.groupby("customer_id")["date"].agg(["nunique", "min"])
+    once = (days["nunique"] == 1) & (
+        (pd.Timestamp(CALIBRATION_END) - days["min"]).dt.days >= fit.churn_days
+    )
+    group = result.groups.iloc[0]
+    assert group["first_day_only"] == pytest.approx(once.sum() / 2357)
+    assert group["first_day_only"] > 0.5 and group["median_days"] == 0
