@@ -1,24 +1,24 @@
-"""Churn prediction and LTV forecast (SPEC §6): survival models, BG/NBD and Gamma-Gamma.
+"""Churn prediction and LTV forecast (SPEC §6): survival models, the churn score, BG/NBD.
 
-Two families of models live here.
+The churn window W (:mod:`core.churn_window`) is the store's setting or is chosen from the
+data; "churned" means no activity (an event or a paid order) for W days.
 
 Survival (lifelines)
     :func:`survival_frame` turns the store into one row per member: the time from signup to
-    the last activity (churned: no activity for ``churn_days``, the event is observed) or to
-    the as-of date (censored). :func:`kaplan_meier` fits a Kaplan-Meier curve per group with
+    the last activity (churned: no activity for W days, the event is observed) or to the
+    as-of date (censored). :func:`kaplan_meier` fits a Kaplan-Meier curve per group with
     its confidence band, median lifetime and a log-rank test; :class:`CoxChurnModel` wraps
-    lifelines' ``CoxPHFitter`` with a proportional-hazards check; :func:`holdout_evaluation`
-    fits the Cox model and a scikit-learn baseline on what was known ``horizon`` days before
-    the as-of date and scores both on what happened after (concordance and the AUC of
-    "churned in the next 30 days").
+    lifelines' ``CoxPHFitter`` with a proportional-hazards check (hazard ratios, drivers).
 
-Purchases and spend (scipy)
-    :class:`BetaGeoModel` (BG/NBD, Fader, Hardie & Lee 2005) and :class:`GammaGammaModel`
-    (Fader, Hardie & Lee 2005, "RFM and CLV") are fitted by maximum likelihood with
-    L-BFGS-B on log-parameters. lifelines has neither, and the ``lifetimes`` package is
-    unmaintained (it pins old pandas/scipy), so the likelihoods are written here with
-    ``gammaln``/``betaln`` and a log-sum-exp; ``tests/test_ltv_models.py`` checks them
-    against the published CDNOW estimates.
+The churn score (scikit-learn, :mod:`core.churn_score`)
+    Every member's probability of no activity in the W days after the as-of date, from a
+    classifier trained one window earlier. :func:`holdout_evaluation` trains every candidate,
+    the Cox model and the references on an earlier landmark and scores them on a later one;
+    :func:`fit_churn_models` uses the best candidate.
+
+Purchases and spend (:mod:`core.btyd`)
+    BG/NBD and Gamma-Gamma on paid orders (:func:`fit_ltv_models`) give P(alive), expected
+    purchases and the predicted 12-month LTV; data they cannot use is left out and reported.
 
 Every function takes the as-of date explicitly; nothing reads the wall clock.
 """

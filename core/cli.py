@@ -1,6 +1,6 @@
 """Command line for operations staff: ``python -m core.cli COMMAND``.
 
-Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``, ``config``, ``alerts``,
+Commands: ``demo``, ``import``, ``info``, ``refresh``, ``report``, ``fit``, ``config``, ``alerts``,
 ``audit verify``, ``audit anchor``. ``info`` and ``audit`` open the store read-only. Exit
 code 0 on success; on an error a one-line reason on stderr and a non-zero code (1 for a
 failed command, 2 for bad usage).
