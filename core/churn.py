@@ -595,10 +595,12 @@ def landmark_frame(
     outcome_end: date,
     churn_days: int = DEFAULT_CHURN_DAYS,
     window_days: int = PREDICTION_DAYS,
+    features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Features on ``landmark`` and outcomes up to ``outcome_end`` (:func:`label_outcomes`)."""
+    """Features on ``landmark`` (``features``: :func:`features_at` already read) and outcomes
+    up to ``outcome_end`` (:func:`label_outcomes`)."""
     return label_outcomes(
-        features_at(store, landmark),
+        features_at(store, landmark) if features is None else features,
         _last_active(store, outcome_end),
         landmark,
         outcome_end,
@@ -630,9 +632,16 @@ class Landmark:
     bgnbd_note: str | None
 
 
-def landmark_data(store: Store, day: date, outcome_end: date, window_days: int) -> Landmark:
-    """The :class:`Landmark` on ``day`` with outcomes up to ``outcome_end``."""
-    features = features_at(store, day)
+def landmark_data(
+    store: Store,
+    day: date,
+    outcome_end: date,
+    window_days: int,
+    features: pd.DataFrame | None = None,
+) -> Landmark:
+    """The :class:`Landmark` on ``day`` with outcomes up to ``outcome_end`` (``features``:
+    :func:`features_at` on ``day`` already read)."""
+    features = features_at(store, day) if features is None else features
     features, _, note = churn_score.add_btyd_features(features, day, window_days)
     features["stays_away"] = churn_score.stays_away(store, features["member_key"], day, outcome_end)
     cox = label_outcomes(
@@ -1225,18 +1234,38 @@ def fit_churn_models(
         no_holdout = holdout_history(store, cox_holdout_landmark, window_days)
 
     def landmarks():
-        latest = landmark_data(store, landmark, as_of, window_days)
+        read: dict[date, pd.DataFrame] = {}  # features per landmark day, each read once
+
+        def features(day: date) -> pd.DataFrame:
+            if day not in read:
+                read[day] = features_at(store, day)
+            return read[day]
+
+        latest = landmark_data(store, landmark, as_of, window_days, features(landmark))
         earlier = (
-            None if no_holdout else landmark_data(store, holdout_landmark, landmark, window_days)
+            None
+            if no_holdout
+            else landmark_data(
+                store, holdout_landmark, landmark, window_days, features(holdout_landmark)
+            )
         )
         if follow_up == window_days:
             return earlier, latest, (None if earlier is None else earlier.cox, latest.cox)
         cox_earlier = (
             None
             if no_holdout
-            else landmark_frame(store, cox_holdout_landmark, cox_landmark, window_days, window_days)
+            else landmark_frame(
+                store,
+                cox_holdout_landmark,
+                cox_landmark,
+                window_days,
+                window_days,
+                features(cox_holdout_landmark),
+            )
         )
-        cox_latest = landmark_frame(store, cox_landmark, as_of, window_days, window_days)
+        cox_latest = landmark_frame(
+            store, cox_landmark, as_of, window_days, window_days, features(cox_landmark)
+        )
         return earlier, latest, (cox_earlier, cox_latest)
 
     earlier, latest, cox_frames = timed("features", landmarks)
