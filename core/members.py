@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from core import approvals, audit, masking, rollups
+from core import approvals, audit, exports, masking, rollups
 from core.config import DEFAULT_BUSINESS_TZ
 from core.permissions import Capability, can
 from core.sqlfiles import sql_text
@@ -465,7 +465,7 @@ def _execute_export(cur, req: approvals.Request, actor: str, now: datetime) -> a
     keys = [int(k) for k in req.payload["member_keys"]]
     frame = cur.execute(sql_text("members/scope_export"), {"keys": keys}).df()
     frame = frame[["member_id", *columns]]
-    data = frame.to_csv(index=False).encode("utf-8-sig")
+    data = exports.csv_bytes(frame)
     return approvals.Outcome(
         {"rows": len(frame), "columns": columns, "segment_id": req.payload["segment_id"]}, data
     )

@@ -55,7 +55,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-from core import audit, masking
+from core import audit, exports, masking
 from core.filters import GlobalFilters
 from core.permissions import Capability, require
 from core.sqlfiles import sql_text
@@ -764,7 +764,7 @@ def member_list_export(frame: pd.DataFrame, role: str | None) -> bytes:
 
     if not (can(role, require_any) or not masking.masks_pii(role)):
         require(role, require_any)
-    return masking.export_frame(frame, role).to_csv(index=False).encode("utf-8-sig")
+    return exports.csv_bytes(masking.export_frame(frame, role))
 
 
 # == alerts =================================================================================

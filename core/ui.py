@@ -30,7 +30,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_authenticator.controllers import CookieController
 
-from core import auth, data_shape, i18n, metrics, permissions, segments, settings
+from core import auth, data_shape, exports, i18n, metrics, permissions, segments, settings
 from core import currency as currencies
 from core.config import PROJECT_ROOT, app_memory_limit, resolve_db_path
 from core.currency import DEFAULT_CURRENCY
@@ -849,7 +849,7 @@ def table_behind(ctx: PageContext, frame, name: str) -> None:
         if ctx.can(permissions.Capability.EXPORT_AGGREGATE):
             st.download_button(
                 ctx.t("analytics.download"),
-                data=frame.to_csv(index=False).encode("utf-8-sig"),
+                data=exports.csv_bytes(frame),
                 file_name=f"memberlens_{name}.csv",
                 mime="text/csv",
                 key=f"ml_download_{name}",

@@ -6,7 +6,7 @@ import zoneinfo
 import pandas as pd
 import streamlit as st
 
-from core import auth, ingest, metrics, settings, ui
+from core import auth, exports, ingest, metrics, settings, ui
 from core import currency as currencies
 from core.permissions import Capability
 
@@ -140,7 +140,7 @@ if submitted and uploads:
         if not result.rejects.empty:
             st.download_button(
                 ctx.t("data.upload_rejects"),
-                result.rejects.to_csv(index=False).encode("utf-8-sig"),
+                exports.csv_bytes(result.rejects),
                 file_name=f"import_{result.import_id}_rejects.csv",
                 mime="text/csv",
             )
