@@ -109,7 +109,7 @@ reference = ", ".join(f"{k}={v}" for k, v in fit.summary["cox"]["reference"].ite
 st.caption(ctx.t("churn.hr_note", reference=reference))
 failing = fit.summary["cox"]["ph_failing"]
 if failing:
-    st.warning(ctx.t("churn.ph_fails", names=", ".join(failing)))
+    st.warning(ctx.t_md("churn.ph_fails", names=", ".join(failing)))
 else:
     st.caption(ctx.t("churn.ph_ok"))
 

@@ -23,7 +23,7 @@ def fit_status() -> None:
     if job is None:
         return
     if job.error:
-        st.error(ctx.t("models.failed", error=job.error))
+        st.error(ctx.t_md("models.failed", error=job.error))
     elif not job.done:
         step = ctx.t(f"models.step.{job.step}")
         st.progress(
@@ -82,7 +82,7 @@ st.write(
     )
 )
 if fit.summary["cox"].get("ph_failing"):
-    st.warning(ctx.t("churn.ph_fails", names=", ".join(fit.summary["cox"]["ph_failing"])))
+    st.warning(ctx.t_md("churn.ph_fails", names=", ".join(fit.summary["cox"]["ph_failing"])))
 else:
     st.caption(ctx.t("churn.ph_ok"))
 st.write(ctx.t("models.baseline_text"))
