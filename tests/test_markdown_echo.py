@@ -160,3 +160,16 @@ def test_a_display_name_in_the_sidebar_is_shown_as_text(store):
     at = open_page("overview", "shady")
     assert not at.exception
     assert_escaped(at, "小王")
+
+
+def test_a_group_value_from_the_data_is_shown_as_text_in_an_alert(store):
+    # a channel name comes from an imported file
+    with store.transaction() as cur:
+        cur.execute(
+            "insert into alerts values (1, 1, 'channel', $v, '2026-06-05', '2026-06-08', "
+            "'2026-06-10', 3, 10.0, 4.0, 0.6, 5, 21, 'care_sms', 'open', null)",
+            {"v": LINK},
+        )
+    at = open_page("alerts", "viewer")
+    assert not at.exception
+    assert_escaped(at, "重新登录")
