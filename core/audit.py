@@ -50,7 +50,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from core import masking
+from core import exports, masking
 from core.permissions import Capability, PermissionDenied
 from core.permissions import require as _require
 from core.store import Store
@@ -759,7 +759,7 @@ def audit_rows(
 def audit_export(store: Store, role: str | None, frame: pd.DataFrame, actor: str) -> bytes:
     """``frame`` (from :func:`audit_rows`) as CSV; the export itself is audited."""
     _require(role, Capability.VIEW_AUDIT_LOG)
-    data = frame.to_csv(index=False).encode("utf-8-sig")
+    data = exports.csv_bytes(frame)
     record_now(
         store,
         actor=actor,

@@ -1091,11 +1091,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{n} members (as of {as_of}; tags from the latest snapshot on or before it)",
     },
     "member_list.masked": {
-        "zh": "按您的角色，手机号、邮箱、姓名和地址已脱敏；导出文件只含会员 ID 和非个人信息列。",
-        "en": "For your role, phone, e-mail, name and address are masked; the export holds "
-        "member ids and non-personal columns only.",
+        "zh": "按您的角色，手机号、邮箱、姓名、地址、昵称和生日已脱敏；导出名单需提交申请并经审批，"
+        "文件只含会员 ID 和非个人信息列。",
+        "en": "For your role, phone, e-mail, name, address, nickname and birth date are "
+        "masked; exporting the list needs an approved request, and the file holds member ids "
+        "and non-personal columns only.",
     },
     "member_list.export": {"zh": "导出名单（CSV）", "en": "Export the list (CSV)"},
+    "member_list.request_export": {
+        "zh": "申请导出名单（CSV，需审批）",
+        "en": "Request the list as a file (CSV, needs approval)",
+    },
+    "member_list.request_hint": {
+        "zh": "逐个会员的名单属于会员级数据：提交申请并经管理员批准后，在「审批」页下载一次。",
+        "en": "A list of members is member-level data: once an admin approves your request, "
+        "download it once on the Approvals page.",
+    },
+    "member_list.source_label": {
+        "zh": "{source}：{choice}",
+        "en": "{source}: {choice}",
+    },
     "member_list.open_profile": {"zh": "打开会员360", "en": "Open Member 360"},
     "alert.label": {
         "zh": "{group}：{start} 起连续 {days} 天下降，降幅 {drop}",
@@ -1174,6 +1189,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Find by member id, phone, e-mail or nickname",
     },
     "profile.not_found": {"zh": "没有找到会员。", "en": "No member found."},
+    "profile.search_id": {
+        "zh": "按会员ID打开（会员ID见会员名单）",
+        "en": "Open by member id (from a member list)",
+    },
     "profile.pick": {"zh": "选择会员", "en": "Choose a member"},
     "profile.attributes": {"zh": "基本信息", "en": "Attributes"},
     "profile.tier": {"zh": "等级与等级历史", "en": "Tier and tier history"},
@@ -1298,6 +1317,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This member's personal data has been erased.",
     },
     "members.error.segment": {"zh": "找不到该分群。", "en": "No such segment."},
+    "members.error.empty_list": {
+        "zh": "名单中没有会员。",
+        "en": "The list has no members.",
+    },
     "members.error.empty_segment": {
         "zh": "该分群当前没有会员。",
         "en": "The segment has no members at the moment.",

@@ -1,9 +1,10 @@
-"""Personal data masked by role (SPEC §1, §8): phone, e-mail, name and address.
+"""Personal data masked by role (SPEC §1, §8): phone, e-mail, name, address, nickname and
+birth date.
 
 Roles without :attr:`~core.permissions.Capability.VIEW_PII` (``core.permissions.masks_pii``)
 see every personal value masked, in tables, exports and logs alike; the masked form keeps
 just enough to tell two members apart on a call (``138****0000``, ``z***@example.com``,
-``张**``, ``浙江省杭州市****``) and never the full value.
+``张**``, ``浙江省杭州市****``, ``1990-**-**``) and never the full value.
 
 Use :func:`mask_frame` for a table shown on screen and :func:`export_frame` for a download:
 an export for a masking role leaves the personal columns out altogether (member ids and
@@ -19,7 +20,7 @@ import pandas as pd
 from core.permissions import masks_pii
 
 MASK = "*"
-PII_COLUMNS: tuple[str, ...] = ("phone", "email", "name", "address")
+PII_COLUMNS: tuple[str, ...] = ("phone", "email", "name", "address", "nickname", "birth_date")
 
 
 def _missing(value: object) -> bool:
@@ -73,11 +74,21 @@ def mask_address(value: str | None) -> str | None:
     return text[:keep] + MASK * 4
 
 
+def mask_birth_date(value: object) -> str | None:
+    """``1990-05-01`` → ``1990-**-**``: the year only (enough for an age band)."""
+    if _missing(value):
+        return None
+    text = str(value).strip()
+    return text[:4] + "-**-**" if len(text) >= 4 else MASK * 4
+
+
 MASKERS: dict[str, Callable[[str | None], str | None]] = {
     "phone": mask_phone,
     "email": mask_email,
     "name": mask_name,
     "address": mask_address,
+    "nickname": mask_name,  # a nickname often is the name, or finds the person online
+    "birth_date": mask_birth_date,
 }
 
 

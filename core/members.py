@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from core import approvals, audit, masking, rollups
+from core import approvals, audit, exports, masking, rollups
 from core.config import DEFAULT_BUSINESS_TZ
 from core.permissions import Capability, can
 from core.sqlfiles import sql_text
@@ -127,7 +127,8 @@ def search_members(
 def member_profile(
     store: Store, actor: str, role: str | None, member_key: int, as_of: date | None = None
 ) -> MemberProfile:
-    """One member's attributes, tier history, last 30 active days and 12-month spend."""
+    """One member's attributes, tier history, last 30 active days and 12-month spend; the
+    view is audited (``member.view``) before anything is returned."""
     audit.require(store, actor, role, Capability.LOOK_UP_MEMBERS, "member.view")
     cur = store.cursor()
     try:
@@ -167,9 +168,11 @@ def member_profile(
     finally:
         cur.close()
     record = attributes.iloc[0].to_dict()
+    audit.record_now(
+        store, actor=actor, role=role, action="member.view", target=str(record["member_id"])
+    )
     record = masking.mask_record(record, role)
     if masking.masks_pii(role):
-        record["nickname"] = masking.mask_name(record.get("nickname"))
         record["birth_date"] = None if record.get("birth_date") is None else "****"
     return MemberProfile(
         int(member_key), record, history, recent, int(orders), float(spend), bool(erased)
@@ -459,13 +462,60 @@ def request_member_export(
     return approvals.request(store, actor, role, "member_export", payload, summary, reason, now)
 
 
+def request_member_list_export(
+    store: Store,
+    actor: str,
+    role: str | None,
+    member_keys: list[int],
+    source: str,
+    reason: str,
+    as_of: date,
+    now: datetime | None = None,
+) -> int:
+    """Ask to download a member list (one row per member) as the requester sees it: member
+    ids and the non-personal columns (SPEC §1: member-level export by analysts only through
+    an approved request). ``source`` says where the list came from (tag, segment, alert).
+
+    A ``member_export`` request; once an admin approves it, the requester downloads it once
+    and the row count is audited."""
+    audit.require(store, actor, role, Capability.REQUEST_MEMBER_EXPORT, "member.export")
+    reason = _clean_reason(reason)
+    keys = sorted({int(k) for k in member_keys})
+    if not keys:
+        raise MemberError("members.error.empty_list")
+    source = (source or "").strip()[:MAX_TEXT]
+    payload = {
+        "scope": "member_list",
+        "source": source,
+        "as_of": as_of.isoformat(),
+        "member_keys": keys,
+    }
+    summary = f"export the member list “{source}” of {len(keys):,} members (no personal columns)"
+    return approvals.request(store, actor, role, "member_export", payload, summary, reason, now)
+
+
+def _execute_list_export(cur, req: approvals.Request) -> approvals.Outcome:
+    from core import segments
+
+    role = req.requested_role
+    keys = [int(k) for k in req.payload["member_keys"]]
+    frame = segments.member_list(cur, role, keys, date.fromisoformat(req.payload["as_of"]))
+    frame = masking.export_frame(frame.sort_values("member_id"), role)
+    return approvals.Outcome(
+        {"rows": len(frame), "scope": "member_list", "source": req.payload["source"]},
+        exports.csv_bytes(frame),
+    )
+
+
 @approvals.executor("member_export")
 def _execute_export(cur, req: approvals.Request, actor: str, now: datetime) -> approvals.Outcome:
+    if req.payload.get("scope") == "member_list":
+        return _execute_list_export(cur, req)
     columns = [c for c in EXPORT_COLUMNS if c in req.payload["columns"]]
     keys = [int(k) for k in req.payload["member_keys"]]
     frame = cur.execute(sql_text("members/scope_export"), {"keys": keys}).df()
     frame = frame[["member_id", *columns]]
-    data = frame.to_csv(index=False).encode("utf-8-sig")
+    data = exports.csv_bytes(frame)
     return approvals.Outcome(
         {"rows": len(frame), "columns": columns, "segment_id": req.payload["segment_id"]}, data
     )

@@ -44,9 +44,11 @@ def holdout_table(ctx, fit: ChurnFit) -> pd.DataFrame:
 
 
 def left_out_lines(ctx, fit: ChurnFit) -> list[str]:
-    """One sentence per rule a model left data out by, and per model that was not fitted."""
+    """One sentence per rule a model left data out by, and per model that was not fitted.
+
+    Member ids are data: the sentences escape them for the Markdown they are shown in."""
     lines = [
-        ctx.t(
+        ctx.t_md(
             f"models.left_out.{entry['model']}.{entry['rule']}",
             count=ctx.int(entry["count"]),
             examples=", ".join(entry["examples"]),

@@ -26,7 +26,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from core import approvals, audit
+from core import approvals, audit, exports
 from core.members import MemberError, business_now
 from core.permissions import Capability, can
 from core.store import Store
@@ -148,14 +148,14 @@ def export_member(
                         json.dumps(record, ensure_ascii=False, indent=2, default=_json_default),
                     )
                 else:
-                    archive.writestr(f"{table}.csv", frame.to_csv(index=False))
+                    archive.writestr(f"{table}.csv", exports.csv_text(frame))
             audit_rows = cur.execute(
                 "select audit_id, logged_at, actor, role, action, target, before_json, "
                 "after_json, reason from audit_log where target = $id order by audit_id",
                 {"id": member_id},
             ).df()
             counts["audit_log"] = len(audit_rows)
-            archive.writestr("audit_log.csv", audit_rows.to_csv(index=False))
+            archive.writestr("audit_log.csv", exports.csv_text(audit_rows))
             archive.writestr(
                 "README.txt",
                 f"MemberLens data export for member {member_id}\n"

@@ -9,7 +9,6 @@ carry the store currency in their header (``revenue (¥)``, ``revenue ($)``).
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from core import metrics
+from core import exports, metrics
 from core.currency import money_headers
 from core.filters import GlobalFilters
 from core.store import Store
@@ -352,12 +351,10 @@ def write_report(frame: pd.DataFrame, fmt: str, out: BinaryIO, currency: str | N
     metrics.check_choice("format", fmt, FORMATS)
     plain = plain_frame(frame).rename(columns=money_headers(frame.columns, currency))
     if fmt == "csv":
-        out.write(plain.to_csv(index=False).encode("utf-8"))
+        out.write(exports.csv_bytes(plain, bom=False))
     elif fmt == "json":
         rows = plain.to_dict(orient="records")
         out.write(json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8"))
         out.write(b"\n")
     else:
-        buffer = io.BytesIO()
-        plain.to_excel(buffer, index=False, engine="openpyxl")
-        out.write(buffer.getvalue())
+        out.write(exports.xlsx_bytes(plain))

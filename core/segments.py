@@ -55,7 +55,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-from core import audit, masking
+from core import audit, exports, masking
 from core.filters import GlobalFilters
 from core.permissions import Capability, require
 from core.sqlfiles import sql_text
@@ -757,14 +757,12 @@ def member_list(
 
 
 def member_list_export(frame: pd.DataFrame, role: str | None) -> bytes:
-    """CSV (UTF-8 with BOM, for Excel) of a member list: member ids and non-personal columns
-    for roles that see personal data masked, everything for those who may see it."""
-    require_any = Capability.EXPORT_AGGREGATE
-    from core.permissions import can
-
-    if not (can(role, require_any) or not masking.masks_pii(role)):
-        require(role, require_any)
-    return masking.export_frame(frame, role).to_csv(index=False).encode("utf-8-sig")
+    """CSV (UTF-8 with BOM, for Excel) of a member list, for roles that see personal data
+    (support, admin). A member list is member-level data: the roles that see it masked
+    (analyst, operator) get it only through an approved request
+    (:func:`core.members.request_member_list_export`, SPEC §1)."""
+    require(role, Capability.VIEW_PII)
+    return exports.csv_bytes(masking.export_frame(frame, role))
 
 
 # == alerts =================================================================================
@@ -1319,21 +1317,31 @@ def segment_tier_mix(conn: Conn, member_keys: Sequence[int], as_of: date) -> pd.
     return frame
 
 
-def find_member(conn: Conn, text: str) -> pd.DataFrame:
-    """Members whose id, phone, e-mail or nickname equals ``text`` (trimmed; at most 20)."""
-    value = (text or "").strip()
-    if not value:
-        return pd.DataFrame(columns=["member_key", "member_id", "nickname"])
-    return pd.DataFrame(
-        _rows(
-            conn,
+def find_member(conn: Conn, text: str, role: str | None) -> pd.DataFrame:
+    """The members ``role`` may open from ``text`` (trimmed; at most 20), nickname masked
+    by role.
+
+    Roles that look members up (support, operator, admin) find them by id, phone, e-mail or
+    nickname; the other roles with the member page (analysts) only by member id, as listed
+    on their member lists (SPEC §1): a phone number or e-mail never leads an analyst to a
+    member. Roles without the member page find nobody.
+    """
+    from core.permissions import can
+
+    value = (text or "").strip()[:100]
+    columns = ["member_key", "member_id", "nickname"]
+    if not value or not can(role, Capability.VIEW_MEMBER_PROFILE):
+        return pd.DataFrame(columns=columns)
+    if can(role, Capability.LOOK_UP_MEMBERS):
+        sql = (
             "select member_key, member_id, nickname from members where member_id = $v "
             "or phone = $v or lower(email) = lower($v) or nickname = $v order by member_id "
-            "limit 20",
-            {"v": value[:100]},
-        ),
-        columns=["member_key", "member_id", "nickname"],
-    )
+            "limit 20"
+        )
+    else:
+        sql = "select member_key, member_id, nickname from members where member_id = $v"
+    found = pd.DataFrame(_rows(conn, sql, {"v": value}), columns=columns)
+    return masking.mask_frame(found, role)
 
 
 def member_key_of(conn: Conn, member_id: str) -> int | None:
@@ -1359,9 +1367,26 @@ class Member360:
     best_hour: int | None
 
 
-def member_360(conn: Conn, role: str | None, member_key: int, as_of: date) -> Member360:
-    """Everything the member page shows (roles with the member profile only)."""
-    require(role, Capability.VIEW_MEMBER_PROFILE)
+def _audit_view(conn: Conn, actor: str | None, role: str | None, member_id: str) -> None:
+    """One ``member.view`` audit row: who opened which member (SPEC §7)."""
+    fields = {"actor": actor, "role": role, "action": "member.view", "target": member_id}
+    if isinstance(conn, Store):
+        audit.record_now(conn, **fields)
+    else:
+        audit.record(conn, **fields)
+
+
+def member_360(
+    conn: Conn, role: str | None, member_key: int, as_of: date, *, actor: str | None
+) -> Member360:
+    """Everything the member page shows (roles with the member profile only).
+
+    Every view is audited (``member.view``: ``actor``, role, member id) before anything is
+    returned; a refusal is audited as ``access.denied``."""
+    if isinstance(conn, Store):
+        audit.require(conn, actor, role, Capability.VIEW_MEMBER_PROFILE, "member.view")
+    else:
+        require(role, Capability.VIEW_MEMBER_PROFILE)
     key = int(member_key)
     attributes = pd.DataFrame(
         _rows(
@@ -1419,6 +1444,7 @@ def member_360(conn: Conn, role: str | None, member_key: int, as_of: date) -> Me
             "orders",
         ],
     )
+    _audit_view(conn, actor, role, str(record["member_id"]))
     return Member360(
         member_key=key,
         attributes=record,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import runpy
 import threading
 import time
@@ -30,7 +31,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_authenticator.controllers import CookieController
 
-from core import auth, data_shape, i18n, metrics, permissions, segments, settings
+from core import auth, data_shape, exports, i18n, metrics, permissions, segments, settings
 from core import currency as currencies
 from core.config import PROJECT_ROOT, app_memory_limit, resolve_db_path
 from core.currency import DEFAULT_CURRENCY
@@ -67,6 +68,25 @@ COOKIE_SECURE_ENV_VAR = "MEMBERLENS_COOKIE_SECURE"  # 1 behind TLS: the cookie g
 _build_lock = threading.Lock()
 _server_log = logging.getLogger(__name__)
 
+# Markdown (with Streamlit's extensions: :color[…], :material/…:, $…$) starts only at ASCII
+# punctuation, and every ASCII punctuation character may be escaped with a backslash.
+_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# GitHub autolinks need no punctuation to start ("http://", "www.", "a@b.c") and are found
+# in the text after escapes are resolved: a word joiner (U+2060, invisible) breaks them.
+_AUTOLINK_START = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+
+
+def md_escape(value: object) -> str:
+    """``value`` as text for an element that renders Markdown (``st.warning``, ``st.info``,
+    ``st.error``, ``st.success``, ``st.markdown``, ``st.caption``, ``st.write``, headers,
+    expander and widget labels): no link, image, autolink, heading, emphasis, colour,
+    icon or formula, and on one line. Every value from a link, a form or the data shown
+    through such an element goes through here (issue 13.4); the catalogue's own Markdown
+    stays as it is (:meth:`PageContext.t_md`)."""
+    text = " ".join(str(value).splitlines())
+    text = _AUTOLINK_START.sub("\u2060", text)
+    return _MD_PUNCTUATION.sub(r"\\\1", text)
+
 
 @dataclass(frozen=True)
 class PageContext:
@@ -84,6 +104,11 @@ class PageContext:
 
     def t(self, key: str, **values: object) -> str:
         return i18n.t(key, self.lang, **values)
+
+    def t_md(self, key: str, **values: object) -> str:
+        """:meth:`t` for a Markdown-rendering element: each value goes through
+        :func:`md_escape`; the catalogue text keeps its own Markdown."""
+        return i18n.t(key, self.lang, **{name: md_escape(v) for name, v in values.items()})
 
     def can(self, capability: permissions.Capability) -> bool:
         return permissions.can(self.role, capability)
@@ -187,7 +212,7 @@ def _check_audit_key(store: Store, lang: str) -> None:
     try:
         audit.signing_key(store.path, demo=store.is_demo())
     except audit.AuditKeyError as exc:
-        st.error(i18n.t("startup.audit_key", lang, problem=str(exc)))
+        st.error(i18n.t("startup.audit_key", lang, problem=md_escape(exc)))
         st.stop()
 
 
@@ -214,14 +239,18 @@ def _build_demo(path, lang: str) -> None:
     try:
         from core.demo import build_demo_store
     except ImportError as exc:
-        st.error(i18n.t("startup.demo_unavailable", lang, path=str(path), error=str(exc)))
+        st.error(
+            i18n.t("startup.demo_unavailable", lang, path=md_escape(path), error=md_escape(exc))
+        )
         st.stop()
     with st.status(i18n.t("startup.building_demo", lang), expanded=True) as status:
         try:
             build_demo_store(path, progress=lambda message: status.write(message))
         except (ImportError, StoreError, OSError) as exc:
             status.update(state="error")
-            st.error(i18n.t("startup.demo_unavailable", lang, path=str(path), error=str(exc)))
+            st.error(
+                i18n.t("startup.demo_unavailable", lang, path=md_escape(path), error=md_escape(exc))
+            )
             st.stop()
         status.update(label=i18n.t("startup.demo_ready", lang), state="complete")
 
@@ -468,7 +497,7 @@ def _first_admin_form(store: Store, lang: str) -> None:
         try:
             auth.create_first_admin(store, username, password, display_name or None, lang)
         except auth.AuthError as exc:
-            st.error(i18n.t(exc.code, lang, **exc.values))
+            st.error(i18n.t(exc.code, lang, **{k: md_escape(v) for k, v in exc.values.items()}))
             return
         st.success(i18n.t("setup.done", lang))
         st.rerun()
@@ -504,7 +533,9 @@ def sidebar(session: AppSession, menu: list[tuple[PageSpec, st.Page]]) -> None:
     language_selector(lang, session.account, session.store)
     with st.sidebar:
         role = i18n.t(f"role.{session.role}", lang)
-        st.caption(i18n.t("sidebar.signed_in_as", lang, name=session.account.label, role=role))
+        st.caption(
+            i18n.t("sidebar.signed_in_as", lang, name=md_escape(session.account.label), role=role)
+        )
         st.button(
             i18n.t("sidebar.logout", lang),
             key="ml_logout",
@@ -610,7 +641,7 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
     raw = {name: st.query_params.get_all(name) for name in st.query_params}
     filters, notices = GlobalFilters.from_query_params(raw, options)
     for notice in notices:
-        st.warning(ctx.t(notice.code, **notice.values), icon=":material/link_off:")
+        st.warning(ctx.t_md(notice.code, **notice.values), icon=":material/link_off:")
     canonical = filters.to_query_params()
     wanted = {k: (v if isinstance(v, list) else [v]) for k, v in canonical.items()}
     present = {k: v for k, v in raw.items() if k not in FOREIGN_PARAMS}
@@ -849,7 +880,7 @@ def table_behind(ctx: PageContext, frame, name: str) -> None:
         if ctx.can(permissions.Capability.EXPORT_AGGREGATE):
             st.download_button(
                 ctx.t("analytics.download"),
-                data=frame.to_csv(index=False).encode("utf-8-sig"),
+                data=exports.csv_bytes(frame),
                 file_name=f"memberlens_{name}.csv",
                 mime="text/csv",
                 key=f"ml_download_{name}",
@@ -1018,10 +1049,10 @@ def attempt(ctx: PageContext, action, *args, **kwargs):
     except duckdb.TransactionException:
         st.error(ctx.t("common.conflict"))
     except StoreError as exc:  # e.g. an unreadable import file: the message says which
-        st.error(ctx.t("common.store_error", error=str(exc)))
+        st.error(ctx.t_md("common.store_error", error=exc))
     except Exception as exc:  # errors a user can cause carry a translation code
         code = getattr(exc, "code", None)
         if code is None or code not in i18n.CATALOGUE:
             raise
-        st.error(ctx.t(code, **getattr(exc, "values", {})))
+        st.error(ctx.t_md(code, **getattr(exc, "values", {})))
     return None

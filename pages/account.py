@@ -10,7 +10,7 @@ ctx = ui.page_guard("account")
 
 st.title(ctx.t("page.account"))
 st.write(
-    ctx.t(
+    ctx.t_md(
         "account.profile",
         username=ctx.account.username,
         role=ctx.t(f"role.{ctx.role}"),
@@ -40,7 +40,7 @@ if submitted:
         try:
             epoch = auth.change_password(ctx.store, ctx.account.username, current, new)
         except auth.AuthError as exc:
-            st.error(ctx.t(exc.code, **exc.values))
+            st.error(ctx.t_md(exc.code, **exc.values))
         else:
             ui.renew_session(ctx.account, max(time.time(), auth.to_epoch(epoch)))
             st.session_state["account_password_changed"] = True

@@ -19,7 +19,7 @@ if message := st.session_state.pop(DONE_KEY, None):
 
 
 def finished(message_key: str, **values) -> None:
-    st.session_state[DONE_KEY] = ctx.t(message_key, **values)
+    st.session_state[DONE_KEY] = ctx.t_md(message_key, **values)
     st.rerun()
 
 

@@ -42,7 +42,7 @@ for alert in open_alerts.itertuples():
     with st.container(border=True):
         st.markdown(
             "**"
-            + ctx.t(
+            + ctx.t_md(
                 "alert.label",
                 group=group_text(alert.group_kind, alert.group_value),
                 start=alert.start_day.isoformat(),
@@ -149,6 +149,6 @@ if ctx.can(Capability.MANAGE_ALERTS):
                     value.strip() or None, int(days), float(min_drop), enabled, rule_id,
                 )  # fmt: skip
             except segments.SegmentError as exc:
-                st.error(ctx.t(exc.code, **exc.values))
+                st.error(ctx.t_md(exc.code, **exc.values))
             else:
                 st.success(ctx.t("alerts.saved"))

@@ -68,7 +68,7 @@ def act(action, row, *args) -> None:
 
 
 for row in requests.itertuples():
-    header = ctx.t(
+    header = ctx.t_md(
         "approvals.header",
         id=row.request_id,
         kind=ctx.t(f"approvals.kind.{row.kind}"),
@@ -78,7 +78,7 @@ for row in requests.itertuples():
     )
     with st.expander(header, expanded=row.status in ("pending", "approved")):
         st.markdown(
-            ctx.t(
+            ctx.t_md(
                 "approvals.details",
                 summary=row.summary,
                 reason=row.reason,
@@ -87,7 +87,7 @@ for row in requests.itertuples():
         )
         if row.decided_by:
             st.caption(
-                ctx.t(
+                ctx.t_md(
                     "approvals.decision",
                     by=row.decided_by,
                     at=row.decided_at.strftime("%Y-%m-%d %H:%M"),
@@ -95,7 +95,7 @@ for row in requests.itertuples():
                 )
             )
         if row.result:
-            st.caption(ctx.t("approvals.result", result=json.loads(row.result)))
+            st.caption(ctx.t_md("approvals.result", result=json.loads(row.result)))
         own = row.requested_by == user
         rid = int(row.request_id)
         if row.status == "pending":

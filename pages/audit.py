@@ -46,9 +46,9 @@ if left.button(ctx.t("audit.verify"), key="audit_verify"):
     if report.ok:
         left.success(ctx.t("audit.chain_ok", rows=ctx.int(report.rows)))
     elif report.first_broken is None:
-        left.error(ctx.t("audit.chain_unverified", problem=report.problem))
+        left.error(ctx.t_md("audit.chain_unverified", problem=report.problem))
     else:
-        left.error(ctx.t("audit.chain_broken", row=report.first_broken, problem=report.problem))
+        left.error(ctx.t_md("audit.chain_broken", row=report.first_broken, problem=report.problem))
 if right.button(ctx.t("audit.prepare"), key="audit_prepare"):
     data = ui.attempt(ctx, audit.audit_export, ctx.store, ctx.role, rows, ctx.account.username)
     if data is not None:

@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from core import churn, i18n, permissions, segments, ui
+from core import churn, exports, i18n, permissions, segments, ui
 
 ctx = ui.page_guard("churn")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -126,7 +126,7 @@ else:
     st.caption(ctx.t("churn.hr_note", reference=reference))
     failing = fit.summary["cox"]["ph_failing"]
     if failing:
-        st.warning(ctx.t("churn.ph_fails", names=", ".join(failing)))
+        st.warning(ctx.t_md("churn.ph_fails", names=", ".join(failing)))
     else:
         st.caption(ctx.t("churn.ph_ok"))
 
@@ -142,7 +142,7 @@ st.dataframe(shown.head(500), hide_index=True, width="stretch")
 if ctx.can(permissions.Capability.VIEW_PII):
     st.download_button(
         ctx.t("churn.download"),
-        data=shown.to_csv(index=False).encode("utf-8-sig"),
+        data=exports.csv_bytes(shown),
         file_name=f"memberlens_at_risk_{as_of.isoformat()}.csv",
         mime="text/csv",
         key="churn_download",

@@ -6,7 +6,7 @@ import zoneinfo
 import pandas as pd
 import streamlit as st
 
-from core import auth, ingest, metrics, settings, ui
+from core import auth, exports, ingest, metrics, settings, ui
 from core import currency as currencies
 from core.permissions import Capability
 
@@ -14,7 +14,7 @@ ctx = ui.page_guard("data")
 
 st.title(ctx.t("data.title"))
 status = metrics.store_status(ctx.store)
-st.caption(ctx.t("data.store", path=status.path))
+st.caption(ctx.t_md("data.store", path=status.path))
 
 first, second, third, fourth = st.columns(4)
 first.metric(ctx.t("data.schema_version"), status.schema_version, border=True)
@@ -98,7 +98,7 @@ if ctx.can(Capability.MANAGE_SETTINGS):
                 if saved is not None:  # (new value,); None: refused, the error is shown
                     st.cache_data.clear()  # money labels, tiers and churn windows changed
                     shown = settings.as_text(saved[0])
-                    st.success(ctx.t("settings.saved", label=label, value=shown))
+                    st.success(ctx.t_md("settings.saved", label=label, value=shown))
 
 st.subheader(ctx.t("data.upload"))
 st.caption(ctx.t("data.upload_help"))
@@ -140,7 +140,7 @@ if submitted and uploads:
         if not result.rejects.empty:
             st.download_button(
                 ctx.t("data.upload_rejects"),
-                result.rejects.to_csv(index=False).encode("utf-8-sig"),
+                exports.csv_bytes(result.rejects),
                 file_name=f"import_{result.import_id}_rejects.csv",
                 mime="text/csv",
             )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import masking, segments, ui
+from core import masking, members, segments, ui
 from core.i18n import CATALOGUE
 from core.permissions import Capability
 
@@ -104,7 +104,7 @@ st.dataframe(
         column: ctx.t(f"col.{column}") for column in frame.columns if f"col.{column}" in CATALOGUE
     },
 )
-if ctx.can(Capability.EXPORT_AGGREGATE) or not masking.masks_pii(ctx.role):
+if ctx.can(Capability.VIEW_PII):
     st.download_button(
         ctx.t("member_list.export"),
         data=segments.member_list_export(frame, ctx.role),
@@ -112,6 +112,22 @@ if ctx.can(Capability.EXPORT_AGGREGATE) or not masking.masks_pii(ctx.role):
         mime="text/csv",
         on_click="ignore",
     )
+elif ctx.can(Capability.REQUEST_MEMBER_EXPORT) and len(frame):
+    with st.form("member_list_export_request"):
+        st.caption(ctx.t("member_list.request_hint"))
+        reason = st.text_input(ctx.t("common.reason"), max_chars=500)
+        if st.form_submit_button(ctx.t("member_list.request_export")):
+            what = ctx.t(
+                "member_list.source_label",
+                source=ctx.t(f"member_list.source.{source}"),
+                choice=st.query_params.get(source) or str(filters.segment),
+            )
+            request_id = ui.attempt(
+                ctx, members.request_member_list_export, ctx.store, ctx.account.username,
+                ctx.role, keys, what, reason, as_of,
+            )  # fmt: skip
+            if request_id is not None:
+                st.success(ctx.t("members.requested", id=request_id))
 if len(frame) and ctx.can(Capability.VIEW_MEMBER_PROFILE):
     member = st.selectbox(ctx.t("profile.pick"), frame["member_id"].head(500).tolist())
     st.page_link(

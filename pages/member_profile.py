@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import segments, ui
+from core.permissions import Capability
 
 ctx = ui.page_guard("member_profile")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -17,8 +18,9 @@ if as_of is None:
     st.stop()
 
 member_id = st.query_params.get("member", "")
-text = st.text_input(ctx.t("profile.search"), value=member_id, max_chars=100)
-found = segments.find_member(ctx.store, text)
+search_label = "profile.search" if ctx.can(Capability.LOOK_UP_MEMBERS) else "profile.search_id"
+text = st.text_input(ctx.t(search_label), value=member_id, max_chars=100)
+found = segments.find_member(ctx.store, text, ctx.role)
 if text and found.empty:
     st.warning(ctx.t("profile.not_found"))
 if found.empty:
@@ -26,9 +28,17 @@ if found.empty:
 ids = found["member_id"].tolist()
 member_id = st.selectbox(ctx.t("profile.pick"), ids) if len(ids) > 1 else ids[0]
 st.query_params["member"] = member_id
-member = segments.member_360(
-    ctx.store, ctx.role, segments.member_key_of(ctx.store, member_id), as_of
+member = ui.attempt(
+    ctx,
+    segments.member_360,
+    ctx.store,
+    ctx.role,
+    segments.member_key_of(ctx.store, member_id),
+    as_of,
+    actor=ctx.account.username,
 )
+if member is None:
+    st.stop()
 
 left, right = st.columns([2, 1])
 with left:

@@ -22,7 +22,7 @@ def fit_status() -> None:
     if job is None:
         return
     if job.error:
-        st.error(ctx.t("models.failed", error=job.error))
+        st.error(ctx.t_md("models.failed", error=job.error))
     elif not job.done:
         step = ctx.t(f"models.step.{job.step}")
         st.progress(
@@ -121,7 +121,7 @@ else:
         )
     )
     if cox.get("ph_failing"):
-        st.warning(ctx.t("churn.ph_fails", names=", ".join(cox["ph_failing"])))
+        st.warning(ctx.t_md("churn.ph_fails", names=", ".join(cox["ph_failing"])))
     else:
         st.caption(ctx.t("churn.ph_ok"))
 

@@ -97,7 +97,7 @@ with tab_tags:
                                     ctx.store, ctx.role, ctx.account.username, name, param, value
                                 )
                     except segments.SegmentError as exc:
-                        st.error(ctx.t(exc.code, **exc.values))
+                        st.error(ctx.t_md(exc.code, **exc.values))
                     else:
                         st.success(ctx.t("segments.threshold_saved"))
 
@@ -154,7 +154,7 @@ with tab_segments:
                     int(chosen) if chosen else None,
                 )  # fmt: skip
             except segments.SegmentError as exc:
-                st.error(ctx.t(exc.code, **exc.values))
+                st.error(ctx.t_md(exc.code, **exc.values))
             else:
                 st.query_params["segment"] = str(new_id)
                 st.success(ctx.t("segments.saved"))
@@ -163,7 +163,7 @@ with tab_segments:
             try:
                 segments.delete_segment(ctx.store, ctx.role, ctx.account.username, int(chosen))
             except segments.SegmentError as exc:
-                st.error(ctx.t(exc.code, **exc.values))
+                st.error(ctx.t_md(exc.code, **exc.values))
             else:
                 del st.query_params["segment"]
                 st.rerun()
@@ -173,9 +173,9 @@ with tab_segments:
     try:
         keys = segments.segment_member_keys(ctx.store, definition, as_of)
     except segments.SegmentError as exc:
-        st.error(ctx.t(exc.code, **exc.values))
+        st.error(ctx.t_md(exc.code, **exc.values))
         st.stop()
-    st.subheader(ctx.t("segments.detail", name=name or ctx.t("segments.new")))
+    st.subheader(ctx.t_md("segments.detail", name=name or ctx.t("segments.new")))
     st.metric(ctx.t("segments.size_now"), ctx.int(len(keys)), border=True)
     sizes = segments.segment_sizes(ctx.store, definition, period.start, period.end)
     st.markdown(f"**{ctx.t('segments.size_over_time')}**")

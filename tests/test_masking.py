@@ -15,6 +15,7 @@ MEMBERS = pd.DataFrame(
         "phone": ["13800001234", "021-5555", None],
         "email": ["zhang.wei@example.com", "x@qq.com", "broken-address"],
         "address": ["浙江省杭州市西湖区文三路1号", "北京", None],
+        "birth_date": ["1990-05-01", None, "2001-12-31"],
         "tier": ["gold", "normal", "silver"],
     }
 )
@@ -57,7 +58,8 @@ def test_masking_roles_never_see_a_full_value(role):
         full = {v for v in MEMBERS[column] if isinstance(v, str)}
         assert not full & set(shown[column].dropna()), column
     assert shown["phone"].tolist()[:2] == ["138****1234", "02****55"]
-    assert shown["nickname"].tolist() == MEMBERS["nickname"].tolist()  # not personal data
+    assert shown["nickname"].tolist() == ["小*", "阿*", None]  # issue 13.5: personal too
+    assert shown["birth_date"].tolist() == ["1990-**-**", None, "2001-**-**"]  # the year only
     assert MEMBERS["phone"].iloc[0] == "13800001234"  # the input frame is untouched
 
 
@@ -70,7 +72,7 @@ def test_support_and_admin_see_personal_data(role):
 @pytest.mark.parametrize("role", ["viewer", "analyst", "operator"])
 def test_export_for_masking_roles_has_no_personal_columns(role):
     exported = masking.export_frame(MEMBERS, role)
-    assert list(exported.columns) == ["member_id", "nickname", "tier"]
+    assert list(exported.columns) == ["member_id", "tier"]
     csv = exported.to_csv(index=False)
     assert "13800001234" not in csv and "zhang.wei@example.com" not in csv
 

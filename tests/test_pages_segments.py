@@ -80,7 +80,7 @@ def test_analyst_member_list_is_masked(store):
     text = shown_text(at)
     assert "H1" in text and "139****0014" in text
     assert all(PHONES[k] not in text and EMAILS[k] not in text for k in PHONES)
-    assert at.get("download_button")
+    assert not at.get("download_button")  # member-level files only by request (issue 13.5)
 
 
 def test_support_profile_shows_personal_data_analyst_does_not(store):
@@ -114,3 +114,36 @@ def test_member_list_follows_the_global_segment(store):
     assert not at.exception
     assert at.radio[0].value == "tag"
     assert len(at.dataframe[0].value) == 0
+
+
+# -- analysts and personal data (issue 13.5) ------------------------------------------------
+
+
+def test_analyst_member_list_offers_a_request_not_a_download(store):
+    at = open_page("pages/member_list.py", "analyst", {"tag": "high_value"})
+    assert not at.get("download_button")
+    at.text_input[0].input("campaign review")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    requests = store.df("select kind, requested_by, status, payload from approval_requests")
+    assert requests[["kind", "requested_by", "status"]].values.tolist() == [
+        ["member_export", "analyst", "pending"]
+    ]
+    assert '"scope": "member_list"' in requests["payload"].iloc[0]
+
+
+@pytest.mark.parametrize("text", [PHONES[14], EMAILS[14], "nick14"])
+def test_analyst_profile_link_with_a_phone_or_email_finds_nobody(store, text):
+    at = open_page("pages/member_profile.py", "analyst", {"member": text})
+    assert not at.exception
+    assert [w.value for w in at.warning] == [i18n.t("profile.not_found", "zh")]
+    assert not at.dataframe
+    assert store.scalar("select count(*) from audit_log where action = 'member.view'") == 0
+
+
+@pytest.mark.parametrize("role", ["analyst", "support"])
+def test_opening_a_profile_page_is_audited(store, role):
+    at = open_page("pages/member_profile.py", role, {"member": "H1"})
+    assert not at.exception and at.dataframe
+    viewed = store.df("select actor, role, target from audit_log where action = 'member.view'")
+    assert viewed.drop_duplicates().values.tolist() == [[role, role, "H1"]]
