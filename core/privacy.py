@@ -212,6 +212,8 @@ FILE_WRITERS: dict[str, str] = {
     "core.cli.cmd_report": "the operator's --out file: an aggregate report, no member rows",
     "core.cli.cmd_audit": "the operator's --out file: an audit anchor (counts and hashes)",
     "core.demo.build_demo_store": "{store} (built as {store}.building, then renamed)",
+    "core.privacy.scrub_rejects_file": "{store}.imports/*/rejects.csv, rewritten on erasure",
+    "core.reports.write_report": "the stream it is given (cmd_report): an aggregate report",
 }
 
 
