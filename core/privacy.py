@@ -33,7 +33,7 @@ from core import approvals, audit
 from core.members import MemberError, business_now
 from core.permissions import Capability, can
 from core.redaction import TEXT_FIELDS, KnownValues, redact_line_values
-from core.store import Store
+from core.store import COMPACT_DUE_META_KEY, Store
 
 # table -> the column identifying the member (rows about one member)
 MEMBER_TABLES: dict[str, str] = {
@@ -196,6 +196,7 @@ PERSONAL_FILES: dict[str, str] = {
 NOT_PERSONAL_FILES: dict[str, str] = {
     "{store}": "the store itself: its tables and columns are mapped above",
     "{store}.wal": "the store's write-ahead log, folded into the store at each checkpoint",
+    "{store}.compacting": "the store being rewritten by compact_store, renamed over it",
     "{store}.imports/*/report.json": "counts, mode and the names of the imported files",
     ".audit_key": "the audit key of a demo store",
     ".cookie_key": "the cookie key of a demo store",
@@ -214,6 +215,7 @@ FILE_WRITERS: dict[str, str] = {
     "core.demo.build_demo_store": "{store} (built as {store}.building, then renamed)",
     "core.privacy.scrub_rejects_file": "{store}.imports/*/rejects.csv, rewritten on erasure",
     "core.reports.write_report": "the stream it is given (cmd_report): an aggregate report",
+    "core.store.compact_store": "{store}, rewritten whole through {store}.compacting",
 }
 
 
@@ -502,6 +504,11 @@ def _execute_erasure(
     mentions = _audit_text_changes(cur, known, member_id)
     audit.redact_details(
         cur, redacted_ids, now, request_id=req.request_id, actor=actor, also=mentions
+    )
+    # the cleared values' old bytes stay in the store file until it is compacted
+    cur.execute(
+        "insert or replace into meta values ($key, $now)",
+        {"key": COMPACT_DUE_META_KEY, "now": now.isoformat()},
     )
     cur.execute(
         "insert into erased_members values ($k, $now, $r)",

@@ -139,12 +139,22 @@ WRITE_METHODS = {"write_text", "write_bytes", "to_parquet", "to_excel", "to_feat
 PATH_FIRST = {"to_csv", "to_json"}  # write a file when given a path, else return text
 MOVES = {("os", "replace"), ("os", "rename"), ("shutil", "copy"), ("shutil", "copyfile"),
          ("shutil", "copy2"), ("shutil", "copytree"), ("shutil", "move")}  # fmt: skip
-SQL_COPY_TO = re.compile(r"\bcopy\b.+\bto\s+['$]", re.IGNORECASE | re.DOTALL)
+# SQL that writes a file (lowercase keywords, as the codebase writes SQL)
+SQL_WRITES = re.compile(r"^\s*(copy\s.+\sto\s|attach\s|export\s+database\s)", re.DOTALL)
+
+
+def _sql_text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    return None
 
 
 def _writes_a_file(node: ast.AST) -> bool:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return bool(SQL_COPY_TO.search(node.value))
+    text = _sql_text(node)
+    if text is not None:
+        return bool(SQL_WRITES.search(text))
     if not isinstance(node, ast.Call):
         return False
     func = node.func
@@ -156,6 +166,8 @@ def _writes_a_file(node: ast.AST) -> bool:
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         if (func.value.id, name) in MOVES:
             return True
+    if name in ("replace", "rename") and len(node.args) == 1 and not node.keywords:
+        return True  # Path.replace / Path.rename (str.replace takes two arguments)
     if name in ("open", "fdopen"):
         modes = [a.value for a in node.args if isinstance(a, ast.Constant)]
         modes += [k.value.value for k in node.keywords if k.arg == "mode"]
@@ -211,15 +223,26 @@ def read(path):
     with open(path, "r") as handle:
         return handle.read()
 
+def quote(name):
+    return name.replace('"', '""')
+
+def move(partial, target):
+    partial.replace(target)
+
 class Saver:
-    def save(self, cur):
-        cur.execute("copy members to 'members.csv'")
+    def save(self, cur, table):
+        cur.execute(f"copy {table} to 'members.csv'")
+
+    def mirror(self, cur):
+        cur.execute("attach 'mirror.duckdb' as mirror")
 """
     assert file_writers(source, "core.x") == {
         "core.x.keep_upload",
         "core.x.dump",
         "core.x.append_log",
+        "core.x.move",
         "core.x.Saver.save",
+        "core.x.Saver.mirror",
     }
 
 

@@ -249,3 +249,43 @@ def test_an_export_taken_after_erasure_holds_none_of_the_members_data(store):
         text = archive.read(name).decode("utf-8")
         assert mentions_m1(text) == [], name
     assert "M1" in archive.read("member.json").decode()
+
+
+# -- the store file itself ------------------------------------------------------------------------
+
+
+def m1_bytes(path: Path) -> list[str]:
+    data = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*") if p.is_file())
+    return [v for v in M1_VALUES if v.encode("utf-8") in data]
+
+
+def test_compacting_removes_erased_values_from_the_store_file(store):
+    from core.store import compact_store, open_store
+
+    path = store.path
+    store.cursor().execute("select nextval('member_key_seq') from range(3)").fetchall()
+    erase(store)
+    assert store.meta("compact_due") is not None
+    close_store(path)
+    # the rows are cleared, but their old bytes stay in the file's free blocks
+    assert m1_bytes(path) != []
+    before, after = compact_store(path)
+    assert m1_bytes(path) == []
+    assert before > 0 and after > 0
+    reopened = open_store(path)
+    assert audit.verify_chain(reopened).ok
+    assert reopened.meta("compact_due") is None
+    assert reopened.scalar("select name from members where member_key = 2") == "李花"
+    assert reopened.scalar("select nextval('member_key_seq')") == 4
+    assert not list(path.parent.glob(path.name + ".compact*"))
+
+
+def test_compact_on_the_command_line(store, capsys):
+    from core.cli import main
+
+    path = store.path
+    erase(store)
+    close_store(path)
+    assert main(["compact", "--db", str(path)]) == 0
+    assert "compacted" in capsys.readouterr().out
+    assert m1_bytes(path) == []
