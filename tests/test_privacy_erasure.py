@@ -289,3 +289,27 @@ def test_compact_on_the_command_line(store, capsys):
     assert main(["compact", "--db", str(path)]) == 0
     assert "compacted" in capsys.readouterr().out
     assert m1_bytes(path) == []
+
+
+def test_a_reimported_parquet_event_of_an_erased_member_keeps_no_raw_text(store, tmp_path):
+    """Events from Parquet take the streamed path (checked in one pass, bad rows only)."""
+    import pandas as pd
+
+    erase(store)
+    again = tmp_path / "parquet"
+    again.mkdir()
+    pd.DataFrame(
+        {
+            "member_id": ["M1", "M2"],
+            "event_time": pd.to_datetime(["2026-06-30 10:00", "2026-06-30 11:00"]),
+            "event_type": ["search", "search"],
+            "keyword": ["王小明 13800000001", "口红"],
+        }
+    ).to_parquet(again / "events.parquet", index=False)
+    report = import_dir(store, again)
+    assert report.counts()["events"] == {"read": 2, "loaded": 1, "rejected": 1}
+    stored = store.df(
+        "select line, raw_text from import_rejects where import_id = $i", {"i": report.import_id}
+    )
+    assert list(stored.line) == [1] and stored.raw_text.isna().all()
+    assert mentions_m1(report.rejects_path.read_text(encoding="utf-8")) == []
