@@ -290,6 +290,12 @@ def export_member(
     return buffer.getvalue()
 
 
+def compact_due(store: Store) -> bool:
+    """Whether an erasure happened since the store file was last compacted (the erased
+    values' old bytes are still in its free blocks; see ``core.store.compact_store``)."""
+    return store.meta(COMPACT_DUE_META_KEY) is not None
+
+
 def _missing(value) -> bool:
     try:
         return value is None or bool(pd.isna(value))
