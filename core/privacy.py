@@ -3,16 +3,23 @@
 The registry below is the single answer to "where does MemberLens keep data about a
 member": :data:`MEMBER_TABLES` names every table with rows about one member (and the
 column that says which), :data:`PERSONAL_COLUMNS` every column holding personal data and
-how erasure treats it, :data:`NOT_PERSONAL` the columns whose names look personal but are
-not (with the reason). ``tests/test_privacy.py`` fails when the schema gains a table with
-member rows, or a personal-looking column, that is not mapped here, so a new column is
-exported and erased from the day it is added.
+how erasure treats it (:data:`TREATMENTS`), :data:`NOT_PERSONAL` and :data:`CODE_COLUMNS`
+every other text column (with the reason), :data:`PERSONAL_FILES` and
+:data:`NOT_PERSONAL_FILES` every file kept beside the store, and :data:`FILE_WRITERS`
+every function that writes a file. ``tests/test_privacy.py`` fails when the schema gains a
+table with member rows or a text column, or the code a file location or a file writer,
+that is not mapped here, so new data is exported and erased from the day it is added.
 
 Erasure keeps aggregates: orders, events, activity and tier history stay (revenue, DAU and
-tier counts do not change) while every personal field is cleared, the raw text of rejected
-import lines that mention the member is blanked, and the details of the audit rows about
-the member are redacted (the hash chain records which, see ``core.audit``). Erasure needs
-maker-checker approval; both export and erasure are audited.
+tier counts do not change) while every personal field is cleared. Before the member row is
+cleared, the member's known values (``core.redaction``) are looked for around it: rejected
+import lines about the member lose their raw text, in ``import_rejects`` and in every
+``rejects.csv`` beside the store; staff free text (tier history notes, approval reasons and
+notes) and the details of other audit rows have the values replaced; the details of the
+audit rows about the member are replaced whole (the hash chain records which, see
+``core.audit``). The store file keeps the old bytes until ``core.store.compact_store``
+rewrites it; the erasure marks that as due. Erasure needs maker-checker approval; both
+export and erasure are audited.
 """
 
 from __future__ import annotations

@@ -313,3 +313,15 @@ def test_a_reimported_parquet_event_of_an_erased_member_keeps_no_raw_text(store,
     )
     assert list(stored.line) == [1] and stored.raw_text.isna().all()
     assert mentions_m1(report.rejects_path.read_text(encoding="utf-8")) == []
+
+
+def test_erasing_a_member_without_personal_values_still_drops_their_reject_lines(store):
+    with store.transaction() as cur:
+        cur.execute(
+            "update members set nickname = null, name = null, phone = null, email = null, "
+            "address = null where member_key = 1"
+        )
+    erase(store, reason="DSAR #7")
+    assert store.scalar("select count(*) from import_rejects where raw_text like 'M1,%'") == 0
+    assert store.scalar("select count(*) from import_rejects where raw_text like 'M12,%'") == 1
+    assert audit.verify_chain(store).ok
