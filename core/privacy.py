@@ -204,6 +204,8 @@ NOT_PERSONAL_FILES: dict[str, str] = {
     "{store}": "the store itself: its tables and columns are mapped above",
     "{store}.wal": "the store's write-ahead log, folded into the store at each checkpoint",
     "{store}.compacting": "the store being rewritten by compact_store, renamed over it",
+    "{store}.building": "a demo store being built, renamed over {store}",
+    "{store}.imports/*/rejects.csv.erasing": "a rejects.csv already scrubbed, being put in place",
     "{store}.imports/*/report.json": "counts, mode and the names of the imported files",
     ".audit_key": "the audit key of a demo store",
     ".cookie_key": "the cookie key of a demo store",

@@ -112,6 +112,8 @@ class KnownValues:
         except ValueError:
             return self.redact(text)
         redacted = _map_strings(document, self.redact)
+        if redacted == document:  # only a key matched: keep the text exactly as it was
+            return text
         return json.dumps(redacted, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     def line_is_about(self, raw_text: str | None) -> bool:

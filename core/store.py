@@ -7,7 +7,9 @@ missing migrations from ``sql/schema/`` in order, each in its own transaction.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -308,18 +310,29 @@ def compact_store(path: str | Path | None = None) -> tuple[int, int]:
     try:
         con = duckdb.connect(str(resolved))  # writable: its write-ahead log is folded in
     except duckdb.IOException as exc:
-        match = re.search(r"PID (\d+)", str(exc))
+        message = str(exc)
+        if "lock" not in message.lower():
+            raise StoreError(f"cannot open the store {resolved}: {message}") from None
+        match = re.search(r"PID (\d+)", message)
         raise StoreInUseError(resolved, int(match.group(1)) if match else None) from None
     try:
         con.execute("checkpoint")
         con.execute("attach $path as fresh", {"path": str(fresh)})
         con.execute(f"copy from database {_current_database(con)} to fresh")
         con.execute("delete from fresh.meta where key = $k", {"k": COMPACT_DUE_META_KEY})
+        con.execute("checkpoint fresh")
         con.execute("detach fresh")
     finally:
         con.close()
+    logs = [p.with_name(p.name + ".wal") for p in (fresh, resolved)]
+    if any(log.exists() for log in logs):
+        # both files were checkpointed and closed; a log left here would be replayed into
+        # the wrong file after the rename, so the store stays as it is
+        fresh.unlink(missing_ok=True)
+        logs[0].unlink(missing_ok=True)
+        raise StoreError(f"{resolved}: a write-ahead log remained after checkpoint; not compacted")
+    os.chmod(fresh, stat.S_IMODE(resolved.stat().st_mode))
     fresh.replace(resolved)
-    resolved.with_name(resolved.name + ".wal").unlink(missing_ok=True)
     return before, resolved.stat().st_size
 
 

@@ -325,3 +325,30 @@ def test_erasing_a_member_without_personal_values_still_drops_their_reject_lines
     assert store.scalar("select count(*) from import_rejects where raw_text like 'M1,%'") == 0
     assert store.scalar("select count(*) from import_rejects where raw_text like 'M12,%'") == 1
     assert audit.verify_chain(store).ok
+
+
+def test_compact_refuses_a_store_another_process_holds(store):
+    import subprocess
+    import sys
+    import time
+
+    from core.store import StoreInUseError, compact_store
+
+    path = store.path
+    close_store(path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}); "
+         "print('open', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        size, started = path.stat().st_size, time.monotonic()
+        with pytest.raises(StoreInUseError):
+            compact_store(path)
+        assert path.stat().st_size == size
+        assert not list(path.parent.glob(path.name + ".compacting*"))
+        assert time.monotonic() - started < 10
+    finally:
+        holder.kill()
+        holder.wait()
