@@ -55,9 +55,12 @@ class KnownValues:
     """One member's known personal values, and how to find them in text."""
 
     member_id: str
-    values: tuple[str, ...]
-    phones: tuple[str, ...] = ()
-    _pattern: re.Pattern | None = field(default=None, repr=False, compare=False)
+    values: tuple[str, ...]  # longest first, so "王小明" is replaced before "小明"
+    phones: tuple[str, ...] = ()  # digits only
+    _pattern: re.Pattern | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_pattern", self._compile(self.values, self.phones))
 
     @classmethod
     def of(cls, member_id: str, fields: Mapping[str, object]) -> KnownValues:
@@ -70,7 +73,7 @@ class KnownValues:
             if name == "phone" and (digits := _phone_digits(value)):
                 phones.add(digits)
         ordered = tuple(sorted(values, key=lambda v: (-len(v), v)))
-        return cls(member_id, ordered, tuple(sorted(phones)), cls._compile(ordered, phones))
+        return cls(member_id, ordered, tuple(sorted(phones)))
 
     @staticmethod
     def _compile(values: Iterable[str], phones: Iterable[str]) -> re.Pattern | None:
