@@ -503,19 +503,21 @@ def redact_details(
     *,
     request_id: int | None = None,
     actor: str | None = None,
+    also: dict[int, dict[str, str | None]] | None = None,
 ) -> list[int]:
     """Replace before/after/reason of ``audit_ids`` with a redaction marker naming the
-    request (see :func:`redact_fields`, which records it).
+    request, and the fields of other rows given in ``also`` (free text with the member's
+    values replaced), recorded together in one ``audit.redact`` row (see
+    :func:`redact_fields`).
 
     Only for a PIPL/GDPR erasure, inside its transaction, which also :func:`record` s its
-    ``privacy.erase`` row listing these ids under ``redacted_audit_ids``.
+    ``privacy.erase`` row listing ``audit_ids`` under ``redacted_audit_ids``.
     """
     marker = _json({"redacted": "erased", "request_id": request_id})
     full = {"before": marker, "after": marker, "reason": None}
-    ids = sorted({int(i) for i in audit_ids})
-    return redact_fields(
-        cur, {i: dict(full) for i in ids}, request_id=request_id, actor=actor, now=now
-    )
+    changes = {int(i): dict(values) for i, values in (also or {}).items()}
+    changes.update({int(i): dict(full) for i in audit_ids})
+    return redact_fields(cur, changes, request_id=request_id, actor=actor, now=now)
 
 
 # -- verification --------------------------------------------------------------------------

@@ -343,6 +343,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    from core.store import compact_store
+
+    path = resolve_db_path(args.db)
+    before, after = compact_store(path)
+    print(f"compacted {path}: {before:,} -> {after:,} bytes (live rows only)")
+    return 0
+
+
 def cmd_alerts(args: argparse.Namespace) -> int:
     from core import segments
 
@@ -513,6 +522,12 @@ def build_parser() -> argparse.ArgumentParser:
     aud.add_argument("--out", metavar="FILE", help="anchor: write to FILE instead of stdout")
     add_db(aud)
     aud.set_defaults(func=cmd_audit)
+    compact = sub.add_parser(
+        "compact",
+        help="rewrite the store with its live rows only (after an erasure; stop the app first)",
+    )
+    add_db(compact)
+    compact.set_defaults(func=cmd_compact)
     alerts = sub.add_parser("alerts", help="fired alerts: group, start, days, drop")
     alerts.add_argument("--json", action="store_true", help="one JSON list of alerts")
     alerts.add_argument("--history", action="store_true", help="cleared alerts too")

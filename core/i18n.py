@@ -1341,6 +1341,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "aggregates; an admin must approve it.",
     },
     "privacy.erase": {"zh": "申请删除个人信息", "en": "Request erasure"},
+    "privacy.compact_due": {
+        "zh": "已删除的个人信息在数据库文件的空闲空间中仍有残留：请停止应用后运行 "
+        "`python -m core.cli compact`，再重新启动。备份需另行处理。",
+        "en": "Erased personal data still lingers in the free space of the store file: stop "
+        "the app, run `python -m core.cli compact`, then start it again. Backups need "
+        "their own handling.",
+    },
     "approvals.filter": {"zh": "状态", "en": "Status"},
     "approvals.all": {"zh": "全部", "en": "All"},
     "approvals.status.pending": {"zh": "待审批", "en": "Pending"},

@@ -45,6 +45,7 @@ import pandas as pd
 
 from core import currency, rollups, settings
 from core.contract import CONTRACTS, Column, TableContract
+from core.redaction import line_fields, redact_line_values
 from core.store import Store, StoreError
 
 Progress = Callable[[str], None]
@@ -496,7 +497,7 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
         dup_column = contract.key[0]
     dup_error = _err(dup_column, dup_reason)
 
-    member_col, member_join = "", ""
+    member_col, member_join, erased = "", "", "false"
     if contract.references_member:
         member_col = ", m.member_key"
         member_join = "left join members m on m.member_id = k.member_id"
@@ -512,6 +513,7 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
         if contract.name == "members":
             member_join = "left join members m on m.member_id = k.member_id"
         member_join += " left join erased_members er on er.member_key = m.member_key"
+        erased = "er.member_key is not null"
         post_checks.append(
             _when(
                 "er.member_key is not null",
@@ -534,7 +536,8 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
         )
         select k.* exclude (_row_errors){member_col},
             {_line_expr(staged, "k._rid")} as _line,
-            k._row_errors || {_error_list(post_checks)} as _errors
+            k._row_errors || {_error_list(post_checks)} as _errors,
+            {erased} as _erased
         from keyed_with_key k
         {member_join}
     """
@@ -566,7 +569,7 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
     cur.execute("drop table _dups")
     cur.execute(
         "create or replace temp table _rejected as "
-        "select _rid, _line, _errors from _typed where len(_errors) > 0"
+        "select _rid, _line, _errors, _erased from _typed where len(_errors) > 0"
     )
     if contract.name == "events":
         staged.summary = _event_ranges(cur, "select * from _typed", params)
@@ -619,7 +622,7 @@ def _validate_streamed(cur, staged: _Staged, params: dict, typed: str, dup_error
     staged.summary = {"id_lo": id_lo, "id_hi": id_hi, "row_lo": row_lo, "row_hi": row_hi}
     cur.execute(
         "create or replace temp table _rejected "
-        f"(_rid bigint, _line bigint, _errors {ERROR_TYPE}[])"
+        f"(_rid bigint, _line bigint, _errors {ERROR_TYPE}[], _erased boolean)"
     )
     if not bad and not dups:
         return
@@ -640,7 +643,7 @@ def _validate_streamed(cur, staged: _Staged, params: dict, typed: str, dup_error
         cur,
         f"""
         insert into _rejected
-        select k._rid, k._line, k._errors{dup_errors}
+        select k._rid, k._line, k._errors{dup_errors}, k._erased
         from ({typed}) k {dup_join}
         where len(k._errors) > 0 or {dup_rows}
         """,
@@ -650,20 +653,38 @@ def _validate_streamed(cur, staged: _Staged, params: dict, typed: str, dup_error
 
 
 def _collect_rejects(cur: duckdb.DuckDBPyConnection, staged: _Staged) -> pd.DataFrame:
-    """One row per (bad row, reason): table, file, line, column, reason, raw_text."""
+    """One row per (bad row, reason): table, file, line, column, reason, raw_text.
+
+    A line about an erased member (PIPL/GDPR) keeps no raw text, and its reasons do not
+    quote its values: the line is rejected, and nothing of it is stored or written."""
     found = cur.execute(
         f"""
         with bad as (
-            select _rid, _line, unnest(_errors) as e, generate_subscripts(_errors, 1) as i
+            select _rid, _line, _erased, unnest(_errors) as e,
+                generate_subscripts(_errors, 1) as i
             from _rejected
         )
         select b._line as line, b.e.col as column_name, b.e.reason as reason,
-            {_raw_line_expr(staged.stage_columns)} as raw_text
+            {_raw_line_expr(staged.stage_columns)} as raw_text, b._erased
         from bad b join (select {staged.row_index} as _rid, * from _stage) s on s._rid = b._rid
         order by b._line, b.i
         """
     ).df()
-    frames = [f for f in (staged.parse_errors, found) if not f.empty]
+    found = _without_erased_lines(found, found.pop("_erased").astype(bool))
+    parse_errors = staged.parse_errors
+    about_members = staged.contract.name == "members" or staged.contract.references_member
+    if about_members and not parse_errors.empty:
+        erased_ids = {
+            row[0]
+            for row in cur.execute(
+                "select m.member_id from erased_members e join members m using (member_key)"
+            ).fetchall()
+        }
+        about = parse_errors["raw_text"].map(
+            lambda raw: bool(erased_ids & set(line_fields(raw))) if isinstance(raw, str) else False
+        )
+        parse_errors = _without_erased_lines(parse_errors.copy(), about.astype(bool))
+    frames = [f for f in (parse_errors, found) if not f.empty]
     if not frames:
         return pd.DataFrame(columns=["table", "file", "line", "column_name", "reason", "raw_text"])
     rejects = pd.concat(frames, ignore_index=True).sort_values("line", kind="stable")
@@ -671,6 +692,21 @@ def _collect_rejects(cur: duckdb.DuckDBPyConnection, staged: _Staged) -> pd.Data
     rejects.insert(0, "file", staged.path.name)
     rejects.insert(0, "table", staged.contract.name)
     return rejects.reset_index(drop=True)
+
+
+def _without_erased_lines(rejects: pd.DataFrame, erased: pd.Series) -> pd.DataFrame:
+    """``rejects`` with the rows flagged in ``erased`` stripped of their raw text and of
+    the values their reasons quote."""
+    if erased.any():
+        rejects = rejects.astype({"raw_text": object, "reason": object})
+        rejects.loc[erased, "reason"] = [
+            redact_line_values(reason, raw)
+            for reason, raw in zip(
+                rejects.loc[erased, "reason"], rejects.loc[erased, "raw_text"], strict=True
+            )
+        ]
+        rejects.loc[erased, "raw_text"] = None
+    return rejects
 
 
 # -- loading good rows, per table --------------------------------------------------------------

@@ -7,7 +7,9 @@ missing migrations from ``sql/schema/`` in order, each in its own transaction.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -283,3 +285,57 @@ def close_store(path: str | Path | None = None) -> None:
     with _open_lock:
         for key in [k for k in _open if k[0] == resolved]:
             _open.pop(key).close()
+
+
+COMPACT_DUE_META_KEY = "compact_due"  # set by an erasure, cleared by compact_store
+
+
+def compact_store(path: str | Path | None = None) -> tuple[int, int]:
+    """Rewrite the store into a fresh file holding its live rows only, and put it in place.
+
+    DuckDB reuses the blocks of deleted and updated rows but never clears them, so the old
+    values of an erased member stay in the file (and in its write-ahead log) until
+    overwritten. The fresh copy has none of them. Needs the store to itself: stop the app
+    first (another process holding it raises :class:`StoreInUseError`). Returns the file's
+    size before and after, in bytes.
+    """
+    resolved = resolve_db_path(path)
+    if not resolved.is_file():
+        raise StoreError(f"no store at {resolved}")
+    close_store(resolved)
+    fresh = resolved.with_name(resolved.name + ".compacting")
+    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    before = resolved.stat().st_size
+    try:
+        con = duckdb.connect(str(resolved))  # writable: its write-ahead log is folded in
+    except duckdb.IOException as exc:
+        message = str(exc)
+        if "lock" not in message.lower():
+            raise StoreError(f"cannot open the store {resolved}: {message}") from None
+        match = re.search(r"PID (\d+)", message)
+        raise StoreInUseError(resolved, int(match.group(1)) if match else None) from None
+    try:
+        con.execute("checkpoint")
+        con.execute("attach $path as fresh", {"path": str(fresh)})
+        con.execute(f"copy from database {_current_database(con)} to fresh")
+        con.execute("delete from fresh.meta where key = $k", {"k": COMPACT_DUE_META_KEY})
+        con.execute("checkpoint fresh")
+        con.execute("detach fresh")
+    finally:
+        con.close()
+    logs = [p.with_name(p.name + ".wal") for p in (fresh, resolved)]
+    if any(log.exists() for log in logs):
+        # both files were checkpointed and closed; a log left here would be replayed into
+        # the wrong file after the rename, so the store stays as it is
+        fresh.unlink(missing_ok=True)
+        logs[0].unlink(missing_ok=True)
+        raise StoreError(f"{resolved}: a write-ahead log remained after checkpoint; not compacted")
+    os.chmod(fresh, stat.S_IMODE(resolved.stat().st_mode))
+    fresh.replace(resolved)
+    return before, resolved.stat().st_size
+
+
+def _current_database(con: duckdb.DuckDBPyConnection) -> str:
+    name = con.execute("select current_database()").fetchone()[0]
+    return '"' + name.replace('"', '""') + '"'

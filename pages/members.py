@@ -63,6 +63,8 @@ if profile is None:
 st.subheader(ctx.t("members.attributes"))
 if profile.erased:
     st.warning(ctx.t("members.erased"))
+    if ctx.can(Capability.APPROVE_REQUESTS) and privacy.compact_due(ctx.store):
+        st.info(ctx.t("privacy.compact_due"))
 left, right = st.columns(2)
 items = list(profile.attributes.items())
 half = (len(items) + 1) // 2

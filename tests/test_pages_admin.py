@@ -113,6 +113,22 @@ def test_support_clicking_a_disabled_button_changes_nothing(store):
     assert store.scalar(changes) == 0  # views are audited (issue 13.5)
 
 
+def test_an_admin_is_told_to_compact_the_store_after_an_erasure(store):
+    from datetime import datetime
+
+    from core import approvals, i18n, privacy
+
+    request_id = privacy.request_erasure(
+        store, "operator", "operator", 1, "DSAR", datetime(2026, 7, 1)
+    )
+    approvals.approve(store, "admin", "admin", request_id, now=datetime(2026, 7, 1))
+    notice = i18n.t("privacy.compact_due", "zh")
+    at = search(open_page("members", "admin"), "M1")
+    assert [i.value for i in at.info if i.value == notice] == [notice]
+    at = search(open_page("members", "support"), "M1")
+    assert not [i for i in at.info if i.value == notice]
+
+
 def test_operator_sees_masked_pii_and_edits_status(store):
     at = search(open_page("members", "operator"), "M1")
     assert at.dataframe[0].value["phone"].iloc[0] == "138****0001"
