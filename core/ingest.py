@@ -27,7 +27,6 @@ row number.
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import json
 import re
@@ -43,7 +42,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from core import currency, rollups, settings
+from core import currency, exports, rollups, settings
 from core.contract import CONTRACTS, Column, TableContract
 from core.redaction import line_fields, redact_line_values
 from core.store import Store, StoreError
@@ -1185,7 +1184,8 @@ def _write_report(report: ImportReport, reports_dir: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if not report.rejects.empty:
         report.rejects_path = folder / "rejects.csv"
-        report.rejects.to_csv(report.rejects_path, index=False, quoting=csv.QUOTE_MINIMAL)
+        # a person opens it in a spreadsheet to fix the rows: formulas neutralised
+        report.rejects_path.write_bytes(exports.csv_bytes(report.rejects, bom=False))
     report.report_path = folder / "report.json"
     report.report_path.write_text(
         json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"

@@ -161,7 +161,6 @@ WRITERS = re.compile(r"\.to_csv\(|\.to_excel\(|import openpyxl|ExcelWriter")
 # files that write CSV for something other than a person's spreadsheet
 NOT_EXPORTS = {
     "core/exports.py",  # the one place
-    "core/ingest.py",  # the rejects file of a command-line import (see docs/SECURITY.md)
 }
 
 
@@ -173,3 +172,24 @@ def test_every_csv_and_xlsx_writer_is_in_core_exports():
             if name not in NOT_EXPORTS and WRITERS.search(path.read_text(encoding="utf-8")):
                 found.append(name)
     assert found == []
+
+
+def test_the_rejects_file_of_an_import_neutralises_formulas(tmp_path):
+    from core.ingest import import_dir
+    from core.store import close_store, open_store
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "members.csv").write_text(
+        'member_id,signup_at,nickname\nM1,2025-01-01,ok\n=HYPERLINK("http://x"),bad-date,n\n',
+        encoding="utf-8",
+    )
+    path = tmp_path / "s.duckdb"
+    store = open_store(path)
+    try:
+        report = import_dir(store, folder)
+    finally:
+        close_store(path)
+    text = report.rejects_path.read_text(encoding="utf-8")
+    assert "'=1+2,bad-date,n" in text
+    assert "\n=" not in text and ",=" not in text
