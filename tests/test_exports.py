@@ -181,7 +181,7 @@ def test_the_rejects_file_of_an_import_neutralises_formulas(tmp_path):
     folder = tmp_path / "files"
     folder.mkdir()
     (folder / "members.csv").write_text(
-        'member_id,signup_at,nickname\nM1,2025-01-01,ok\n=1+2,bad-date,n\n',
+        "member_id,signup_at,nickname\nM1,2025-01-01,ok\n=1+2,bad-date,n\n",
         encoding="utf-8",
     )
     path = tmp_path / "s.duckdb"
