@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -221,15 +222,20 @@ def test_generated_csv_and_parquet_files_import_to_the_same_store(tmp_path):
     assert results["csv_tiers"] == results["parquet_tiers"]
 
 
-def test_a_model_error_on_a_tiny_store_is_one_line(tmp_path):
+def test_a_tiny_store_still_gets_its_churn_reports(tmp_path):
+    """300 members (the fixed 30-day rule once left too few active members for its holdout
+    and stopped the report with an error): every member is scored, the model report says
+    which window and model."""
     db = tmp_path / "tiny.duckdb"
     cli("demo", "--members", "300", "--events", "5000", "--db", str(db))
-    result = cli("report", "churn-risk", "--db", str(db), check=False)
-    assert result.returncode == 1
+    result = cli("report", "churn-risk", "--all", "--db", str(db))
     assert "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines() == [
-        "error: too few active members for a holdout (need 50 on each landmark)"
-    ]
+    rows = pd.read_csv(io.StringIO(result.stdout))
+    assert len(rows) == 300 and rows["churn_probability"].between(0, 1).all()
+    model = pd.read_csv(io.StringIO(cli("report", "model", "--db", str(db)).stdout))
+    values = model.set_index(["model", "parameter"])["value"]
+    assert int(values[("churn_window", "days")]) == rows["churn_window_days"].iloc[0] > 30
+    assert values[("score", "model")] in ("logistic", "logistic_btyd", "boosting_btyd")
 
 
 def test_report_with_a_saved_segment(tmp_path):
