@@ -223,7 +223,8 @@ FILE_WRITERS: dict[str, str] = {
     "core.cli.cmd_audit": "the operator's --out file: an audit anchor (counts and hashes)",
     "core.demo.build_demo_store": "{store} (built as {store}.building, then renamed)",
     "core.privacy.scrub_rejects_file": "{store}.imports/*/rejects.csv, rewritten on erasure",
-    "core.reports.write_report": "the stream it is given (cmd_report): an aggregate report",
+    "core.exports.xlsx_bytes": "memory only: the bytes go back to its caller (a download, a "
+    "report written by cmd_report)",
     "core.store.compact_store": "{store}, rewritten whole through {store}.compacting",
 }
 
