@@ -58,17 +58,7 @@ DEFAULT_CHURN_DAYS = 30
 PREDICTION_DAYS = 30
 KM_GROUPS = ("tier", "channel", "device", "segment")
 CATEGORICAL_FEATURES = ("tier", "channel", "device")
-NUMERIC_FEATURES = (
-    "recency_days",
-    "active_days_90",
-    "log_active_days_90",
-    "orders_365",
-    "log_monetary_365",
-    "coupon_share",
-    "cart_abandonment",
-    "session_minutes",
-    "log_tenure_days",
-)
+NUMERIC_FEATURES = churn_score.MEMBER_NUMERIC
 ACTIONS = ("vip_care", "incentive_coupon", "cart_reminder", "care_sms", "keep_warm")
 
 
@@ -1415,18 +1405,14 @@ def _holdout_summary(holdout: HoldoutResult | None) -> dict | None:
 
 
 def _bgnbd_summary(model: BetaGeoModel | None) -> dict | None:
-    if model is None:
-        return None
-    return {
-        **model.params_,
-        "log_likelihood": model.log_likelihood_,
-        "customers": model.n_customers_,
-        "converged": model.converged_,
-        "time_unit_days": WEEK_DAYS,
-    }
+    return _btyd_summary(model, time_unit_days=WEEK_DAYS)
 
 
 def _gamma_gamma_summary(model: GammaGammaModel | None) -> dict | None:
+    return _btyd_summary(model)
+
+
+def _btyd_summary(model, **extra) -> dict | None:
     if model is None:
         return None
     return {
@@ -1434,6 +1420,7 @@ def _gamma_gamma_summary(model: GammaGammaModel | None) -> dict | None:
         "log_likelihood": model.log_likelihood_,
         "customers": model.n_customers_,
         "converged": model.converged_,
+        **extra,
     }
 
 

@@ -51,10 +51,8 @@ from core.model_errors import ChurnModelError
 from core.store import Store
 
 CATEGORICAL = ("tier", "channel", "device")
-SCORE_NUMERIC = (
+MEMBER_NUMERIC = (
     "recency_days",
-    "log_recency_days",
-    "log_active_days",
     "active_days_90",
     "log_active_days_90",
     "orders_365",
@@ -64,6 +62,8 @@ SCORE_NUMERIC = (
     "session_minutes",
     "log_tenure_days",
 )
+"""The member features of ``core.churn.features_at`` that the Cox model and the score read."""
+SCORE_NUMERIC = ("log_recency_days", "log_active_days", *MEMBER_NUMERIC)
 BTYD_NUMERIC = ("p_alive_activity", "log_expected_active_days", "p_stay_away_bgnbd")
 CANDIDATES = ("logistic", "logistic_btyd", "boosting_btyd")
 REFERENCES = ("bgnbd", "recency")
