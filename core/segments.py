@@ -234,31 +234,32 @@ def _rewind_snapshots(cur: duckdb.DuckDBPyConnection, day: date) -> None:
     cur.execute("delete from tag_snapshot_days where day >= $day", {"day": day})
 
 
-SNAPSHOT_CHUNK_MEMBER_DAYS = 20_000_000  # members x days computed in one pass (memory)
+SNAPSHOT_CHUNK_MEMBER_DAYS = 10_000_000  # members x days computed in one pass (memory)
 TAG_INPUTS = "tag_inputs"  # meta: fingerprints of the members and thresholds tags were built on
 
 
 def _snapshot_days(cur: duckdb.DuckDBPyConnection, start: date, end: date, params: dict) -> None:
-    """Record the snapshots of [start, end] (none on or after ``start`` yet) as spells.
-
-    The tags of every day come from one query (``sql/segments/member_tags_between.sql``, in
-    chunks of days so that members x days stays under :data:`SNAPSHOT_CHUNK_MEMBER_DAYS`);
-    each run of consecutive days a member holds a tag is one spell, joined to the spell
-    still open from the day before ``start`` when it starts on ``start``."""
+    """Record the snapshots of [start, end] (none on or after ``start`` yet) as spells, in
+    chunks of days so that members x days stays under :data:`SNAPSHOT_CHUNK_MEMBER_DAYS`."""
     members = cur.execute("select count(*) from members").fetchone()[0]
     days = (end - start).days + 1
     chunk_days = min(days, max(1, SNAPSHOT_CHUNK_MEMBER_DAYS // max(members, 1)))
-    cur.execute(
-        "create or replace temp table _tags_range (day date, tag varchar, member_key integer)"
-    )
     chunk_start = start
     while chunk_start <= end:
         chunk_end = min(end, chunk_start + timedelta(days=chunk_days - 1))
-        cur.execute(
-            "insert into _tags_range " + sql_text("segments/member_tags_between"),
-            {"start": chunk_start, "end": chunk_end, **params},
-        )
+        _snapshot_chunk(cur, chunk_start, chunk_end, params)
         chunk_start = chunk_end + timedelta(days=1)
+
+
+def _snapshot_chunk(cur: duckdb.DuckDBPyConnection, start: date, end: date, params: dict) -> None:
+    """The tags of every day of [start, end] from one query
+    (``sql/segments/member_tags_between.sql``); each run of consecutive days a member holds
+    a tag is one spell, joined to the spell still open from the day before ``start`` when it
+    starts on ``start``."""
+    cur.execute(
+        "create or replace temp table _tags_range as " + sql_text("segments/member_tags_between"),
+        {"start": start, "end": end, **params},
+    )
     # runs of consecutive days: day minus its rank within (tag, member) is constant in a run
     cur.execute(
         "create or replace temp table _tag_runs as "

@@ -299,3 +299,19 @@ def test_a_refresh_with_nothing_new_recomputes_nothing(tmp_path, programme):
     assert store.con.execute("select * from tag_spells order by all").fetchall() == spells
     assert set(report.step_seconds) == {"orders", "tiers", "rollups", "tags", "segments", "alerts"}
     close_store(store.path)
+
+
+def test_snapshots_built_a_few_days_at_a_time_equal_one_pass(tmp_path, monkeypatch):
+    """Many members make refresh_tags work in chunks of days (SNAPSHOT_CHUNK_MEMBER_DAYS);
+    spells cross the chunk boundaries unbroken."""
+    spells = []
+    for name, budget in (("one_pass", 10_000_000), ("day_by_day", 1)):
+        monkeypatch.setattr(segments, "SNAPSHOT_CHUNK_MEMBER_DAYS", budget)
+        store = build_segments_store(tmp_path / f"{name}.duckdb")
+        with store.transaction() as cur:
+            segments.refresh_tags(cur, FIXTURE_AS_OF + timedelta(days=2), backfill_days=20)
+        spells.append(store.con.execute("select * from tag_spells order by all").fetchall())
+        close_store(store.path)
+    assert spells[0] == spells[1]
+    assert any(left is None for *_, left in spells[0])
+    assert any(left is not None for *_, left in spells[0])

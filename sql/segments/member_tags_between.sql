@@ -74,7 +74,7 @@ cart_abandoner_final as (
 ),
 
 -- dormant: signed up at least D days ago, no activity in the last D days, not cancelled;
--- the member's last active day on or before d (an as-of join) is D or more days back
+-- the (member, day) pairs with activity in the D days up to the day are left out
 dormant_candidates as (
     select days.day, m.member_key
     from members as m
@@ -83,10 +83,13 @@ dormant_candidates as (
     where m.status <> 'cancelled'
 ),
 
-recent_active as (
-    select member_day.member_key, member_day.day
+active_recently as (
+    select distinct days.day, member_day.member_key
     from member_day
     cross join span
+    inner join days
+        on member_day.day
+            between days.day - cast($dormant_inactive_days as integer) + 1 and days.day
     where member_day.day between span.first_day - cast($dormant_inactive_days as integer) + 1
         and span.last_day
 ),
@@ -94,9 +97,7 @@ recent_active as (
 dormant_final as (
     select c.day, 'dormant' as tag, c.member_key
     from dormant_candidates as c
-    asof left join recent_active as a
-        on a.member_key = c.member_key and a.day <= c.day
-    where a.day is null or a.day <= c.day - cast($dormant_inactive_days as integer)
+    anti join active_recently as a on a.member_key = c.member_key and a.day = c.day
 ),
 
 new_final as (
@@ -123,20 +124,65 @@ population as (
     group by days.day
 ),
 
-spend as (
-    select days.day, o.member_key, sum(o.amount) as spend
+-- an order counts on the days d with paid_at in [d + 1 - M months, d + 1): from its own day
+-- until the day its window lets it go (month arithmetic clamps at month ends, so the first
+-- day not counted is found among the four days from paid_at + M months on)
+order_windows as (
+    select
+        o.member_key,
+        o.amount,
+        o.paid_at,
+        cast(o.paid_at as date) as counted_from,
+        cast(o.paid_at + to_months(cast($hv_spend_months as integer)) as date) as near_end
     from orders as o
-    inner join members as m on m.member_key = o.member_key
     cross join span
-    inner join days
-        on o.paid_at >= days.day_end - to_months(cast($hv_spend_months as integer))
-        and o.paid_at < days.day_end
-        and cast(m.signup_at as date) <= days.day
     where o.status = 'paid'
       and o.paid_at >= span.first_day + 1 - to_months(cast($hv_spend_months as integer))
       and o.paid_at < span.last_day + 1
-    group by days.day, o.member_key
-    having sum(o.amount) > 0
+),
+
+spend_steps as (
+    select member_key, counted_from as day, amount as change
+    from order_windows
+    union all
+    select
+        member_key,
+        case
+            when near_end + 3 - to_months(cast($hv_spend_months as integer)) <= paid_at
+                then near_end + 3
+            when near_end + 2 - to_months(cast($hv_spend_months as integer)) <= paid_at
+                then near_end + 2
+            when near_end + 1 - to_months(cast($hv_spend_months as integer)) <= paid_at
+                then near_end + 1
+            else near_end
+        end as day,
+        -amount as change
+    from order_windows
+),
+
+-- each member's trailing spend is constant from one step day to the next
+spend_levels as (
+    select
+        member_key,
+        day,
+        lead(day) over (partition by member_key order by day) as next_day,
+        sum(change) over (partition by member_key order by day) as spend
+    from (
+        select member_key, day, sum(change) as change
+        from spend_steps
+        group by member_key, day
+    )
+),
+
+spend as (
+    select days.day, l.member_key, l.spend
+    from spend_levels as l
+    inner join members as m on m.member_key = l.member_key
+    inner join days
+        on days.day >= l.day
+        and (l.next_day is null or days.day < l.next_day)
+        and cast(m.signup_at as date) <= days.day
+    where l.spend > 0
 ),
 
 ranked as (
