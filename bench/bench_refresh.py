@@ -43,6 +43,7 @@ from pathlib import Path
 import duckdb
 
 from core import refresh as refresh_module
+from core import rollups
 from core.ingest import import_dir
 from core.store import close_store, open_store
 
@@ -65,21 +66,30 @@ def _cpu_seconds() -> float:
 
 
 @contextmanager
-def _refresh_reports() -> Iterator[list]:
-    """Collect the RefreshReport of every refresh the importer runs."""
+def _refresh_reports() -> Iterator[tuple[list, dict]]:
+    """Collect the RefreshReport of every refresh the importer runs, and the seconds spent
+    copying member attributes onto rollup rows (``rollups.sync_member_attributes``)."""
     reports: list = []
-    original = refresh_module.refresh
+    sync = {"seconds": 0.0}
+    original, original_sync = refresh_module.refresh, rollups.sync_member_attributes
 
     def recording(*args, **kwargs):
         report = original(*args, **kwargs)
         reports.append(report)
         return report
 
-    refresh_module.refresh = recording
+    def timed_sync(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original_sync(*args, **kwargs)
+        finally:
+            sync["seconds"] += time.perf_counter() - started
+
+    refresh_module.refresh, rollups.sync_member_attributes = recording, timed_sync
     try:
-        yield reports
+        yield reports, sync
     finally:
-        refresh_module.refresh = original
+        refresh_module.refresh, rollups.sync_member_attributes = original, original_sync
 
 
 def timed_import(store_path: Path, folder: Path, memory_limit: str | None = None) -> dict:
@@ -91,8 +101,15 @@ def timed_import(store_path: Path, folder: Path, memory_limit: str | None = None
     if memory_limit:
         store.con.execute(f"set memory_limit = '{memory_limit}'")
     opened = time.perf_counter() - started
-    with _refresh_reports() as reports:
-        report = import_dir(store, folder, actor="bench", reports_dir=folder / "reports")
+    lines: list[tuple[float, str]] = []
+    with _refresh_reports() as (reports, sync):
+        report = import_dir(
+            store,
+            folder,
+            actor="bench",
+            reports_dir=folder / "reports",
+            progress=lambda text: lines.append((time.perf_counter(), text)),
+        )
     total = time.perf_counter() - started
     close_store(store_path)
     refresh = reports[0] if reports else None
@@ -103,15 +120,29 @@ def timed_import(store_path: Path, folder: Path, memory_limit: str | None = None
         "open_s": round(opened, 2),
         "import_s": round(total - opened - refresh_s, 2),
         "refresh_s": round(refresh_s, 2),
+        # per step (refresh reports from before the steps were timed have none)
         "refresh_steps_s": {
-            k: round(v, 2) for k, v in (refresh.step_seconds if refresh else {}).items()
+            k: round(v, 2) for k, v in getattr(refresh, "step_seconds", {}).items()
         },
+        "rollup_s": _rollup_seconds(lines),
+        "attribute_sync_s": round(sync["seconds"], 2),
         "tag_days": refresh.tag_days if refresh else None,
         "rollups_from": str(refresh.rollups_from) if refresh else None,
         "total_s": round(total, 2),
         "cpu_s": round(_cpu_seconds() - cpu_started, 1),
         "load_before": load,
     }
+
+
+def _rollup_seconds(lines: list[tuple[float, str]]) -> dict[str, float]:
+    """Seconds per rollup table, from the refresh's progress lines (each rollup reports when
+    it is rebuilt; the first is timed from the tier recompute's line)."""
+    seconds, before = {}, None
+    for at, text in lines:
+        if text.startswith("rollup ") and before is not None:
+            seconds[text.split()[1]] = round(at - before, 2)
+        before = at
+    return seconds
 
 
 def _remove_store(path: Path) -> None:

@@ -252,13 +252,22 @@ def _snapshot_days(cur: duckdb.DuckDBPyConnection, start: date, end: date, param
 
 
 def _snapshot_chunk(cur: duckdb.DuckDBPyConnection, start: date, end: date, params: dict) -> None:
-    """The tags of every day of [start, end] from one query
-    (``sql/segments/member_tags_between.sql``); each run of consecutive days a member holds
-    a tag is one spell, joined to the spell still open from the day before ``start`` when it
-    starts on ``start``."""
+    """The tags of every day of [start, end], as spells: each run of consecutive days a
+    member holds a tag is one spell, joined to the spell still open from the day before
+    ``start`` when it starts on ``start``. Runs come from the tags of each day
+    (``sql/segments/member_tags_between.sql``) and, for dormant, from the activity gaps
+    (``sql/segments/dormant_runs_between.sql``)."""
+    days = {"start": start, "end": end}
+    dormant = {"dormant_inactive_days": params["dormant_inactive_days"]}
+    others = {k: v for k, v in params.items() if k not in dormant}
     cur.execute(
         "create or replace temp table _tags_range as " + sql_text("segments/member_tags_between"),
-        {"start": start, "end": end, **params},
+        {**days, **others},
+    )
+    cur.execute(
+        "create or replace temp table _dormant_runs as "
+        + sql_text("segments/dormant_runs_between"),
+        {**days, **dormant},
     )
     # runs of consecutive days: day minus its rank within (tag, member) is constant in a run
     cur.execute(
@@ -268,7 +277,8 @@ def _snapshot_chunk(cur: duckdb.DuckDBPyConnection, start: date, end: date, para
         "from (select tag, member_key, min(day) as first_day, max(day) as last_day "
         "  from (select tag, member_key, day, day - cast(row_number() over "
         "    (partition by tag, member_key order by day) as integer) as run from _tags_range) "
-        "  group by tag, member_key, run) as runs "
+        "  group by tag, member_key, run "
+        "  union all select tag, member_key, first_day, last_day from _dormant_runs) as runs "
         "left join tag_spells as open on open.left_on is null and open.tag = runs.tag "
         "and open.member_key = runs.member_key",
         {"start": start},
@@ -290,15 +300,24 @@ def _snapshot_chunk(cur: duckdb.DuckDBPyConnection, start: date, end: date, para
         "case when last_day < $end then last_day + 1 end from _tag_runs where not continues",
         {"end": end},
     )
+    # members with a tag per day: the dormant ones (runs of one member never overlap) and
+    # the others with a tag that day
     cur.execute(
-        "insert into tag_snapshot_days select days.day, count(distinct t.member_key) "
-        "from (select cast(range as date) as day from range(cast($start as date), "
-        "cast($end as date) + 1, interval 1 day)) as days "
-        "left join _tags_range t on t.day = days.day group by days.day",
-        {"start": start, "end": end},
+        "insert into tag_snapshot_days "
+        "with days as (select cast(range as date) as day from range(cast($start as date), "
+        "  cast($end as date) + 1, interval 1 day)), "
+        "dormant as (select days.day, count(*) as members from days join _dormant_runs r "
+        "  on r.first_day <= days.day and r.last_day >= days.day group by days.day), "
+        "others as (select t.day, count(distinct t.member_key) as members from _tags_range t "
+        "  where not exists (select 1 from _dormant_runs r where r.member_key = t.member_key "
+        "  and t.day between r.first_day and r.last_day) group by t.day) "
+        "select days.day, coalesce(dormant.members, 0) + coalesce(others.members, 0) "
+        "from days left join dormant on dormant.day = days.day "
+        "left join others on others.day = days.day",
+        days,
     )
-    cur.execute("drop table _tag_runs")
-    cur.execute("drop table _tags_range")
+    for table in ("_tag_runs", "_dormant_runs", "_tags_range"):
+        cur.execute(f"drop table {table}")  # noqa: S608 (fixed names)
 
 
 def refresh_tags(

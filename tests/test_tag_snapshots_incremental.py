@@ -267,16 +267,31 @@ def _state_in(cur) -> list[tuple]:
     )
 
 
+def tags_between(con, start: date, end: date, params: dict) -> list[tuple]:
+    """(day, tag, member_key) over [start, end] from member_tags_between.sql and the dormant
+    runs of dormant_runs_between.sql."""
+    others = {k: v for k, v in params.items() if k != "dormant_inactive_days"}
+    rows = con.execute(
+        sql_text("segments/member_tags_between"), {"start": start, "end": end, **others}
+    ).fetchall()
+    runs = con.execute(
+        sql_text("segments/dormant_runs_between"),
+        {"start": start, "end": end, "dormant_inactive_days": params["dormant_inactive_days"]},
+    ).fetchall()
+    for tag, key, first, last in runs:
+        rows += [(first + timedelta(days=n), tag, key) for n in range((last - first).days + 1)]
+    return rows
+
+
 def test_tags_of_a_range_of_days_equal_the_tags_of_each_day(tmp_path):
-    """member_tags_between.sql against member_tags_on.sql, day by day, on the hand-made
-    store whose members sit on each threshold's edge (tests/fixtures_segments.py)."""
+    """member_tags_between.sql and dormant_runs_between.sql against member_tags_on.sql, day
+    by day, on the hand-made store whose members sit on each threshold's edge
+    (tests/fixtures_segments.py)."""
     path = tmp_path / "edges.duckdb"
     store = build_segments_store(path)
     params = segments._tag_query_params(segments.tag_thresholds(store))
     start, end = FIXTURE_AS_OF - timedelta(days=40), FIXTURE_AS_OF + timedelta(days=2)
-    between = store.con.execute(
-        sql_text("segments/member_tags_between"), {"start": start, "end": end, **params}
-    ).fetchall()
+    between = tags_between(store.con, start, end, params)
     by_day = []
     day = start
     while day <= end:

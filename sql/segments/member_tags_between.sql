@@ -1,8 +1,9 @@
 -- Built-in behaviour tags (SPEC §5) of every member on each day of [$start, $end], as known
 -- at the end of that day: the rules of member_tags_on.sql, with the day a column, so that a
--- run of snapshot days costs one pass instead of one query per day (core/segments.py
--- compares the two in tests/test_tag_snapshots_incremental.py).
--- Parameters: $start, $end (dates) and each tag's thresholds (core/segments.py TAG_PARAMS).
+-- run of snapshot days costs one pass instead of one query per day. All tags but dormant,
+-- which comes as runs of days (dormant_runs_between.sql): most tagged member-days are dormant
+-- ones. tests/test_tag_snapshots_incremental.py compares both with member_tags_on.sql.
+-- Parameters: $start, $end (dates) and the tags' thresholds (core/segments.py TAG_PARAMS).
 -- Returns one row per day, member and tag held.
 with days as (
     select
@@ -71,33 +72,6 @@ cart_abandoner_final as (
     where carts.first_order is null or carts.first_order >= days.day_end
     group by days.day, carts.member_key
     having count(*) >= $cart_min_carts
-),
-
--- dormant: signed up at least D days ago, no activity in the last D days, not cancelled;
--- the (member, day) pairs with activity in the D days up to the day are left out
-dormant_candidates as (
-    select days.day, m.member_key
-    from members as m
-    inner join days
-        on cast(m.signup_at as date) <= days.day - cast($dormant_inactive_days as integer)
-    where m.status <> 'cancelled'
-),
-
-active_recently as (
-    select distinct days.day, member_day.member_key
-    from member_day
-    cross join span
-    inner join days
-        on member_day.day
-            between days.day - cast($dormant_inactive_days as integer) + 1 and days.day
-    where member_day.day between span.first_day - cast($dormant_inactive_days as integer) + 1
-        and span.last_day
-),
-
-dormant_final as (
-    select c.day, 'dormant' as tag, c.member_key
-    from dormant_candidates as c
-    anti join active_recently as a on a.member_key = c.member_key and a.day = c.day
 ),
 
 new_final as (
@@ -261,7 +235,6 @@ coupon_final as (
 final as (
     select * from browse_no_order_final
     union all select * from cart_abandoner_final
-    union all select * from dormant_final
     union all select * from new_final
     union all select * from high_value_final
     union all select * from high_value_at_risk_final
