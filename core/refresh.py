@@ -55,7 +55,7 @@ def month_boundaries(after: date, through: date) -> list[date]:
         boundaries.append(current)
 
 
-SYNC_BY_KEY_LIMIT = 10_000  # above this many moves one diff over all rows is cheaper
+SYNC_BY_KEY_LIMIT = rollups.SYNC_BY_KEY_LIMIT  # above this many moves one diff over all rows
 
 
 def _moved_keys(cur: duckdb.DuckDBPyConnection) -> list[int]:
