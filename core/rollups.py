@@ -184,10 +184,12 @@ def refresh_rollups(
     progress = progress or (lambda message: None)
     since: date | None = None
     timed = _orders_timed(cur)
+    moved: list[int] | None = None  # members whose rollup rows need new attributes
     if not full:
+        moved = members_with_new_attributes(cur)  # before member_facts is rebuilt
         anything_new, since = changed_since(cur)
         if not anything_new:
-            sync_member_attributes(cur)
+            sync_member_attributes(cur, moved)
             return "unchanged"
         # member_hour counts file orders only once they carry times of day; a store built
         # before that was recorded counted none (as for "false")
@@ -197,10 +199,37 @@ def refresh_rollups(
     for rollup in ROLLUPS:
         rollup.build(cur, since)
         progress(f"rollup {rollup.table} rebuilt " + (f"from {since}" if since else "in full"))
-    sync_member_attributes(cur)
+    # rows rebuilt above carry the current attributes; older rows need them only for the
+    # members whose attributes changed (one diff over every row when many did)
+    sync_member_attributes(cur, moved if since is not None else None)
     _set_watermark(cur)
     _record_orders_timed(cur, timed)
     return since
+
+
+SYNC_BY_KEY_LIMIT = 10_000  # above this many members one diff over all rows is cheaper
+
+
+def members_with_new_attributes(cur: duckdb.DuckDBPyConnection) -> list[int] | None:
+    """Members whose attributes differ from those on their rollup rows, or who have no
+    rollup rows yet; None when more than :data:`SYNC_BY_KEY_LIMIT`.
+
+    ``member_facts`` has one row per member, rebuilt from ``members`` at every build and
+    kept in step by :func:`sync_member_attributes`, so its attributes are those every
+    rollup row of the member carries; read it before a build rebuilds it."""
+    rows = cur.execute(
+        "select m.member_key from members m "
+        "left join member_facts f on f.member_key = m.member_key "
+        "where f.member_key is null "
+        "or f.signup_day is distinct from cast(m.signup_at as date) "
+        "or f.region is distinct from m.region or f.device is distinct from m.device "
+        "or f.tier is distinct from m.tier or f.channel is distinct from m.channel "
+        "limit $n",
+        {"n": SYNC_BY_KEY_LIMIT + 1},
+    ).fetchall()
+    if len(rows) > SYNC_BY_KEY_LIMIT:
+        return None
+    return [int(row[0]) for row in rows]
 
 
 def sync_member_attributes(

@@ -7,8 +7,12 @@ Tags
     every refresh: it recomputes the tags for each day since the last snapshot (the first
     time, the :data:`SNAPSHOT_BACKFILL_DAYS` days up to the as-of date) and records the daily
     snapshot as spells (``tag_spells``: joined_on ≤ day < left_on), from which come each
-    tag's size over time and who joined or left on a day. Refreshing a day again (a new
-    import) rewinds the snapshots to the day before it and recomputes from there.
+    tag's size over time and who joined or left on a day. A run of days is computed in one
+    query (``sql/segments/member_tags_between.sql``), not one query per day. Refreshing
+    after an import rewinds the snapshots to the first day the import changed (its first
+    event or order day; any day of the window when an existing member's signup or status or
+    a threshold changed, :func:`tag_inputs_changed_from`) and recomputes from there: a
+    day's tags depend only on what happened up to its end, so earlier days stay as they were.
 
 Segments
     A saved segment is a name, attribute filters (region, device, tier, channel; empty means
@@ -25,7 +29,8 @@ Alerts
     (active in that baseline week, not since), a suggested action and the affected
     members' most common best contact hour. It clears itself once the count is back within
     X of the baseline. :func:`evaluate_alerts` runs inside every refresh for each day since
-    the last evaluation (at most :data:`ALERT_REPLAY_DAYS`), and on demand.
+    the last evaluation (at most :data:`ALERT_REPLAY_DAYS`), and again from the first day an
+    import changed, and on demand.
 
 Best contact hour
     A member's most active hour of day over the last 90 days: the hour with the most
@@ -35,8 +40,9 @@ Segment membership
     ``segment_members`` holds every saved segment's members as of the store's as-of date
     (the last day with events; ``segment_builds`` records the day), so the global segment
     filter (:attr:`core.filters.GlobalFilters.segment`) is one semi-join in every metric
-    query. :func:`rebuild_segment_members` runs for every segment inside each refresh and
-    for one segment inside the transaction that saves, edits or deletes it.
+    query. :func:`rebuild_segment_members` runs for every segment inside a refresh that
+    changed a snapshot, the as-of date or members' attributes, and for one segment inside
+    the transaction that saves, edits or deletes it.
 
 Every function takes the store (or, inside a refresh, its cursor) and an explicit day; write
 functions take the caller's role and refuse it (:class:`~core.permissions.PermissionDenied`,
@@ -46,6 +52,7 @@ the refusal written to the audit log) without the capability, and write their au
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -227,63 +234,168 @@ def _rewind_snapshots(cur: duckdb.DuckDBPyConnection, day: date) -> None:
     cur.execute("delete from tag_snapshot_days where day >= $day", {"day": day})
 
 
-def _snapshot_day(cur: duckdb.DuckDBPyConnection, day: date, params: dict) -> None:
+SNAPSHOT_CHUNK_MEMBER_DAYS = 10_000_000  # members x days computed in one pass (memory)
+TAG_INPUTS = "tag_inputs"  # meta: fingerprints of the members and thresholds tags were built on
+
+
+def _snapshot_days(cur: duckdb.DuckDBPyConnection, start: date, end: date, params: dict) -> None:
+    """Record the snapshots of [start, end] (none on or after ``start`` yet) as spells, in
+    chunks of days so that members x days stays under :data:`SNAPSHOT_CHUNK_MEMBER_DAYS`."""
+    members = cur.execute("select count(*) from members").fetchone()[0]
+    days = (end - start).days + 1
+    chunk_days = min(days, max(1, SNAPSHOT_CHUNK_MEMBER_DAYS // max(members, 1)))
+    chunk_start = start
+    while chunk_start <= end:
+        chunk_end = min(end, chunk_start + timedelta(days=chunk_days - 1))
+        _snapshot_chunk(cur, chunk_start, chunk_end, params)
+        chunk_start = chunk_end + timedelta(days=1)
+
+
+def _snapshot_chunk(cur: duckdb.DuckDBPyConnection, start: date, end: date, params: dict) -> None:
+    """The tags of every day of [start, end], as spells: each run of consecutive days a
+    member holds a tag is one spell, joined to the spell still open from the day before
+    ``start`` when it starts on ``start``. Runs come from the tags of each day
+    (``sql/segments/member_tags_between.sql``) and, for dormant, from the activity gaps
+    (``sql/segments/dormant_runs_between.sql``)."""
+    days = {"start": start, "end": end}
+    dormant = {"dormant_inactive_days": params["dormant_inactive_days"]}
+    others = {k: v for k, v in params.items() if k not in dormant}
     cur.execute(
-        "create or replace temp table _tags_today as " + sql_text("segments/member_tags_on"),
-        {"day": day, **params},
+        "create or replace temp table _tags_range as " + sql_text("segments/member_tags_between"),
+        {**days, **others},
     )
     cur.execute(
-        "update tag_spells set left_on = $day where left_on is null and not exists ("
-        "select 1 from _tags_today t where t.tag = tag_spells.tag "
-        "and t.member_key = tag_spells.member_key)",
-        {"day": day},
+        "create or replace temp table _dormant_runs as "
+        + sql_text("segments/dormant_runs_between"),
+        {**days, **dormant},
+    )
+    # runs of consecutive days: day minus its rank within (tag, member) is constant in a run
+    cur.execute(
+        "create or replace temp table _tag_runs as "
+        "select runs.tag, runs.member_key, runs.first_day, runs.last_day, "
+        "runs.first_day = $start and open.tag is not null as continues "
+        "from (select tag, member_key, min(day) as first_day, max(day) as last_day "
+        "  from (select tag, member_key, day, day - cast(row_number() over "
+        "    (partition by tag, member_key order by day) as integer) as run from _tags_range) "
+        "  group by tag, member_key, run "
+        "  union all select tag, member_key, first_day, last_day from _dormant_runs) as runs "
+        "left join tag_spells as open on open.left_on is null and open.tag = runs.tag "
+        "and open.member_key = runs.member_key",
+        {"start": start},
     )
     cur.execute(
-        "insert into tag_spells select t.tag, t.member_key, $day, null from _tags_today t "
-        "where not exists (select 1 from tag_spells s where s.left_on is null "
-        "and s.tag = t.tag and s.member_key = t.member_key)",
-        {"day": day},
+        "update tag_spells set left_on = $start where left_on is null and not exists ("
+        "select 1 from _tag_runs r where r.continues and r.tag = tag_spells.tag "
+        "and r.member_key = tag_spells.member_key)",
+        {"start": start},
     )
     cur.execute(
-        "insert into tag_snapshot_days select $day, count(distinct member_key) from _tags_today",
-        {"day": day},
+        "update tag_spells set left_on = r.last_day + 1 from _tag_runs r "
+        "where tag_spells.left_on is null and r.continues and r.last_day < $end "
+        "and r.tag = tag_spells.tag and r.member_key = tag_spells.member_key",
+        {"end": end},
     )
-    cur.execute("drop table _tags_today")
+    cur.execute(
+        "insert into tag_spells select tag, member_key, first_day, "
+        "case when last_day < $end then last_day + 1 end from _tag_runs where not continues",
+        {"end": end},
+    )
+    # members with a tag per day: the dormant ones (runs of one member never overlap) and
+    # the others with a tag that day
+    cur.execute(
+        "insert into tag_snapshot_days "
+        "with days as (select cast(range as date) as day from range(cast($start as date), "
+        "  cast($end as date) + 1, interval 1 day)), "
+        "dormant as (select days.day, count(*) as members from days join _dormant_runs r "
+        "  on r.first_day <= days.day and r.last_day >= days.day group by days.day), "
+        "others as (select t.day, count(distinct t.member_key) as members from _tags_range t "
+        "  where not exists (select 1 from _dormant_runs r where r.member_key = t.member_key "
+        "  and t.day between r.first_day and r.last_day) group by t.day) "
+        "select days.day, coalesce(dormant.members, 0) + coalesce(others.members, 0) "
+        "from days left join dormant on dormant.day = days.day "
+        "left join others on others.day = days.day",
+        days,
+    )
+    for table in ("_tag_runs", "_dormant_runs", "_tags_range"):
+        cur.execute(f"drop table {table}")  # noqa: S608 (fixed names)
 
 
 def refresh_tags(
     cur: duckdb.DuckDBPyConnection,
     as_of: date | None,
     backfill_days: int = SNAPSHOT_BACKFILL_DAYS,
+    changed_from: date | None = None,
 ) -> list[date]:
     """Recompute tags and record the daily snapshots up to ``as_of``; returns the days done.
 
-    Days after the last snapshot are computed in order (at most ``backfill_days`` of them,
-    ending at ``as_of``); a day already snapshotted is recomputed (with every later one
-    forgotten first), since an import may have changed what is known about it.
+    Days after the last snapshot are computed (at most ``backfill_days`` of them, ending at
+    ``as_of``). ``changed_from`` is the first day whose inputs may have changed since the
+    last snapshot (an import's first day, or ``date.min`` for any day): the snapshots from
+    that day on (within the ``backfill_days`` ending at ``as_of``) are forgotten and
+    recomputed; earlier ones are kept, since a day's tags depend only on what happened up
+    to its end. Without it only ``as_of`` itself is recomputed when already snapshotted.
     """
     if as_of is None:
         return []
     first_signup = cur.execute("select min(cast(signup_at as date)) from members").fetchone()[0]
     if first_signup is None:
         return []
+    window_start = as_of - timedelta(days=backfill_days - 1)
     last = _as_date(cur.execute("select max(day) from tag_snapshot_days").fetchone()[0])
+    start = window_start if last is None else last + timedelta(days=1)
     if last is not None and as_of <= last:
-        _rewind_snapshots(cur, as_of)
-        start = as_of
-    else:
-        start = as_of - timedelta(days=backfill_days - 1)
-        if last is not None:
-            start = max(start, last + timedelta(days=1))
-    start = max(start, _as_date(first_signup))
+        start = min(start, as_of)
+    if changed_from is not None:
+        start = min(start, changed_from)
+    start = max(start, window_start, _as_date(first_signup))
+    if last is not None and start <= last:
+        _rewind_snapshots(cur, start)
     params = _tag_query_params(tag_thresholds(cur))
-    done = []
-    day = start
-    while day <= as_of:
-        _snapshot_day(cur, day, params)
-        done.append(day)
-        day += timedelta(days=1)
-    return done
+    if start <= as_of:
+        _snapshot_days(cur, start, as_of, params)
+    _record_tag_inputs(cur)
+    return [start + timedelta(days=n) for n in range((as_of - start).days + 1)]
+
+
+def _tag_inputs(cur: duckdb.DuckDBPyConnection, through_key: int | None = None) -> dict:
+    """Fingerprints of what tags read besides events and orders: the members' signup and
+    status (members up to ``through_key``, every member when None) and the thresholds."""
+    members, last_key = cur.execute(
+        "select coalesce(bit_xor(hash(member_key, signup_at, status)), 0), "
+        "coalesce(max(member_key), 0) from members "
+        "where $through is null or member_key <= $through",
+        {"through": through_key},
+    ).fetchone()
+    settings = cur.execute(
+        "select coalesce(bit_xor(hash(tag, param, value)), 0) from tag_settings"
+    ).fetchone()[0]
+    return {"members": str(members), "last_key": int(last_key), "settings": str(settings)}
+
+
+def _record_tag_inputs(cur: duckdb.DuckDBPyConnection) -> None:
+    cur.execute(
+        "insert or replace into meta values ($k, $v)",
+        {"k": TAG_INPUTS, "v": json.dumps(_tag_inputs(cur))},
+    )
+
+
+def tag_inputs_changed_from(cur: duckdb.DuckDBPyConnection) -> date | None:
+    """The first day whose tags the members or thresholds changed since the last snapshot:
+    None when unchanged (or never recorded), the earliest signup day of members added since
+    (member keys only grow), ``date.min`` when an earlier member's signup or status, the
+    set of earlier members, or a threshold changed (any day's tags may differ)."""
+    row = cur.execute("select value from meta where key = $k", {"k": TAG_INPUTS}).fetchone()
+    if row is None:
+        return None
+    recorded = json.loads(row[0])
+    now = _tag_inputs(cur, recorded["last_key"])
+    if now["members"] != recorded["members"] or now["settings"] != recorded["settings"]:
+        return date.min
+    first_new = cur.execute(
+        "select min(cast(signup_at as date)) from members where member_key > $k",
+        {"k": recorded["last_key"]},
+    ).fetchone()[0]
+    return _as_date(first_new)
 
 
 def snapshot_days(conn: Conn) -> list[date]:
@@ -1125,24 +1237,30 @@ def evaluate_alerts(
     cur: duckdb.DuckDBPyConnection,
     as_of: date | None,
     replay_days: int = ALERT_REPLAY_DAYS,
+    changed_from: date | None = None,
 ) -> list[int]:
     """Evaluate every enabled rule for each day since the last evaluation up to ``as_of``
     (the first time, the last ``replay_days`` days); returns the ids of alerts open after.
 
     Re-evaluating a day already evaluated forgets the alert history from that day on first
-    (an import may have changed the counts). Runs inside the caller's transaction.
+    (an import may have changed the counts): ``as_of`` itself when already evaluated, and
+    every day from ``changed_from`` on (the first day an import changed; ``date.min``: any
+    day), within the ``replay_days`` ending at ``as_of``. Runs inside the caller's
+    transaction.
     """
     if as_of is None:
         return []
     done = cur.execute("select value from meta where key = 'alerts_evaluated_through'").fetchone()
     last = date.fromisoformat(done[0]) if done else None
+    window_start = as_of - timedelta(days=replay_days - 1)
+    first = window_start if last is None else last + timedelta(days=1)
     if last is not None and as_of <= last:
-        _rewind_alerts(cur, as_of)
-        first = as_of
-    else:
-        first = as_of - timedelta(days=replay_days - 1)
-        if last is not None:
-            first = max(first, last + timedelta(days=1))
+        first = min(first, as_of)
+    if changed_from is not None:
+        first = min(first, changed_from)
+    first = max(first, window_start)
+    if last is not None and first <= last:
+        _rewind_alerts(cur, first)
     window = BASELINE_DAYS + MAX_RUN_DAYS
     for rule in alert_rules(cur):
         if not rule.enabled:

@@ -180,3 +180,28 @@ def test_a_migration_adding_a_rollup_gets_it_built_on_open(tmp_path):
             pd.testing.assert_frame_equal(rollup_tables(reopened)[table], expected[table])
     finally:
         close_store(path)
+
+
+def test_an_import_of_new_days_moves_the_old_rows_of_members_whose_attributes_changed(
+    store, tmp_path, monkeypatch
+):
+    """The incremental build syncs attributes only for the members that changed (found
+    against member_facts before it is rebuilt), not by a diff over every rollup row."""
+    load(store, tmp_path / "a", {"members": MEMBERS, "events": FIRST_EVENTS})
+    synced = []
+    original = rollups.sync_member_attributes
+
+    def recording(cur, member_keys=None):
+        synced.append(None if member_keys is None else sorted(member_keys))
+        return original(cur, member_keys)
+
+    monkeypatch.setattr(rollups, "sync_member_attributes", recording)
+    moved = MEMBERS.replace("B,2025-01-02 09:00:00,广东", "B,2025-01-02 09:00:00,上海")
+    load(store, tmp_path / "b", {"members": moved, "events": SECOND_EVENTS})
+    key_b = store.scalar("select member_key from members where member_id = 'B'")
+    assert key_b in synced[-1]  # B's rows before 2025-01-12 hold the old region until synced
+    assert store.scalar(
+        "select count(*) from member_day where member_key = $k and day < '2025-01-12'",
+        {"k": key_b},
+    )
+    assert attributes_agree(store)
