@@ -71,6 +71,10 @@ TREATMENTS: dict[str, str] = {
         "known values replaced on every other row"
     ),
     "text": "free text: the member's known values replaced on every row (core.redaction)",
+    "temporary": (
+        "a temporary copy of an imported file (core.ingest.import_temp_root): removed when "
+        "its import ends; a copy left by a killed import is removed when the next import starts"
+    ),
     "reject_line": (
         "a rejected import line: dropped when the line is about the member (the row keeps "
         "line, column and reason, the reason without the line's value)"
@@ -197,6 +201,7 @@ MEMBER_FIELDS = [column for (table, column), how in PERSONAL_COLUMNS.items() if 
 # ("{store}" is the store file's name), and what erasure does with them (a treatment).
 PERSONAL_FILES: dict[str, str] = {
     "{store}.imports/*/rejects.csv": "reject_line",  # the rows of import_rejects, as a file
+    "{store}.imports/tmp/*": "temporary",  # an import's working copies (GBK, line endings)
 }
 
 # Files beside a store that hold no member's personal data, and why.
@@ -215,8 +220,8 @@ NOT_PERSONAL_FILES: dict[str, str] = {
 # the file is not beside the store (tests/test_privacy.py reads core/ to keep this whole).
 FILE_WRITERS: dict[str, str] = {
     "core.ingest._write_report": "{store}.imports/*/rejects.csv, {store}.imports/*/report.json",
-    "core.ingest._transcode_to_utf8": "a temporary folder, removed when the import ends",
-    "core.ingest.import_uploads": "a temporary folder, removed when the import ends",
+    "core.ingest._copy_as_utf8": "{store}.imports/tmp/*, removed when the import ends",
+    "core.ingest.import_uploads": "{store}.imports/tmp/*, removed when the import ends",
     "core.audit.create_demo_key": ".audit_key",
     "core.auth.resolve_cookie_key": ".cookie_key",
     "core.cli.cmd_report": "the operator's --out file: an aggregate report, no member rows",
