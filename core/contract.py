@@ -34,7 +34,10 @@ TEXT_KINDS = ("text", "lower", "upper")
 # ``regexp_full_match``) and the member edit form (Python's ``re.fullmatch``): written in
 # the part of the syntax both read alike (explicit ASCII classes, no ``\s`` or ``\d``).
 PHONE_PATTERN = r"\+?[0-9][0-9 -]{4,19}"
-EMAIL_PATTERN = r"[^@\x00-\x20\x7f]{1,64}@[^@\x00-\x20\x7f]+\.[^@\x00-\x20\x7f]{2,}"
+# an e-mail character: not @, an ASCII control or space, a no-break or ideographic space
+# (the last two as the characters themselves: RE2 reads no \u escape)
+_EMAIL_CHAR = "[^@\\x00-\\x20\\x7f\u00a0\u3000]"
+EMAIL_PATTERN = f"{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}+\\.{_EMAIL_CHAR}{{2,}}"
 
 
 @dataclass(frozen=True)
