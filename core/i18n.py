@@ -1322,6 +1322,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{field} is too long or holds control characters (at most {max}).",
     },
     "members.error.not_found": {"zh": "找不到该会员。", "en": "No such member."},
+    "members.error.changed": {
+        "zh": "该会员的资料在你打开后已被他人修改，本次未保存。请查看最新资料后重新提交。",
+        "en": "Someone else changed this member after you opened it; nothing was saved. "
+        "Check the current values and submit again.",
+    },
     "members.error.field": {
         "zh": "不能修改字段 {field}。",
         "en": "The field {field} cannot be edited.",
