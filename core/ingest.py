@@ -19,6 +19,12 @@ In both modes ``read == loaded + rejected`` for every file, where ``loaded`` cou
 are in the store after the import: inserted, updated, or already present unchanged (a
 re-import of the same file loads everything and inserts nothing).
 
+Limits (docs/SECURITY.md): a CSV header of more than ``MAX_COLUMNS`` columns, or a file with
+no header line at all, refuses the import before DuckDB reads the file; a file of 0 rows loads
+with a warning (``FileReport.warnings``); a text value longer than its column's limit
+(:mod:`core.contract`) is a rejected row. Temporary copies (a GBK file as UTF-8, a file whose
+line endings mix CRLF and LF, uploads) live under :func:`import_temp_root`, beside the store.
+
 Line numbers count records: the header is line 1 of a CSV file, the first data row line 2
 (a quoted field that spans several lines counts once). For Parquet, ``line`` is the 1-based
 row number.

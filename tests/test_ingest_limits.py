@@ -53,6 +53,19 @@ def test_a_file_with_too_many_columns_is_refused_from_its_header(store, tmp_path
     assert store.scalar("select count(*) from imports") == 0
 
 
+def test_a_parquet_file_with_too_many_columns_is_refused(store, tmp_path):
+    import pandas as pd
+
+    folder = tmp_path / "wide"
+    folder.mkdir()
+    wide = {"member_id": ["M1"], "signup_at": ["2025-01-01"]}
+    wide |= {f"c{i}": [None] for i in range(MAX_COLUMNS)}
+    pd.DataFrame(wide).to_parquet(folder / "members.parquet")
+    with pytest.raises(ImportRefused, match=f"members.parquet: {MAX_COLUMNS + 2:,} columns"):
+        import_dir(store, folder, reports_dir=tmp_path / "r")
+    assert store.scalar("select count(*) from imports") == 0
+
+
 def test_a_file_at_the_column_limit_is_read(store, tmp_path):
     header = ",".join(["member_id", "signup_at", *(f"c{i}" for i in range(MAX_COLUMNS - 2))])
     content = (header + "\n" + "M1,2025-01-01" + "," * (MAX_COLUMNS - 2) + "\n").encode()
