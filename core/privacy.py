@@ -73,7 +73,8 @@ TREATMENTS: dict[str, str] = {
     "text": "free text: the member's known values replaced on every row (core.redaction)",
     "temporary": (
         "a temporary copy of an imported file (core.ingest.import_temp_root): removed when "
-        "its import ends; a copy left by a killed import is removed when the next import starts"
+        "its import ends; a copy left by a killed import is removed when the next import "
+        "starts, and by an erasure"
     ),
     "reject_line": (
         "a rejected import line: dropped when the line is about the member (the row keeps "
@@ -351,6 +352,15 @@ def _store_path(cur: duckdb.DuckDBPyConnection) -> Path | None:
     return Path(row[0]) if row and row[0] else None
 
 
+def _remove_stale_import_copies(cur: duckdb.DuckDBPyConnection) -> int:
+    """Temporary copies a killed import left beside the store (``PERSONAL_FILES``,
+    ``temporary``): removed whole, since the member may be in any of them."""
+    from core.ingest import remove_stale_copies  # ingest needs nothing from here
+
+    store_path = _store_path(cur)
+    return 0 if store_path is None else remove_stale_copies(store_path)
+
+
 def _known_values(cur: duckdb.DuckDBPyConnection, member_key: int, member_id: str) -> KnownValues:
     columns = ", ".join(TEXT_FIELDS)  # names from core.redaction, never from input
     row = cur.execute(
@@ -495,6 +505,7 @@ def _execute_erasure(
     known = _known_values(cur, member_key, member_id)
     reject_lines = _drop_reject_lines(cur, known)
     reject_files = _scrub_reject_files(cur, known)
+    _remove_stale_import_copies(cur)
     cleared: dict[str, int] = {}
     for (table, column), how in PERSONAL_COLUMNS.items():
         if how not in ("null", "note"):
