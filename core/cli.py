@@ -60,6 +60,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             "removed and the demo flag cleared (create the first admin in the app)",
             file=sys.stderr,
         )
+    for warning in report.warnings("en"):  # a file of 0 rows: said, not silent
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(report.counts(), ensure_ascii=False))
     else:

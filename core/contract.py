@@ -6,6 +6,7 @@ readable in one place and every identifier that reaches SQL comes from this allo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 KNOWN_EVENT_TYPES = (
@@ -23,6 +24,21 @@ MEMBER_STATUSES = ("active", "frozen", "cancelled")
 ORDER_STATUSES = ("paid", "refunded")
 GENDERS = ("M", "F", "U")
 
+# The longest value a text column takes, in characters (an address may be longer). A longer
+# value is refused with its line and column, never cut (issue 13, item 5).
+TEXT_MAX_LENGTH = 1000
+ADDRESS_MAX_LENGTH = 2000
+TEXT_KINDS = ("text", "lower", "upper")
+
+# One definition of a valid phone number and e-mail address, for the importer (DuckDB's RE2,
+# ``regexp_full_match``) and the member edit form (Python's ``re.fullmatch``): written in
+# the part of the syntax both read alike (explicit ASCII classes, no ``\s`` or ``\d``).
+PHONE_PATTERN = r"\+?[0-9][0-9 -]{4,19}"
+# an e-mail character: not @, an ASCII control or space, a no-break or ideographic space
+# (the last two as the characters themselves: RE2 reads no \u escape)
+_EMAIL_CHAR = "[^@\\x00-\\x20\\x7f\u00a0\u3000]"
+EMAIL_PATTERN = f"{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}+\\.{_EMAIL_CHAR}{{2,}}"
+
 
 @dataclass(frozen=True)
 class Column:
@@ -39,6 +55,31 @@ class Column:
     required: bool = False
     allowed: tuple[str, ...] = ()
     non_negative: bool = False
+    max_length: int | None = None  # text kinds: TEXT_MAX_LENGTH unless given
+    pattern: str = ""  # text kinds: the whole (trimmed) value must match
+    pattern_words: str = ""  # what a value matching ``pattern`` is, for the reason
+
+    @property
+    def length_limit(self) -> int | None:
+        """The longest value in characters (text kinds only)."""
+        if self.kind not in TEXT_KINDS:
+            return None
+        return self.max_length or TEXT_MAX_LENGTH
+
+
+def value_problem(column: Column, text: str) -> str | None:
+    """Why the trimmed text ``text`` cannot be a value of ``column`` (length or pattern),
+    worded as the importer's reject reason; None when it can.
+
+    The member edit form checks with this; :mod:`core.ingest` builds the same checks in SQL
+    from the same fields, and the tests run the same values through both.
+    """
+    limit = column.length_limit
+    if limit is not None and len(text) > limit:
+        return f"longer than {limit:,} characters ({len(text):,})"
+    if column.pattern and not re.fullmatch(column.pattern, text):
+        return f"not {column.pattern_words}: {text[:60]}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -65,8 +106,8 @@ MEMBERS = TableContract(
         Column("name"),
         Column("gender", "upper", allowed=GENDERS),
         Column("birth_date", "date"),
-        Column("phone"),
-        Column("email"),
+        Column("phone", pattern=PHONE_PATTERN, pattern_words="a valid phone number"),
+        Column("email", pattern=EMAIL_PATTERN, pattern_words="a valid e-mail address"),
         Column("region"),
         Column("city"),
         Column("channel"),
@@ -75,7 +116,7 @@ MEMBERS = TableContract(
         Column("tier", "lower"),
         Column("growth_points", "int"),
         Column("last_login_at", "timestamp"),
-        Column("address"),
+        Column("address", max_length=ADDRESS_MAX_LENGTH),
     ),
     key=("member_id",),
 )

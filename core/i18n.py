@@ -329,6 +329,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Strict mode: there are bad rows, nothing was imported.",
     },
     "data.upload_rejects": {"zh": "下载被拒绝的行（CSV）", "en": "Download rejected rows (CSV)"},
+    "import.warning.no_rows": {
+        "zh": "{file}：0 行，{table} 表没有导入任何数据",
+        "en": "{file}: 0 rows; nothing was loaded into {table}",
+    },
+    "import.error.empty_file": {
+        "zh": "{file} 是空文件（没有表头行），未导入任何数据。请重新导出该文件，或不导入它。",
+        "en": "{file} is empty (no header line); nothing was imported. Export it again, "
+        "or leave it out.",
+    },
+    "import.error.too_many_columns": {
+        "zh": "{file} 有 {count} 列，最多只能导入 {limit} 列；未导入任何数据。",
+        "en": "{file} has {count} columns; at most {limit} can be imported. Nothing was imported.",
+    },
+    "import.error.header_too_long": {
+        "zh": "{file} 的表头行过长（最多 {limit} 列）；未导入任何数据。",
+        "en": "The header line of {file} is too long (at most {limit} columns); nothing was "
+        "imported.",
+    },
     "data.store": {"zh": "数据库文件：{path}", "en": "Store file: {path}"},
     "data.schema_version": {"zh": "结构版本", "en": "Schema version"},
     "data.demo": {"zh": "演示库", "en": "Demo store"},
@@ -1304,6 +1322,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{field} is too long or holds control characters (at most {max}).",
     },
     "members.error.not_found": {"zh": "找不到该会员。", "en": "No such member."},
+    "members.error.changed": {
+        "zh": "该会员的资料在你打开后已被他人修改，本次未保存。请查看最新资料后重新提交。",
+        "en": "Someone else changed this member after you opened it; nothing was saved. "
+        "Check the current values and submit again.",
+    },
     "members.error.field": {
         "zh": "不能修改字段 {field}。",
         "en": "The field {field} cannot be edited.",

@@ -19,6 +19,12 @@ In both modes ``read == loaded + rejected`` for every file, where ``loaded`` cou
 are in the store after the import: inserted, updated, or already present unchanged (a
 re-import of the same file loads everything and inserts nothing).
 
+Limits (docs/SECURITY.md): a CSV header of more than ``MAX_COLUMNS`` columns, or a file with
+no header line at all, refuses the import before DuckDB reads the file; a file of 0 rows loads
+with a warning (``FileReport.warnings``); a text value longer than its column's limit
+(:mod:`core.contract`) is a rejected row. Temporary copies (a GBK file as UTF-8, a file whose
+line endings mix CRLF and LF, uploads) live under :func:`import_temp_root`, beside the store.
+
 Line numbers count records: the header is line 1 of a CSV file, the first data row line 2
 (a quoted field that spans several lines counts once). For Parquet, ``line`` is the 1-based
 row number.
@@ -27,9 +33,12 @@ row number.
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import json
+import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -63,8 +72,23 @@ MONTH_FORMATS = ["%Y-%m", "%Y/%m", "%Y%m"]
 OFFSET_PATTERN = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$"
 
 
+# A file's header may name at most this many columns (the widest contract table has 17):
+# checked on the header line alone, before DuckDB reads the file (issue 13, item 1).
+MAX_COLUMNS = 500
+MAX_HEADER_BYTES = 1 << 20
+
+
 class ImportRefused(StoreError):
-    """An import that cannot proceed at all (unreadable file, unknown table, …)."""
+    """An import that cannot proceed at all (unreadable file, unknown table, …).
+
+    The message is English (command line, logs); ``code``, when given, is a translation key
+    that ``values`` fill, for the app (:func:`core.ui.attempt`).
+    """
+
+    def __init__(self, message: str, code: str | None = None, **values: object):
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass
@@ -79,6 +103,8 @@ class FileReport:
     rejected: int = 0
     encoding: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    # translation keys (core.i18n), filled with the file and table: "import.warning.no_rows"
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -98,6 +124,16 @@ class ImportReport:
             t: {"read": f.read, "loaded": f.loaded, "rejected": f.rejected}
             for t, f in self.files.items()
         }
+
+    def warnings(self, lang: str) -> list[str]:
+        """Each file's warnings (a file of 0 rows) in ``lang``, naming the file."""
+        from core import i18n
+
+        return [
+            i18n.t(code, lang, file=f.file, table=f.table)
+            for f in self.files.values()
+            for code in f.warnings
+        ]
 
     def to_dict(self) -> dict:
         return {
@@ -135,28 +171,149 @@ def find_contract_files(directory: str | Path) -> dict[str, Path]:
 
 def detect_encoding(path: Path, chunk_size: int = 1 << 24) -> str:
     """``utf-8`` (a BOM is fine) or ``gb18030`` (a superset of GBK), checked over the whole file."""
+    return _inspect_csv(path, chunk_size)[0]
+
+
+def _inspect_csv(path: Path, chunk_size: int = 1 << 24) -> tuple[str, bool]:
+    """The file's encoding (see :func:`detect_encoding`) and whether its lines end in a mix
+    of CRLF and LF, which DuckDB's reader refuses: found in the same pass over the file.
+
+    In GBK and GB18030, as in UTF-8, the bytes of CR and LF are never part of a character."""
     for encoding in ("utf-8", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
+        crlf = newlines = 0
+        last = b""
         try:
             with path.open("rb") as handle:
                 while chunk := handle.read(chunk_size):
                     decoder.decode(chunk)
+                    newlines += chunk.count(b"\n")
+                    crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+                    last = chunk[-1:]
                 decoder.decode(b"", final=True)
-            return encoding
+            return encoding, 0 < crlf < newlines
         except UnicodeDecodeError:
             continue
     raise ImportRefused(f"{path.name}: not UTF-8 or GBK text; save it as UTF-8 and retry")
 
 
-def _transcode_to_utf8(path: Path, encoding: str, tmpdir: Path) -> Path:
+def _header_columns(path: Path) -> int:
+    """How many columns the header line of a CSV file names (0: the file has no header line:
+    empty, a BOM alone, or blank lines), read from that line alone.
+
+    The count follows CSV quoting (``"a,b"`` is one column); a header line longer than
+    ``MAX_HEADER_BYTES`` is refused as it stands.
+    """
+    with path.open("rb") as handle:
+        line = handle.readline(MAX_HEADER_BYTES + 1)
+        if line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
+        while line and not line.strip():  # blank lines before the header: is there one?
+            line = handle.readline(MAX_HEADER_BYTES + 1)
+    if not line.strip():
+        return 0
+    if len(line) > MAX_HEADER_BYTES:
+        raise ImportRefused(
+            f"{path.name}: header line longer than {MAX_HEADER_BYTES:,} bytes; "
+            f"at most {MAX_COLUMNS:,} columns can be imported",
+            code="import.error.header_too_long",
+            file=path.name,
+            limit=MAX_COLUMNS,
+        )
+    # latin-1 maps each byte to one character: commas and quotes are found whatever the
+    # file's encoding (in UTF-8 and GBK they are never part of a character)
+    return len(next(csv.reader([line.decode("latin-1").rstrip("\r\n")])))
+
+
+def _check_shape(path: Path) -> None:
+    """Refuse a file with no header line or too many columns before DuckDB reads its rows."""
+    if path.suffix == ".parquet":
+        try:
+            import pyarrow.parquet as pq
+
+            columns = len(pq.read_schema(path).names)
+        except Exception:  # not Parquet: DuckDB's own message says so, as before
+            return
+    else:
+        columns = _header_columns(path)
+        if columns == 0:
+            raise ImportRefused(
+                f"{path.name}: the file is empty (no header line); nothing was imported",
+                code="import.error.empty_file",
+                file=path.name,
+            )
+    if columns > MAX_COLUMNS:
+        raise ImportRefused(
+            f"{path.name}: {columns:,} columns; at most {MAX_COLUMNS:,} can be imported",
+            code="import.error.too_many_columns",
+            file=path.name,
+            count=columns,
+            limit=MAX_COLUMNS,
+        )
+
+
+def _copy_as_utf8(path: Path, encoding: str, tmpdir: Path, normalise_newlines: bool) -> Path:
+    """A UTF-8 copy of ``path`` in the import's working folder; with ``normalise_newlines``
+    every line ends in LF (CR LF and a lone CR too, also inside quoted values)."""
     target = tmpdir / f"{path.stem}.utf8.csv"
     with (
-        path.open("r", encoding=encoding, newline="") as src,
+        path.open("r", encoding=encoding, newline=None if normalise_newlines else "") as src,
         target.open("w", encoding="utf-8", newline="") as dst,
     ):
         while chunk := src.read(1 << 22):
             dst.write(chunk)
     return target
+
+
+# -- the importer's working folder -----------------------------------------------------------
+
+# Working folders of the imports running in this process. Only one process at a time holds
+# a store open for writing (DuckDB's file lock), so any other folder under the store's
+# ``import_temp_root`` was left by an import that was killed.
+_ACTIVE_FOLDERS: set[Path] = set()
+_ACTIVE_LOCK = threading.Lock()
+
+
+def import_temp_root(store_path: Path) -> Path:
+    """Where imports put temporary copies (a GBK file as UTF-8, normalised line endings,
+    uploaded files): ``<store dir>/<store file name>.imports/tmp/``, one folder per import."""
+    return import_reports_dir(store_path) / "tmp"
+
+
+def remove_stale_copies(store_path: Path) -> int:
+    """Remove what killed imports left under :func:`import_temp_root`; how many entries."""
+    root = import_temp_root(store_path)
+    if not root.is_dir():
+        return 0
+    removed = 0
+    with _ACTIVE_LOCK:
+        for entry in root.iterdir():
+            if entry in _ACTIVE_FOLDERS:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+@contextmanager
+def _working_folder(store_path: Path, kind: str) -> Iterator[Path]:
+    """A new folder under :func:`import_temp_root` (mode 0700), removed when the block ends;
+    stale folders of killed imports are removed first."""
+    remove_stale_copies(store_path)
+    root = import_temp_root(store_path)
+    root.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=root))
+    with _ACTIVE_LOCK:
+        _ACTIVE_FOLDERS.add(folder)
+    try:
+        yield folder
+    finally:
+        with _ACTIVE_LOCK:
+            _ACTIVE_FOLDERS.discard(folder)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _sha256(path: Path) -> str:
@@ -295,7 +452,7 @@ def _error_list(checks: list[Check]) -> str:
     )
 
 
-def _column_checks(col: Column, typed: str, text: str) -> list[Check]:
+def _column_checks(col: Column, typed: str, text: str, raw: str) -> list[Check]:
     shown = f"left(cast({text} as varchar), 60)"
     checks = []
     if col.required:
@@ -312,6 +469,25 @@ def _column_checks(col: Column, typed: str, text: str) -> list[Check]:
         checks.append(_when(f"{typed} not in ({allowed})", col.name, reason))
     if col.non_negative:
         checks.append(_when(f"{typed} < 0", col.name, f"'must not be negative: ' || {shown}"))
+    limit = col.length_limit
+    if limit is not None:
+        # strlen of the value as read (bytes, kept with the string: no scan, no trim) is never
+        # less than the trimmed value's length in characters, so only the rare long values
+        # are trimmed and counted (millions of event rows pay one comparison per column)
+        words = _lit(f"longer than {limit:,} characters (")
+        reason = f"{words} || format('{{:,}}', length({text})) || ')'"
+        long_raw = f"strlen(cast({raw} as varchar)) > {limit}"
+        checks.append(_when(f"{long_raw} and length({text}) > {limit}", col.name, reason))
+    if col.pattern:
+        # the same pattern the edit form uses (core.contract.value_problem)
+        reason = f"{_lit('not ' + col.pattern_words + ': ')} || {shown}"
+        checks.append(
+            _when(
+                f"length({text}) <= {limit} and not regexp_full_match({text}, {_lit(col.pattern)})",
+                col.name,
+                reason,
+            )
+        )
     return checks
 
 
@@ -325,7 +501,9 @@ def _raw_line_expr(stage_columns: list[str]) -> str:
             f"when regexp_matches({v}, '[\",\\n\\r]') "
             f"then '\"' || replace({v}, '\"', '\"\"') || '\"' else {v} end"
         )
-    return " || ',' || ".join(parts) if parts else "''"
+    # one flat call, not a chain of ||: a chain of 500 columns passes DuckDB's expression
+    # depth limit (1000); no part is null, so concat_ws keeps every separator
+    return f"concat_ws(',', {', '.join(parts)})" if parts else "''"
 
 
 # -- one file --------------------------------------------------------------------------------
@@ -363,8 +541,10 @@ def _stage_file(
                 f"from read_parquet({literal}, file_row_number = true)"
             )
         else:
-            encoding = detect_encoding(path)
-            source = path if encoding == "utf-8" else _transcode_to_utf8(path, encoding, tmpdir)
+            encoding, mixed_newlines = _inspect_csv(path)
+            source = path
+            if encoding != "utf-8" or mixed_newlines:
+                source = _copy_as_utf8(path, encoding, tmpdir, mixed_newlines)
             for name in ("_csv_rejects", "_csv_scans"):
                 cur.execute(f"drop table if exists {name}")
             cur.execute(
@@ -445,7 +625,7 @@ def _validate(cur: duckdb.DuckDBPyConnection, staged: _Staged, params: dict) -> 
         if col.name in staged.columns:
             stage_name, stage_type = staged.columns[col.name]
             typed, text = _typed_expr(col, _ident(stage_name), stage_type, params["money_tokens"])
-            row_checks += _column_checks(col, typed, text)
+            row_checks += _column_checks(col, typed, text, _ident(stage_name))
             if contract.name == "members" and col.name == "tier":
                 reason = f"'unknown tier: ' || {typed}"
                 row_checks.append(_when(f"not list_contains($tiers, {typed})", "tier", reason))
@@ -954,6 +1134,7 @@ def _import_one(
         read=staged.rows + int(parse_lines),
         encoding=staged.encoding,
         ignored_columns=staged.ignored,
+        warnings=[] if staged.rows or parse_lines else ["import.warning.no_rows"],
     )
     progress(f"{path.name}: {report.read:,} rows read ({time.perf_counter() - started:.1f} s)")
     with _progress_of(cur, f"{path.name}: checking rows", progress):
@@ -1017,6 +1198,8 @@ def import_files(
             raise ImportRefused(f"{path.name}: only .csv and .parquet files can be imported")
         if not path.is_file():
             raise ImportRefused(f"{path}: no such file")
+    for _, path in ordered:
+        _check_shape(path)
     started = time.perf_counter()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     mode = "strict" if strict else "lenient"
@@ -1041,7 +1224,7 @@ def import_files(
         pass
 
     status = "loaded"
-    with tempfile.TemporaryDirectory(prefix="memberlens-import-") as tmp:
+    with _working_folder(store.path, "import") as tmp:
         try:
             with store.transaction() as cur:
                 cur.execute("set enable_progress_bar = true")
@@ -1103,7 +1286,7 @@ def import_uploads(
 
     audit.require(store, actor, role, Capability.IMPORT_DATA, "import", None)
     files: dict[str, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="memberlens-upload-") as tmp:
+    with _working_folder(store.path, "upload") as tmp:
         for name, content in uploads.items():
             path = Path(name)
             table, suffix = path.stem.lower(), path.suffix.lower()

@@ -9,6 +9,10 @@ just enough to tell two members apart on a call (``138****0000``, ``z***@example
 Use :func:`mask_frame` for a table shown on screen and :func:`export_frame` for a download:
 an export for a masking role leaves the personal columns out altogether (member ids and
 non-personal columns only), since a masked column has no use in a file.
+
+Both display helpers also drop bidi control characters from every text value, for every
+role (:func:`display_text`): a right-to-left override in a nickname would make
+``abc\u202egpj.exe`` read as ``abcexe.jpg`` on screen. The store keeps the value as given.
 """
 
 from __future__ import annotations
@@ -20,11 +24,23 @@ import pandas as pd
 from core.permissions import masks_pii
 
 MASK = "*"
+# Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the LRM / RLM
+# marks (U+200E, U+200F): dropped from displayed text.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+_WITHOUT_BIDI = str.maketrans("", "", BIDI_CONTROLS)
 PII_COLUMNS: tuple[str, ...] = ("phone", "email", "name", "address", "nickname", "birth_date")
 
 
 def _missing(value: object) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def display_text(value: object) -> object:
+    """``value`` without bidi control characters (:data:`BIDI_CONTROLS`) when it is text;
+    anything else unchanged."""
+    if isinstance(value, str):
+        return value.translate(_WITHOUT_BIDI)
+    return value
 
 
 def mask_phone(value: str | None) -> str | None:
@@ -93,7 +109,9 @@ MASKERS: dict[str, Callable[[str | None], str | None]] = {
 
 
 def mask_value(column: str, value: str | None, role: str | None) -> str | None:
-    """One personal value as ``role`` may see it (unchanged for support and admin)."""
+    """One value as ``role`` may see it: without bidi controls, and masked when personal
+    (unmasked for support and admin)."""
+    value = display_text(value)
     if not masks_pii(role) or column not in MASKERS:
         return value
     return MASKERS[column](value)
@@ -105,10 +123,14 @@ def mask_record(record: dict, role: str | None) -> dict:
 
 
 def mask_frame(frame: pd.DataFrame, role: str | None) -> pd.DataFrame:
-    """A copy of ``frame`` with its personal columns masked for ``role``."""
-    if not masks_pii(role):
-        return frame.copy()
+    """A copy of ``frame`` for display: text without bidi controls, personal columns
+    masked for ``role``."""
     masked = frame.copy()
+    for column in masked.columns:
+        if masked[column].dtype == object or pd.api.types.is_string_dtype(masked[column]):
+            masked[column] = [display_text(value) for value in masked[column]]
+    if not masks_pii(role):
+        return masked
     for column in PII_COLUMNS:
         if column in masked.columns:
             masked[column] = [MASKERS[column](value) for value in masked[column]]

@@ -71,6 +71,11 @@ TREATMENTS: dict[str, str] = {
         "known values replaced on every other row"
     ),
     "text": "free text: the member's known values replaced on every row (core.redaction)",
+    "temporary": (
+        "a temporary copy of an imported file (core.ingest.import_temp_root): removed when "
+        "its import ends; a copy left by a killed import is removed when the next import "
+        "starts, and by an erasure"
+    ),
     "reject_line": (
         "a rejected import line: dropped when the line is about the member (the row keeps "
         "line, column and reason, the reason without the line's value)"
@@ -197,6 +202,7 @@ MEMBER_FIELDS = [column for (table, column), how in PERSONAL_COLUMNS.items() if 
 # ("{store}" is the store file's name), and what erasure does with them (a treatment).
 PERSONAL_FILES: dict[str, str] = {
     "{store}.imports/*/rejects.csv": "reject_line",  # the rows of import_rejects, as a file
+    "{store}.imports/tmp/*": "temporary",  # an import's working copies (GBK, line endings)
 }
 
 # Files beside a store that hold no member's personal data, and why.
@@ -215,8 +221,8 @@ NOT_PERSONAL_FILES: dict[str, str] = {
 # the file is not beside the store (tests/test_privacy.py reads core/ to keep this whole).
 FILE_WRITERS: dict[str, str] = {
     "core.ingest._write_report": "{store}.imports/*/rejects.csv, {store}.imports/*/report.json",
-    "core.ingest._transcode_to_utf8": "a temporary folder, removed when the import ends",
-    "core.ingest.import_uploads": "a temporary folder, removed when the import ends",
+    "core.ingest._copy_as_utf8": "{store}.imports/tmp/*, removed when the import ends",
+    "core.ingest.import_uploads": "{store}.imports/tmp/*, removed when the import ends",
     "core.audit.create_demo_key": ".audit_key",
     "core.auth.resolve_cookie_key": ".cookie_key",
     "core.cli.cmd_report": "the operator's --out file: an aggregate report, no member rows",
@@ -345,6 +351,15 @@ def _store_path(cur: duckdb.DuckDBPyConnection) -> Path | None:
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchone()
     return Path(row[0]) if row and row[0] else None
+
+
+def _remove_stale_import_copies(cur: duckdb.DuckDBPyConnection) -> int:
+    """Temporary copies a killed import left beside the store (``PERSONAL_FILES``,
+    ``temporary``): removed whole, since the member may be in any of them."""
+    from core.ingest import remove_stale_copies  # ingest needs nothing from here
+
+    store_path = _store_path(cur)
+    return 0 if store_path is None else remove_stale_copies(store_path)
 
 
 def _known_values(cur: duckdb.DuckDBPyConnection, member_key: int, member_id: str) -> KnownValues:
@@ -491,6 +506,7 @@ def _execute_erasure(
     known = _known_values(cur, member_key, member_id)
     reject_lines = _drop_reject_lines(cur, known)
     reject_files = _scrub_reject_files(cur, known)
+    _remove_stale_import_copies(cur)
     cleared: dict[str, int] = {}
     for (table, column), how in PERSONAL_COLUMNS.items():
         if how not in ("null", "note"):

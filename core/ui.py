@@ -1049,7 +1049,11 @@ def attempt(ctx: PageContext, action, *args, **kwargs):
     except duckdb.TransactionException:
         st.error(ctx.t("common.conflict"))
     except StoreError as exc:  # e.g. an unreadable import file: the message says which
-        st.error(ctx.t_md("common.store_error", error=exc))
+        code = getattr(exc, "code", None)
+        if code in i18n.CATALOGUE:  # a refusal worded in the catalogue (core.ingest)
+            st.error(ctx.t_md(code, **getattr(exc, "values", {})))
+        else:
+            st.error(ctx.t_md("common.store_error", error=exc))
     except Exception as exc:  # errors a user can cause carry a translation code
         code = getattr(exc, "code", None)
         if code is None or code not in i18n.CATALOGUE:

@@ -136,6 +136,9 @@ if submitted and uploads:
             st.error(ctx.t("data.upload_refused"))
         else:
             st.success(ctx.t("data.upload_done", import_id=result.import_id))
+        for file_report in result.files.values():  # e.g. a file of 0 rows
+            for code in file_report.warnings:
+                st.warning(ctx.t_md(code, file=file_report.file, table=file_report.table))
         st.dataframe(counts, hide_index=True, width="stretch")
         if not result.rejects.empty:
             st.download_button(

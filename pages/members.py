@@ -59,6 +59,17 @@ member_key = st.selectbox(
 profile = ui.attempt(ctx, members.member_profile, ctx.store, user, ctx.role, member_key)
 if profile is None:
     st.stop()
+# The version of the member the forms were filled from is the one the previous run showed
+# (a submit reruns the page, and this run's profile may already hold someone else's save).
+shown = st.session_state.get("members_shown", {})
+based_on = shown.get(member_key, profile.version)
+st.session_state["members_shown"] = {member_key: profile.version}
+
+
+def saved_now() -> None:
+    """After a save of ours, the next submit is based on the version we wrote."""
+    st.session_state["members_shown"] = {member_key: members.member_version(ctx.store, member_key)}
+
 
 st.subheader(ctx.t("members.attributes"))
 if profile.erased:
@@ -104,9 +115,11 @@ with st.form("members_contact", clear_on_submit=True):
     if st.form_submit_button(ctx.t("common.submit"), disabled=locked):
         changes = {field: value for field, value in typed.items() if value.strip()}
         changed = ui.attempt(
-            ctx, members.update_contact, ctx.store, user, ctx.role, member_key, changes, reason
-        )
+            ctx, members.update_contact, ctx.store, user, ctx.role, member_key, changes, reason,
+            based_on=based_on,
+        )  # fmt: skip
         if changed is not None:
+            saved_now()
             st.success(ctx.t("members.changed", fields=", ".join(changed) or "—"))
 
 st.subheader(ctx.t("members.edit_status"))
@@ -123,9 +136,11 @@ with st.form("members_status"):
     reason = st.text_input(ctx.t("common.reason"), max_chars=500, disabled=locked)
     if st.form_submit_button(ctx.t("common.submit"), disabled=locked):
         done = ui.attempt(
-            ctx, members.set_status, ctx.store, user, ctx.role, member_key, status, reason
-        )
+            ctx, members.set_status, ctx.store, user, ctx.role, member_key, status, reason,
+            based_on=based_on,
+        )  # fmt: skip
         if done is not None:
+            saved_now()
             st.success(ctx.t("common.saved") if done else ctx.t("members.no_change"))
 
 st.subheader(ctx.t("members.edit_tier"))
@@ -143,9 +158,11 @@ with st.form("members_tier"):
     reason = st.text_input(ctx.t("common.reason"), max_chars=500, disabled=locked)
     if st.form_submit_button(ctx.t("common.submit"), disabled=locked):
         new_tier = ui.attempt(
-            ctx, members.override_tier, ctx.store, user, ctx.role, member_key, tier, reason
-        )
+            ctx, members.override_tier, ctx.store, user, ctx.role, member_key, tier, reason,
+            based_on=based_on,
+        )  # fmt: skip
         if new_tier is not None:
+            saved_now()
             st.success(ctx.t("common.saved"))
 
 # -- PIPL / GDPR requests about this member ------------------------------------------------

@@ -352,3 +352,13 @@ def test_compact_refuses_a_store_another_process_holds(store):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_erasure_removes_copies_a_killed_import_left_beside_the_store(store):
+    from core.ingest import import_temp_root
+
+    leftover = import_temp_root(store.path) / "import-999999-killed"
+    leftover.mkdir(parents=True)
+    (leftover / "members.utf8.csv").write_text("M1,王小明,13800000001\n", encoding="utf-8")
+    erase(store)
+    assert list(import_temp_root(store.path).iterdir()) == []
