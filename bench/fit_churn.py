@@ -5,10 +5,10 @@ Usage::
     .venv/bin/python -m bench.fit_churn --db /tmp/churn_scale.duckdb --memory-limit 4GB
 
 Prints each step as the fit reports it (elapsed wall-clock and process CPU seconds, the load
-average), then one JSON line: the step timings (wall and CPU), the total, the peak RSS and
-the load average before and after, and saves the run so the churn page and the at-risk list
-have one to read. Writes to the store: use a copy. On a shared machine the wall-clock times
-follow the load; the CPU seconds much less so.
+average, the peak RSS so far), then one JSON line: the step timings (wall and CPU), the
+total, the peak RSS and the load average before and after, and saves the run so the churn
+page and the at-risk list have one to read. Writes to the store: use a copy. On a shared
+machine the wall-clock times follow the load; the CPU seconds much less so.
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     def progress(fraction: float, step: str) -> None:
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         load = os.getloadavg()[0]
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"{wall:7.1f} s  cpu {cpu:7.1f} s  load {load:5.2f}  {fraction:4.0%}  {step}",
+            f"{wall:7.1f} s  cpu {cpu:7.1f} s  load {load:5.2f}  peak {peak:6.0f} MB  "
+            f"{fraction:4.0%}  {step}",
             flush=True,
         )
 

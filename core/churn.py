@@ -429,6 +429,12 @@ class CoxChurnModel:
         if not hasattr(self, "lifelines_"):
             raise NotFittedError("fit the Cox model first")
 
+    def release_training(self) -> None:
+        """Drop the training rows kept for :meth:`check_proportional_hazards` and
+        :attr:`concordance_` (hundreds of MB at 1 M members); predictions and drivers stay."""
+        self._training = None
+        self.lifelines_._predicted_partial_hazards_ = None
+
     def design(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The design matrix: numeric columns, then one 0/1 column per non-reference level."""
         columns = {name: frame[name].to_numpy(dtype=float) for name in self.numeric_}
@@ -535,6 +541,7 @@ def features_at(store: Store, landmark: date) -> pd.DataFrame:
     """Member features as known on ``landmark`` (``sql/churn/member_features.sql``), with
     the log-scaled columns of the Cox model and the churn score."""
     frame = store.query("churn/member_features", {"landmark": landmark})
+    frame["status"] = frame["status"].astype("category")
     frame["log_monetary_365"] = np.log1p(frame["monetary_365"].astype(float).clip(lower=0))
     frame["log_tenure_days"] = np.log1p(frame["tenure_days"].astype(float).clip(lower=0))
     frame["log_active_days_90"] = np.log1p(frame["active_days_90"].astype(float))
@@ -1262,7 +1269,7 @@ def fit_churn_models(
     if latest.bgnbd_note:
         notes["bgnbd_activity"] = latest.bgnbd_note
 
-    def run_holdout():
+    def run_holdout(earlier, latest, cox_frames):
         if earlier is None:
             return None, no_holdout
         try:
@@ -1279,11 +1286,13 @@ def fit_churn_models(
             return None, str(exc)
         return result, None
 
-    holdout, holdout_note = timed("holdout", run_holdout)
+    holdout, holdout_note = timed("holdout", run_holdout, earlier, latest, cox_frames)
     if holdout_note:
         notes["holdout"] = holdout_note
-
+    # at 1 M members every frame is hundreds of MB: keep only what the next steps read
     cox_training = cox_frames[1]
+    del earlier, cox_frames
+
     cox, cox_note = timed("cox", fit_cox_model, cox_training, penalizer)
     if cox is None:
         notes["cox"] = cox_note
@@ -1297,25 +1306,32 @@ def fit_churn_models(
             }
         )
     ph_test = timed("ph_test", cox.check_proportional_hazards) if cox is not None else None
+    cox_summary = _cox_summary(cox, cox_landmark, follow_up, cox_training, ph_test)
+    del cox_training
+    if cox is not None:
+        cox.release_training()
     ltv = timed("ltv", fit_ltv_models, store, as_of)
     left_out.extend(ltv.left_out)
     if ltv.note:
         notes["ltv"] = ltv.note
 
-    def train_score_model():
+    def train_score_model(members: pd.DataFrame):
         kinds = [holdout.selected if holdout else churn_score.DEFAULT_MODEL]
         kinds += [kind for kind in churn_score.CANDIDATES if kind not in kinds]
         failures = []
         for kind in kinds:
             try:
-                return churn_score.fit_score_model(kind, latest.members), failures
+                return churn_score.fit_score_model(kind, members), failures
             except ChurnModelError as exc:
                 failures.append(f"{kind}: {exc}")
         return None, failures
 
-    score_model, failures = timed("score_model", train_score_model)
+    score_model, failures = timed("score_model", train_score_model, latest.members)
     if failures:
         notes["score_model"] = "; ".join(failures)
+    training_members = len(latest.members)
+    stay_away_rate = float(latest.members["stays_away"].mean()) if training_members else None
+    del latest
     scores, high_value_ltv, source = timed(
         "scores", score_members, store, as_of, window_days, score_model, cox, ltv
     )
@@ -1337,13 +1353,11 @@ def fit_churn_models(
             "model": source,
             "selected_by": "holdout" if holdout else "default",
             "training_landmark": landmark.isoformat(),
-            "training_members": len(latest.members),
-            "training_stay_away_rate": float(latest.members["stays_away"].mean())
-            if len(latest.members)
-            else None,
+            "training_members": training_members,
+            "training_stay_away_rate": stay_away_rate,
             "train_rows": score_model.train_rows if score_model else 0,
         },
-        "cox": _cox_summary(cox, cox_landmark, follow_up, cox_training, ph_test),
+        "cox": cox_summary,
         "holdout": _holdout_summary(holdout),
         "bgnbd": _bgnbd_summary(ltv.bgnbd),
         "gamma_gamma": _gamma_gamma_summary(ltv.gamma_gamma),

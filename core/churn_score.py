@@ -75,12 +75,13 @@ MIN_CLASS_ROWS = 10
 
 
 def add_score_features(features: pd.DataFrame) -> pd.DataFrame:
-    """``features`` (``core.churn.features_at``) with the log-scaled columns the score reads."""
-    frame = features.copy()
+    """``features`` (``core.churn.features_at``) with the log-scaled columns the score reads
+    (added in place: at 1 M members a copy is hundreds of MB)."""
+    frame = features
     frame["log_recency_days"] = np.log1p(frame["recency_days"].astype(float).clip(lower=0))
     frame["log_active_days"] = np.log1p(frame["active_days"].astype(float))
     for column in CATEGORICAL:
-        frame[column] = frame[column].astype(str)
+        frame[column] = frame[column].astype(str).astype("category")
     return frame
 
 
@@ -113,11 +114,11 @@ def add_btyd_features(
 ) -> tuple[pd.DataFrame, BetaGeoModel | None, str | None]:
     """``features`` with :data:`BTYD_NUMERIC` from BG/NBD fitted on everyone's active days.
 
-    Returns the frame, the model (None when it cannot be fitted) and the reason it could
-    not (None when it was). Without a model the columns are NaN and the ``*_btyd``
-    candidates are left out.
+    Returns the frame (``features`` itself, the columns added in place), the model (None
+    when it cannot be fitted) and the reason it could not (None when it was). Without a
+    model the columns are NaN and the ``*_btyd`` candidates are left out.
     """
-    frame = features.copy()
+    frame = features
     summary = activity_summary(frame, landmark)
     x, t_x, big_t = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
     model = None
