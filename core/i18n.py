@@ -728,6 +728,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Log-rank test: χ² = {statistic}, p = {p} (are the groups' curves the same?).",
     },
     "churn.km_groups": {"zh": "各组中位生命周期", "en": "Median lifetime per group"},
+    "churn.km_col.group": {"zh": "分组", "en": "Group"},
+    "churn.km_col.members": {"zh": "会员数", "en": "Members"},
+    "churn.km_col.churned": {"zh": "已流失", "en": "Churned"},
+    "churn.km_col.median_days": {"zh": "中位生命周期（天）", "en": "Median lifetime (days)"},
+    "churn.km_col.first_day_only": {
+        "zh": "首日后再无活动",
+        "en": "Never back after day one",
+    },
     "churn.km_first_day_only": {
         "zh": "有分组中过半会员在首个活跃日之后再无活动（如只买过一次的顾客），其中位生命周期"
         "因此为 0 天；请看曲线在第 0 天之后的走势。",

@@ -1,4 +1,5 @@
-"""What the Models page shows of a fit, as plain tables and sentences (no Streamlit).
+"""What the Churn and Models pages show of a fit, as plain tables and sentences (no
+Streamlit).
 
 ``ctx`` is the page context of :mod:`core.ui` (its ``t`` translates, ``number`` formats).
 """
@@ -26,11 +27,11 @@ def holdout_table(ctx, fit: ChurnFit) -> pd.DataFrame:
             {
                 ctx.t("models.col.model"): name,
                 ctx.t("models.col.kind"): ctx.t(f"models.kind.{row['kind']}"),
-                ctx.t("models.col.members"): None
+                ctx.t("models.col.members"): ""
                 if _missing(row["members"])
                 else ctx.int(row["members"]),
                 **{
-                    ctx.t(f"models.col.{figure}"): None
+                    ctx.t(f"models.col.{figure}"): ""
                     if _missing(row[figure])
                     else ctx.number(row[figure], 3)
                     for figure in HOLDOUT_FIGURES
@@ -71,3 +72,21 @@ def left_out_lines(ctx, fit: ChurnFit) -> list[str]:
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
+
+
+def km_groups_table(ctx, groups: pd.DataFrame) -> pd.DataFrame:
+    """The Kaplan-Meier groups with translated headers: members, churned, median lifetime
+    (blank when the curve never reaches one half) and the share never back after day one."""
+    return pd.DataFrame(
+        {
+            ctx.t("churn.km_col.group"): groups["group"],
+            ctx.t("churn.km_col.members"): [ctx.int(value) for value in groups["members"]],
+            ctx.t("churn.km_col.churned"): [ctx.int(value) for value in groups["churned"]],
+            ctx.t("churn.km_col.median_days"): [
+                "" if _missing(value) else ctx.int(value) for value in groups["median_days"]
+            ],
+            ctx.t("churn.km_col.first_day_only"): [
+                ctx.percent(value) for value in groups["first_day_only"]
+            ],
+        }
+    )

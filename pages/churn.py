@@ -4,6 +4,7 @@ import altair as alt
 import streamlit as st
 
 from core import churn, exports, i18n, permissions, segments, ui
+from core import models_view as churn_view
 
 ctx = ui.page_guard("churn")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -66,7 +67,7 @@ if km.logrank_p is not None:
         )
     )
 st.caption(ctx.t("churn.km_groups"))
-st.dataframe(km.groups, hide_index=True, width="stretch")
+st.dataframe(churn_view.km_groups_table(ctx, km.groups), hide_index=True, width="stretch")
 if (km.groups["first_day_only"] > 0.5).any():
     st.caption(ctx.t("churn.km_first_day_only"))
 

@@ -104,9 +104,10 @@ def test_churn_page_compares_a_saved_segment_with_everyone_else(app_env, churn_s
         at = open_page("pages/churn.py", "analyst")
         at.button_group(key="churn_km_by").set_value("segment").run()
     assert not at.exception
-    groups = at.dataframe[0].value.set_index("group")
+    groups = at.dataframe[0].value.set_index(i18n.t("churn.km_col.group", "zh"))
     assert set(groups.index) == {"web 会员", i18n.t("churn.km_others", "zh")}
     web = store.scalar(
         "select count(*) from members where device = 'web' and signup_at < '2026-06-29'"
     )
-    assert groups.loc["web 会员", "members"] == web
+    members = i18n.t("churn.km_col.members", "zh")
+    assert groups.loc["web 会员", members] == i18n.fmt_int(web, "zh")
