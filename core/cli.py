@@ -34,7 +34,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     store = build_demo_store(
         args.db, members=args.members, events=args.events, seed=args.seed,
-        progress=_progress(False),
+        progress=_progress(False), fit_models=not args.no_fit,
     )  # fmt: skip
     counts = store.table_counts()
     print(
@@ -404,6 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--members", type=int, default=20_000)
     demo.add_argument("--events", type=int, default=1_500_000)
     demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument(
+        "--no-fit", action="store_true", help="do not fit the churn/LTV models (faster)"
+    )
     add_db(demo)
     demo.set_defaults(func=cmd_demo)
 

@@ -88,10 +88,13 @@ def build_demo_store(
     events: int = DEFAULT_EVENTS,
     seed: int = DEFAULT_SEED,
     progress: Callable[[str], None] | None = None,
+    fit_models: bool = False,
 ) -> Store:
     """Generate demo data, import it into a new store at ``path`` and return the open store.
 
-    Refuses to overwrite an existing store.
+    With ``fit_models`` (the app's first run and ``core.cli demo``), the churn and LTV models
+    are fitted as of the last day with data and the run saved, so the Churn, LTV forecast
+    and Models pages have something to show at once. Refuses to overwrite an existing store.
     """
     from data.generate import generate  # numpy-heavy; only needed when building
 
@@ -116,9 +119,22 @@ def build_demo_store(
             with store.transaction() as cur:
                 store.set_meta(cur, "demo", "true")
                 store.set_meta(cur, "demo_seed", str(seed))
+            if fit_models:
+                _fit_models(store, progress)
             store.con.execute("checkpoint")
         finally:
             close_store(partial)
     os.replace(partial, target)
     progress(f"demo store ready: {target}")
     return open_store(target)
+
+
+def _fit_models(store: Store, progress: Callable[[str], None]) -> None:
+    """Fit every churn/LTV model as of the last day with data and save the run."""
+    from core import churn, metrics
+
+    _, as_of = metrics.data_bounds(store)
+    if as_of is None:
+        return
+    progress(f"fitting the churn and LTV models as of {as_of}")
+    churn.save_fit(store, churn.fit_churn_models(store, as_of), "demo")

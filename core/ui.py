@@ -245,7 +245,7 @@ def _build_demo(path, lang: str) -> None:
         st.stop()
     with st.status(i18n.t("startup.building_demo", lang), expanded=True) as status:
         try:
-            build_demo_store(path, progress=lambda message: status.write(message))
+            build_demo_store(path, progress=lambda message: status.write(message), fit_models=True)
         except (ImportError, StoreError, OSError) as exc:
             status.update(state="error")
             st.error(

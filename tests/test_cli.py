@@ -184,6 +184,14 @@ def test_demo_command_builds_a_deterministic_store(tmp_path):
     assert info_a["tables"]["members"] == 1500
     assert 54_000 <= info_a["tables"]["events"] <= 66_000
     assert info_a["tables"]["import_rejects"] == 0
+    # the demo ships with its churn and LTV models fitted, so those pages are not empty
+    store = open_store(a, read_only=True)
+    try:
+        runs = store.scalar("select count(*) from churn_model_runs where fitted_by = 'demo'")
+        scored = store.scalar("select count(*) from churn_member_scores")
+    finally:
+        close_store(a)
+    assert (runs, scored) == (1, 1500)
     again = cli("demo", *args, "--db", str(a), check=False)
     assert again.returncode == 1 and "already exists" in again.stderr
 
