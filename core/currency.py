@@ -4,7 +4,7 @@ Babel (CLDR) is not among the pinned packages, so the codes a store may choose a
 explicit table of the currencies member programmes commonly run in. A symbol is only given
 where it is unambiguous in a back office that shows one currency at a time; ``JPY`` is
 ``JP¥`` so that it never reads as yuan. Codes without a symbol are shown as the code
-(``CHF 12.50``). Formatting is :func:`core.i18n.fmt_money`, the one money formatter.
+(``CHF 12.50``). Formatting is :func:`core.formats.money`, the one money formatter.
 """
 
 from __future__ import annotations

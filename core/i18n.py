@@ -2,25 +2,23 @@
 
 The texts are data: ``core/locales/zh.toml`` and ``core/locales/en.toml`` hold one flat
 table each (key to text), read once at import into ``CATALOGUE`` (key to ``{"zh", "en"}``).
-``t(key, lang, **values)`` looks a string up and fills ``{placeholders}``. Number, money
-and percentage formatting for each language lives here too, so a page never formats a
-number itself. Missing values (``None``, for example an incomplete retention cell) are
-shown as an em dash, never as zero.
+``t(key, lang, **values)`` looks a string up and fills ``{placeholders}``. The ``fmt_*``
+names below are thin wrappers of :mod:`core.formats`, the one home of number, money,
+percentage and date formats.
 """
 
 from __future__ import annotations
 
-import math
 import tomllib
 from datetime import date
 from pathlib import Path
 
-from core import currency as currencies
+from core import formats
 
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
-EMPTY = "—"
+EMPTY = formats.EMPTY
 
 LOCALES = Path(__file__).with_name("locales")
 
@@ -56,22 +54,18 @@ def normalise_language(value: object) -> str:
     return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def _missing(value: float | int | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+# Number, money, percentage and date formats live in core/formats.py; these names stay
+# for the callers that format through the translation layer.
 
 
 def fmt_int(value: float | int | None, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A whole number with thousands separators: ``12,345`` (both languages)."""
-    if _missing(value):
-        return EMPTY
-    return f"{round(value):,}"
+    """A whole number with thousands separators: ``12,345`` (:func:`core.formats.count`)."""
+    return formats.count(value)
 
 
 def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
-    """A number with ``digits`` decimals and thousands separators."""
-    if _missing(value):
-        return EMPTY
-    return f"{value:,.{digits}f}"
+    """A number with ``digits`` decimals (:func:`core.formats.number`)."""
+    return formats.number(value, digits)
 
 
 def fmt_money(
@@ -80,44 +74,25 @@ def fmt_money(
     digits: int = 2,
     currency: str | None = None,
 ) -> str:
-    """Money in the store currency (default CNY) with thousands separators: ``¥12,345.67``,
-    ``$12,345.67``, ``CHF 12,345.67``; never more decimals than the currency has (JPY 0)."""
-    if _missing(value):
-        return EMPTY
-    found = currencies.currency(currency)
-    digits = min(digits, found.digits)
-    prefix = found.symbol or f"{found.code} "
-    sign = "-" if value < 0 else ""
-    return f"{sign}{prefix}{abs(value):,.{digits}f}"
+    """Money in the store currency: ``¥12,345.67`` (:func:`core.formats.money`)."""
+    return formats.money(value, digits, currency)
 
 
 def money_label(text: str, currency: str | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A money column or axis title with its currency: ``收入（¥）``, ``Revenue ($)``."""
-    shown = currencies.symbol(currency)
-    return f"{text}（{shown}）" if lang == "zh" else f"{text} ({shown})"
+    """A money column or axis title with its currency (:func:`core.formats.money_label`)."""
+    return formats.money_label(text, currency, lang)
 
 
 def fmt_percent(value: float | None, lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
-    """A share as a percentage: ``0.1234`` → ``12.3%``."""
-    if _missing(value):
-        return EMPTY
-    return f"{value * 100:.{digits}f}%"
+    """A share as a percentage: ``0.1234`` → ``12.3%`` (:func:`core.formats.rate`)."""
+    return formats.rate(value, digits)
 
 
 def fmt_change(value: float | None, kind: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
-    """A change for a KPI card: relative (``+12.3%``) or in percentage points.
-
-    Returns None when there is nothing to compare, so no delta is drawn at all.
-    """
-    if _missing(value):
-        return None
-    if kind == "points":
-        unit = " 个百分点" if lang == "zh" else " pp"
-        return f"{value * 100:+.1f}{unit}"
-    return f"{value * 100:+.1f}%"
+    """A change for a KPI card (:func:`core.formats.change`)."""
+    return formats.change(value, kind, lang)
 
 
 def fmt_date(value: date | None, lang: str = DEFAULT_LANGUAGE) -> str:
-    if value is None:
-        return EMPTY
-    return value.isoformat()
+    """A date as a date (:func:`core.formats.day`)."""
+    return formats.day(value)

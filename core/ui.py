@@ -31,7 +31,18 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit_authenticator.controllers import CookieController
 
-from core import auth, data_shape, exports, i18n, metrics, permissions, segments, settings
+from core import (
+    auth,
+    charts,
+    data_shape,
+    exports,
+    formats,
+    i18n,
+    metrics,
+    permissions,
+    segments,
+    settings,
+)
 from core import currency as currencies
 from core.config import PROJECT_ROOT, app_memory_limit, resolve_db_path
 from core.currency import DEFAULT_CURRENCY
@@ -125,9 +136,8 @@ class PageContext:
         return i18n.money_label(text, self.currency, self.lang)
 
     def money_column_format(self) -> str:
-        """``st.column_config.NumberColumn`` format for money: ``¥%.2f``, ``CHF %.2f``."""
-        found = currencies.currency(self.currency)
-        return f"{found.symbol or found.code + ' '}%.{found.digits}f"
+        """``st.column_config.NumberColumn`` format for money: ``¥%,.2f``, ``CHF %,.2f``."""
+        return formats.money_column_format(self.currency)
 
     def money_headers(self, columns) -> dict[str, str]:
         """``{column: header}`` for the money columns among ``columns``: ``revenue ($)``."""
@@ -800,14 +810,15 @@ def missing_data_note(ctx: PageContext, section: str) -> bool:
 
 
 def format_kpi(ctx: PageContext, kpi: metrics.Kpi) -> str:
+    """A KPI card's value, short enough for a card at 1440 px: money and counts from ten
+    thousand up in 万/亿 (zh) or K/M (en), rates with one decimal."""
     if kpi.kind == "rate":
-        return ctx.percent(kpi.value)
+        return formats.rate(kpi.value)
     if kpi.kind == "money":
-        large = kpi.value is not None and abs(kpi.value) >= 1_000_000
-        return ctx.money(kpi.value, 0 if large else 2)
-    if kpi.key == "dau":
-        return ctx.number(kpi.value, 1)
-    return ctx.int(kpi.value)
+        return formats.money_compact(kpi.value, ctx.lang, ctx.currency)
+    if kpi.key == "dau" and (kpi.value is None or abs(kpi.value) < formats.COMPACT_FROM):
+        return formats.number(kpi.value, 1)
+    return formats.compact(kpi.value, ctx.lang)
 
 
 def kpi_cards(ctx: PageContext, kpis: tuple[metrics.Kpi, ...], per_row: int = 5) -> None:
@@ -818,7 +829,7 @@ def kpi_cards(ctx: PageContext, kpis: tuple[metrics.Kpi, ...], per_row: int = 5)
             column.metric(
                 ctx.t(f"kpi.{kpi.key}"),
                 format_kpi(ctx, kpi),
-                delta=i18n.fmt_change(kpi.change, kpi.change_kind, ctx.lang),
+                delta=formats.change(kpi.change, kpi.change_kind, ctx.lang),
                 border=True,
             )
 
@@ -872,11 +883,33 @@ def max_period_input(ctx: PageContext, unit: str, key: str, label: str | None = 
     )
 
 
+def column_config(ctx: PageContext, columns, names: dict | None = None) -> dict:
+    """``st.dataframe`` column configs for the money, count and rate columns among
+    ``columns`` (by their metric names, :func:`core.formats.column_kind`): ``¥12,345.00``,
+    ``12,345``, ``12.3%``. ``names`` maps a metric name to the header it is shown under."""
+    names = names or {}
+    return {
+        names.get(column, column): st.column_config.NumberColumn(**options)
+        for column, options in formats.column_formats(columns, ctx.currency).items()
+    }
+
+
+def chart(ctx: PageContext, figure, **kwargs):
+    """Draw an Altair chart with the chart defaults of the page's language and currency
+    (:func:`core.charts.localise`), full width."""
+    kwargs.setdefault("width", "stretch")
+    return st.altair_chart(charts.localise(figure, ctx.lang, ctx.currency), **kwargs)
+
+
 def table_behind(ctx: PageContext, frame, name: str) -> None:
     """The table behind a chart, in an expander; a CSV download for roles that may export."""
-    frame = frame.rename(columns=ctx.money_headers(frame.columns))
+    headers = ctx.money_headers(frame.columns)
+    config = column_config(ctx, frame.columns, headers)
+    frame = frame.rename(columns=headers)
     with st.expander(ctx.t("analytics.table")):
-        st.dataframe(frame, hide_index=True, width="stretch", placeholder=i18n.EMPTY)
+        st.dataframe(
+            frame, hide_index=True, width="stretch", placeholder=i18n.EMPTY, column_config=config
+        )
         if ctx.can(permissions.Capability.EXPORT_AGGREGATE):
             st.download_button(
                 ctx.t("analytics.download"),

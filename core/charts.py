@@ -1,0 +1,188 @@
+"""Chart defaults: the one home of how an Altair chart reads (STYLE.md, "Presentation has
+one home").
+
+- :func:`localise` gives a finished chart the Vega-Lite ``config.locale``: d3's zh-CN number
+  and time locale in the Chinese UI (en-US in English), with the store currency as the
+  locale's currency, so ``$``-formats print ``¥`` (or ``$``, ``CHF``…).
+- Axis and tooltip formats for money (:func:`money_axis`, :func:`money_tooltip`), counts and
+  rates, and dates (:func:`date_axis`, :func:`date_tooltip`) match :mod:`core.formats`.
+- Weekly series get one tick per week, on the weeks' own Mondays (:func:`week_ticks`).
+- Tiers are coloured in their order with a sequential palette in which gold is gold
+  (:func:`tier_scale`).
+- A rate over fewer than ``SMALL_SAMPLE`` members is greyed (:func:`small_sample_opacity`).
+
+No Streamlit here; pages hand the chart to ``core.ui.chart``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import altair as alt
+import pandas as pd
+
+from core import currency as currencies
+
+# A rate over fewer members than this is a small sample: greyed, and no best or worst.
+SMALL_SAMPLE = 30
+
+COUNT_FORMAT = ","
+RATE_FORMAT = ".1%"
+RATE_AXIS_FORMAT = ".0%"
+
+# d3-format / d3-time-format locales (the published zh-CN and en-US definitions; zh-CN months
+# and weekdays as operations teams write them in a chart: 6月, 周一).
+_NUMBER = {"decimal": ".", "thousands": ",", "grouping": [3]}
+_TIME = {
+    "zh": {
+        "dateTime": "%x %A %X",
+        "date": "%Y/%-m/%-d",
+        "time": "%H:%M:%S",
+        "periods": ["上午", "下午"],
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+        "months": [f"{month}月" for month in range(1, 13)],
+        "shortMonths": [f"{month}月" for month in range(1, 13)],
+    },
+    "en": {
+        "dateTime": "%x, %X",
+        "date": "%-m/%-d/%Y",
+        "time": "%-I:%M:%S %p",
+        "periods": ["AM", "PM"],
+        "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+        "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+        "months": [
+            "January", "February", "March", "April", "May", "June", "July", "August",
+            "September", "October", "November", "December",
+        ],
+        "shortMonths": [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ],
+    },
+}  # fmt: skip
+
+# Date formats: an axis label is short (6月1日, Jun 1), a tooltip carries the year.
+AXIS_DATE = {"zh": "%-m月%-d日", "en": "%b %-d"}
+TOOLTIP_DATE = {"zh": "%Y年%-m月%-d日", "en": "%b %-d, %Y"}
+
+# Tier colours, lowest tier first: pale sand up to gold, then deeper golds for tiers above it.
+GOLD = "#d4af37"
+_TIER_LOW = "#e8e2d4"
+_TIER_HIGH = "#7a5c00"
+SMALL_SAMPLE_GREY = "#b0b0b0"
+
+
+def number_locale(currency: str | None = None) -> dict[str, object]:
+    """The d3 number locale with the store currency as its currency symbol."""
+    found = currencies.currency(currency)
+    prefix = found.symbol or f"{found.code} "
+    return {**_NUMBER, "currency": [prefix, ""]}
+
+
+def time_locale(lang: str) -> dict[str, object]:
+    """The d3 time locale: zh-CN in the Chinese UI, en-US in English."""
+    return _TIME["zh" if lang == "zh" else "en"]
+
+
+def locale(lang: str, currency: str | None = None) -> dict[str, object]:
+    """Vega-Lite ``config.locale`` for the UI language and the store currency."""
+    return {"number": number_locale(currency), "time": time_locale(lang)}
+
+
+def localise(chart: alt.TopLevelMixin, lang: str, currency: str | None = None):
+    """``chart`` with the language's number and time locale; call it on the finished chart
+    (a configured chart can no longer be layered)."""
+    return chart.configure(locale=locale(lang, currency))
+
+
+def money_format(currency: str | None = None, digits: int | None = None) -> str:
+    """The d3 format of money: ``$,.2f`` (``$`` is the locale's currency, the store's)."""
+    found = currencies.currency(currency)
+    shown = found.digits if digits is None else min(digits, found.digits)
+    return f"$,.{shown}f"
+
+
+def money_axis(currency: str | None = None, **kwargs) -> alt.Axis:
+    """A money axis whose labels carry the currency: ``¥12,000``."""
+    return alt.Axis(format=money_format(currency, 0), **kwargs)
+
+
+def money_tooltip(field: str, title: str, currency: str | None = None) -> alt.Tooltip:
+    return alt.Tooltip(field, title=title, format=money_format(currency))
+
+
+def count_tooltip(field: str, title: str) -> alt.Tooltip:
+    return alt.Tooltip(field, title=title, format=COUNT_FORMAT)
+
+
+def rate_tooltip(field: str, title: str) -> alt.Tooltip:
+    return alt.Tooltip(field, title=title, format=RATE_FORMAT)
+
+
+def rate_axis(**kwargs) -> alt.Axis:
+    return alt.Axis(format=RATE_AXIS_FORMAT, **kwargs)
+
+
+def date_axis(lang: str, values: Sequence | None = None, **kwargs) -> alt.Axis:
+    """A date axis labelled as dates in the language (``6月1日``, ``Jun 1``); ``values``
+    (from :func:`week_ticks`) puts a tick on each of those days only."""
+    if values is not None:
+        kwargs["values"] = list(values)
+    return alt.Axis(format=AXIS_DATE["zh" if lang == "zh" else "en"], **kwargs)
+
+
+def date_tooltip(field: str, title: str, lang: str) -> alt.Tooltip:
+    return alt.Tooltip(field, title=title, format=TOOLTIP_DATE["zh" if lang == "zh" else "en"])
+
+
+def week_ticks(days: Iterable) -> list[alt.DateTime]:
+    """One tick per week of a weekly series: the series' own week starts (Mondays), as
+    Vega-Lite date-times in local time like the data (Vega's ``week`` interval would put
+    them on Sundays)."""
+    stamps = sorted({pd.Timestamp(day).normalize() for day in days if not pd.isna(day)})
+    return [alt.DateTime(year=s.year, month=s.month, date=s.day) for s in stamps]
+
+
+def _mix(low: str, high: str, share: float) -> str:
+    a = [int(low[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(high[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
+def tier_colours(codes: Sequence[str]) -> list[str]:
+    """Colours for tiers in their order (lowest first): a sequential ramp from pale sand to
+    deep gold in which the ``gold`` tier is :data:`GOLD`; without a gold tier the ramp runs
+    from pale to deep over all tiers."""
+    count = len(codes)
+    if count == 0:
+        return []
+    if "gold" not in codes:
+        stops = [_TIER_LOW, GOLD, _TIER_HIGH]
+        return [_ramp(stops, i / max(count - 1, 1)) for i in range(count)]
+    at = list(codes).index("gold")
+    colours = []
+    for i in range(count):
+        if i < at:
+            colours.append(_mix(_TIER_LOW, GOLD, i / at))
+        elif i == at:
+            colours.append(GOLD)
+        else:
+            colours.append(_mix(GOLD, _TIER_HIGH, (i - at) / (count - 1 - at)))
+    return colours
+
+
+def _ramp(stops: Sequence[str], share: float) -> str:
+    position = share * (len(stops) - 1)
+    index = min(int(position), len(stops) - 2)
+    return _mix(stops[index], stops[index + 1], position - index)
+
+
+def tier_scale(codes: Sequence[str], names: Sequence[str]) -> alt.Scale:
+    """A colour scale over tier ``names`` shown for ``codes`` (same order, lowest first)."""
+    return alt.Scale(domain=list(names), range=tier_colours(codes))
+
+
+def small_sample_opacity(field: str = "cohort_size", minimum: int = SMALL_SAMPLE):
+    """Opacity that greys a mark whose ``field`` (the rate's denominator) is under
+    ``minimum``: the rate is shown, faintly, with its count in the tooltip."""
+    return alt.condition(f"datum.{field} < {minimum}", alt.value(0.35), alt.value(1.0))
