@@ -6,7 +6,7 @@ one home").
   locale's currency, so ``$``-formats print ``¥`` (or ``$``, ``CHF``…).
 - Axis and tooltip formats for money (:func:`money_axis`, :func:`money_tooltip`), counts and
   rates, and dates (:func:`date_axis`, :func:`date_tooltip`) match :mod:`core.formats`.
-- Weekly series get one tick per week, on the weeks' own Mondays (:func:`week_ticks`).
+- Weekly series get one tick per week, on the weeks' own Mondays (:func:`period_ticks`).
 - Tiers are coloured in their order with a sequential palette in which gold is gold
   (:func:`tier_scale`).
 - A rate over fewer than ``SMALL_SAMPLE`` members is greyed (:func:`small_sample_opacity`).
@@ -22,6 +22,7 @@ import altair as alt
 import pandas as pd
 
 from core import currency as currencies
+from core import formats
 
 # A rate over fewer members than this is a small sample: greyed, and no best or worst.
 SMALL_SAMPLE = 30
@@ -125,7 +126,7 @@ def rate_axis(**kwargs) -> alt.Axis:
 
 def date_axis(lang: str, values: Sequence | None = None, **kwargs) -> alt.Axis:
     """A date axis labelled as dates in the language (``6月1日``, ``Jun 1``); ``values``
-    (from :func:`week_ticks`) puts a tick on each of those days only."""
+    (from :func:`period_ticks`) puts a tick on each of those days only."""
     if values is not None:
         kwargs["values"] = list(values)
     return alt.Axis(format=AXIS_DATE["zh" if lang == "zh" else "en"], **kwargs)
@@ -135,10 +136,10 @@ def date_tooltip(field: str, title: str, lang: str) -> alt.Tooltip:
     return alt.Tooltip(field, title=title, format=TOOLTIP_DATE["zh" if lang == "zh" else "en"])
 
 
-def week_ticks(days: Iterable) -> list[alt.DateTime]:
-    """One tick per week of a weekly series: the series' own week starts (Mondays), as
-    Vega-Lite date-times in local time like the data (Vega's ``week`` interval would put
-    them on Sundays)."""
+def period_ticks(days: Iterable) -> list[alt.DateTime]:
+    """One tick per period of a weekly (or monthly) series: the series' own period starts
+    (a week's Monday), as Vega-Lite date-times in local time like the data (Vega's ``week``
+    interval would put them on Sundays, and its automatic ticks on any day)."""
     stamps = sorted({pd.Timestamp(day).normalize() for day in days if not pd.isna(day)})
     return [alt.DateTime(year=s.year, month=s.month, date=s.day) for s in stamps]
 
@@ -186,3 +187,37 @@ def small_sample_opacity(field: str = "cohort_size", minimum: int = SMALL_SAMPLE
     """Opacity that greys a mark whose ``field`` (the rate's denominator) is under
     ``minimum``: the rate is shown, faintly, with its count in the tooltip."""
     return alt.condition(f"datum.{field} < {minimum}", alt.value(0.35), alt.value(1.0))
+
+
+def period_x(field: str, title: str, lang: str) -> alt.X:
+    """An x encoding with one band per period (day, week or month start) of ``field``,
+    labelled as a date in the language: a bar per week with every week's tick."""
+    return alt.X(f"yearmonthdate({field}):O", title=title, axis=date_axis(lang))
+
+
+def period_tooltip(field: str, title: str, lang: str) -> alt.Tooltip:
+    """The tooltip matching :func:`period_x`."""
+    return date_tooltip(f"yearmonthdate({field}):O", title, lang)
+
+
+def rate_legend(**kwargs) -> alt.Legend:
+    """A colour legend for a rate, in percent: ``40%``."""
+    return alt.Legend(format=RATE_AXIS_FORMAT, **kwargs)
+
+
+def cohort_labels(matrix: pd.DataFrame, template: str) -> dict:
+    """Each cohort of a retention matrix (columns ``cohort``, ``cohort_size``) labelled with
+    its start and size for the matrix's rows: ``template`` is the catalogue's text with
+    ``{cohort}`` and ``{size}`` (``2026-06-01（123 人）``, ``2026-06-01 (n=123)``)."""
+    sizes = matrix.groupby("cohort")["cohort_size"].max()
+    return {
+        cohort: template.format(cohort=formats.day(cohort), size=formats.count(size))
+        for cohort, size in sizes.items()
+    }
+
+
+def tier_scale_of(frame: pd.DataFrame, name: str = "tier") -> alt.Scale:
+    """:func:`tier_scale` for the tiers in ``frame`` (columns ``tier_code``, ``rank`` and the
+    shown ``name``), lowest rank first."""
+    tiers = frame.sort_values("rank").drop_duplicates("tier_code")
+    return tier_scale(tiers["tier_code"].tolist(), tiers[name].tolist())

@@ -131,6 +131,14 @@ class PageContext:
     def money(self, value, digits: int = 2) -> str:
         return i18n.fmt_money(value, self.lang, digits, self.currency)
 
+    def money_card(self, value) -> str:
+        """Money for a KPI card: ``¥139.5万`` / ``¥1.4M`` from ten thousand up."""
+        return formats.money_compact(value, self.lang, self.currency)
+
+    def count_card(self, value) -> str:
+        """A count for a KPI card: ``13.9万`` / ``13.9K`` from ten thousand up."""
+        return formats.compact(value, self.lang)
+
     def money_label(self, text: str) -> str:
         """An axis, tooltip or column title for money: ``收入（¥）``, ``Revenue ($)``."""
         return i18n.money_label(text, self.currency, self.lang)

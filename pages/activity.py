@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from core import metrics, ui
+from core import charts, metrics, ui
 
 ctx = ui.page_guard("activity")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -24,15 +24,16 @@ if daily[["dau", "wau", "mau"]].fillna(0).to_numpy().sum() == 0:
     st.info(ctx.t("analytics.empty"))
     st.stop()
 
-date_axis = alt.X("date:T", title=ctx.t("chart.date"))
-date_tip = alt.Tooltip("date:T", title=ctx.t("chart.date"), format="%Y-%m-%d")
+date_axis = alt.X("date:T", title=ctx.t("chart.date"), axis=charts.date_axis(ctx.lang))
+date_tip = charts.date_tooltip("date:T", ctx.t("chart.date"), ctx.lang)
 
 st.subheader(ctx.t("activity.active"))
 active = daily.melt(
     id_vars="date", value_vars=["dau", "wau", "mau"], var_name="metric", value_name="members"
 )
 active["metric"] = active["metric"].str.upper()
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(active.dropna())
     .mark_line(point=True)
     .encode(
@@ -48,7 +49,8 @@ st.altair_chart(
     width="stretch",
 )
 st.subheader(ctx.t("activity.stickiness"))
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(daily.dropna(subset=["stickiness"]))
     .mark_line(point=True)
     .encode(
@@ -82,12 +84,12 @@ stacked = cycle.melt(id_vars="period", value_vars=states, var_name="state", valu
 stacked = stacked.dropna()
 stacked["signed"] = stacked["members"].where(stacked["state"] != "dormant", -stacked["members"])
 stacked["state_label"] = stacked["state"].map(lambda state: ctx.t(f"lifecycle.{state}"))
-stacked["period_label"] = stacked["period"].dt.strftime("%Y-%m-%d")
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(stacked)
     .mark_bar()
     .encode(
-        x=alt.X("period_label:O", title=ctx.t("chart.period")),
+        x=charts.period_x("period", ctx.t("chart.period"), ctx.lang),
         y=alt.Y("signed:Q", title=ctx.t("chart.members")),
         color=alt.Color(
             "state_label:N",
@@ -95,7 +97,7 @@ st.altair_chart(
             sort=[ctx.t(f"lifecycle.{state}") for state in states],
         ),
         tooltip=[
-            alt.Tooltip("period_label:O", title=ctx.t("chart.period")),
+            charts.period_tooltip("period", ctx.t("chart.period"), ctx.lang),
             alt.Tooltip("state_label:N", title=ctx.t("chart.state")),
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
         ],
@@ -110,7 +112,8 @@ days = ui.cached_view(ctx, "active_days_distribution", filters, as_of)
 if days.empty:
     st.info(ctx.t("activity.days_incomplete"))
 else:
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(days)
         .mark_bar()
         .encode(

@@ -4,7 +4,7 @@ revenue, CAC, ROI) and each campaign's new members against the period before it.
 import altair as alt
 import streamlit as st
 
-from core import ui
+from core import charts, ui
 
 ctx = ui.page_guard("channels")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -53,7 +53,8 @@ with left:
     st.subheader(ctx.t("channels.d30"))
     if table["d30"].isna().all():
         st.info(ctx.t("channels.no_d30"))
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(table.dropna(subset=["d30"]))
         .mark_bar()
         .encode(
@@ -74,18 +75,25 @@ with right:
     values = table.melt(id_vars="channel", value_vars=["ltv_90d", "cac"], var_name="metric")
     values = values.dropna()
     values["metric_label"] = values["metric"].map(lambda m: ctx.t(f"col.{m}"))
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(values)
         .mark_bar()
         .encode(
-            x=alt.X("value:Q", title=ctx.money_label(ctx.t("chart.value"))),
+            x=alt.X(
+                "value:Q",
+                title=ctx.money_label(ctx.t("chart.value")),
+                axis=charts.money_axis(ctx.currency),
+            ),
             y=alt.Y("channel:N", title=ctx.t("chart.channel")),
             yOffset="metric_label:N",
             color=alt.Color("metric_label:N", title=ctx.t("chart.metric")),
             tooltip=[
                 alt.Tooltip("channel:N", title=ctx.t("chart.channel")),
                 alt.Tooltip("metric_label:N", title=ctx.t("chart.metric")),
-                alt.Tooltip("value:Q", title=ctx.money_label(ctx.t("chart.value")), format=",.2f"),
+                charts.money_tooltip(
+                    "value:Q", ctx.money_label(ctx.t("chart.value")), ctx.currency
+                ),
             ],
         ),
         width="stretch",
@@ -109,7 +117,8 @@ else:
     bars["window_label"] = bars["window"].map(
         {"signups_before": ctx.t("window.before"), "signups_during": ctx.t("window.during")}
     )
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(bars)
         .mark_bar()
         .encode(

@@ -50,7 +50,8 @@ band = alt.Chart(km.curves).mark_area(opacity=0.15, interpolate="step-after")
 line = alt.Chart(km.curves).mark_line(interpolate="step-after")
 x = alt.X("days:Q", title=ctx.t("chart.days_since_signup"))
 color = alt.Color("group:N", title=ctx.t("chart.group"))
-st.altair_chart(
+ui.chart(
+    ctx,
     band.encode(x=x, y="lower:Q", y2="upper:Q", color=color)
     + line.encode(
         x=x,
@@ -105,7 +106,8 @@ else:
     base = alt.Chart(ratios).encode(
         y=alt.Y("covariate:N", title=ctx.t("chart.covariate"), sort="-x"),
     )
-    st.altair_chart(
+    ui.chart(
+        ctx,
         base.mark_rule().encode(
             x=alt.X("lower:Q", title=ctx.t("chart.hazard_ratio"), scale=alt.Scale(type="log")),
             x2="upper:Q",

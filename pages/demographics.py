@@ -4,7 +4,7 @@ search keywords and their weekly trend."""
 import altair as alt
 import streamlit as st
 
-from core import ui
+from core import charts, ui
 
 ctx = ui.page_guard("demographics")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -44,15 +44,21 @@ else:
             alt.Tooltip("purchase_rate:Q", title=ctx.t("chart.purchase_rate"), format=".1%"),
         ],
     )
-    st.altair_chart(
+    ui.chart(
+        ctx,
         base.mark_rect().encode(
             color=alt.Color(
                 "purchase_rate:Q",
                 title=ctx.t("chart.purchase_rate"),
                 scale=alt.Scale(scheme="purples"),
-            )
+                legend=charts.rate_legend(),
+            ),
+            opacity=charts.small_sample_opacity("members"),
         )
-        + base.mark_text().encode(text=alt.Text("purchase_rate:Q", format=".1%")),
+        + base.mark_text().encode(
+            text=alt.Text("purchase_rate:Q", format=charts.RATE_FORMAT),
+            opacity=charts.small_sample_opacity("members"),
+        ),
         width="stretch",
     )
     st.caption(ctx.t("demographics.note"))
@@ -64,7 +70,8 @@ if ui.missing_data_note(ctx, "keywords"):
 if keywords.empty:
     st.info(ctx.t("demographics.no_searches"))
     st.stop()
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(keywords)
     .mark_bar()
     .encode(
@@ -84,15 +91,20 @@ ui.table_behind(ctx, keywords, "top_keywords")
 
 st.subheader(ctx.t("demographics.keyword_trend"))
 trend = ui.cached_view(ctx, "keyword_trend", filters, as_of)
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(trend.dropna(subset=["searches"]))
     .mark_line(point=True)
     .encode(
-        x=alt.X("period:T", title=ctx.t("chart.period")),
+        x=alt.X(
+            "period:T",
+            title=ctx.t("chart.period"),
+            axis=charts.date_axis(ctx.lang, charts.period_ticks(trend["period"])),
+        ),
         y=alt.Y("searches:Q", title=ctx.t("chart.searches")),
         color=alt.Color("keyword:N", title=ctx.t("chart.keyword")),
         tooltip=[
-            alt.Tooltip("period:T", title=ctx.t("chart.period"), format="%Y-%m-%d"),
+            charts.date_tooltip("period:T", ctx.t("chart.period"), ctx.lang),
             alt.Tooltip("keyword:N", title=ctx.t("chart.keyword")),
             alt.Tooltip("searches:Q", title=ctx.t("chart.searches"), format=","),
         ],

@@ -67,6 +67,6 @@ encoding = {
 if split != "none":
     encoding["color"] = alt.Color("group:N", title=ctx.t(f"dimension.{split}"))
     encoding["yOffset"] = "group:N"
-st.altair_chart(alt.Chart(steps).mark_bar().encode(**encoding), width="stretch")
+ui.chart(ctx, alt.Chart(steps).mark_bar().encode(**encoding), width="stretch")
 st.caption(ctx.t("funnel.note"))
 ui.table_behind(ctx, steps.drop(columns="step_label"), f"funnel_{unit}_{split}")

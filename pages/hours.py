@@ -41,7 +41,8 @@ st.metric(ctx.t("hours.peak", hour=f"{peak:02d}"), f"{peak:02d}:00")
 st.subheader(ctx.t("hours.heatmap"))
 heatmap["weekday_label"] = heatmap["weekday"].map(lambda day: ctx.t(f"weekday.{day}"))
 weekdays = [ctx.t(f"weekday.{day}") for day in range(1, 8)]
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(heatmap)
     .mark_rect()
     .encode(
@@ -64,7 +65,8 @@ ui.table_behind(ctx, heatmap.drop(columns="weekday_label"), f"hours_heatmap_{gro
 
 st.subheader(ctx.t("hours.share"))
 share = metrics.hour_share(heatmap)
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(share)
     .mark_bar()
     .encode(
@@ -82,7 +84,8 @@ ui.table_behind(ctx, share, f"hours_share_{group}")
 
 st.subheader(ctx.t("hours.best"))
 best = ui.cached_view(ctx, "best_hour_distribution", filters, as_of)
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(best)
     .mark_bar()
     .encode(

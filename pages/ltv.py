@@ -4,7 +4,7 @@ cohort and per channel, tier or device."""
 import altair as alt
 import streamlit as st
 
-from core import metrics, ui
+from core import charts, metrics, ui
 
 ctx = ui.page_guard("ltv")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -32,17 +32,19 @@ def ltv_lines(frame, color_field: str, color_title: str):
         .encode(
             x=alt.X("months_since_signup:O", title=ctx.t("chart.months_since_signup")),
             y=alt.Y(
-                "ltv:Q", title=ctx.money_label(ctx.t("chart.ltv")), axis=alt.Axis(format=",.0f")
+                "ltv:Q",
+                title=ctx.money_label(ctx.t("chart.ltv")),
+                axis=charts.money_axis(ctx.currency),
             ),
             color=alt.Color(f"{color_field}:N", title=color_title),
             tooltip=[
                 alt.Tooltip(f"{color_field}:N", title=color_title),
                 alt.Tooltip("months_since_signup:O", title=ctx.t("chart.months_since_signup")),
                 alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
-                alt.Tooltip(
-                    "revenue:Q", title=ctx.money_label(ctx.t("chart.revenue")), format=",.2f"
+                charts.money_tooltip(
+                    "revenue:Q", ctx.money_label(ctx.t("chart.revenue")), ctx.currency
                 ),
-                alt.Tooltip("ltv:Q", title=ctx.money_label(ctx.t("chart.ltv")), format=",.2f"),
+                charts.money_tooltip("ltv:Q", ctx.money_label(ctx.t("chart.ltv")), ctx.currency),
             ],
         )
     )
@@ -50,7 +52,7 @@ def ltv_lines(frame, color_field: str, color_title: str):
 
 st.subheader(ctx.t("ltv.by_cohort"))
 shown = cohorts.assign(cohort_label=cohorts["cohort"].dt.strftime("%Y-%m"))
-st.altair_chart(ltv_lines(shown, "cohort_label", ctx.t("chart.cohort")), width="stretch")
+ui.chart(ctx, ltv_lines(shown, "cohort_label", ctx.t("chart.cohort")), width="stretch")
 ui.table_behind(ctx, cohorts, "ltv_cohorts")
 
 dimension = (
@@ -65,5 +67,5 @@ dimension = (
 )
 st.subheader(ctx.t("ltv.by_group", dimension=ctx.t(f"dimension.{dimension}")))
 groups = ui.cached_view(ctx, "ltv_by_group", filters, as_of, dimension=dimension, max_months=months)
-st.altair_chart(ltv_lines(groups, "group", ctx.t(f"dimension.{dimension}")), width="stretch")
+ui.chart(ctx, ltv_lines(groups, "group", ctx.t(f"dimension.{dimension}")), width="stretch")
 ui.table_behind(ctx, groups, f"ltv_by_{dimension}")

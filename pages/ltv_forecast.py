@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from core import churn, ui
+from core import charts, churn, ui
 
 ctx = ui.page_guard("ltv_forecast")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -33,25 +33,32 @@ dimension = (
 groups = ui.cached_ltv_by_group(ctx, fit.run_id, filters, dimension)
 
 columns = st.columns(3)
-columns[0].metric(ctx.t("ltvf.total"), ctx.money(groups["predicted_ltv_12m"].sum(), 0), border=True)
+columns[0].metric(
+    ctx.t("ltvf.total"), ctx.money_card(groups["predicted_ltv_12m"].sum()), border=True
+)
 members = groups["members"].sum()
 columns[1].metric(
     ctx.t("ltvf.per_member"),
-    ctx.money(groups["predicted_ltv_12m"].sum() / members if members else None),
+    ctx.money_card(groups["predicted_ltv_12m"].sum() / members if members else None),
     border=True,
 )
-columns[2].metric(ctx.t("ltvf.buyers"), ctx.int(groups["buyers"].sum()), border=True)
+columns[2].metric(ctx.t("ltvf.buyers"), ctx.count_card(groups["buyers"].sum()), border=True)
 
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(groups)
     .mark_bar()
     .encode(
         x=alt.X("group:N", title=ctx.t(f"ltvf.by.{dimension}"), sort=None),
-        y=alt.Y("ltv_per_member:Q", title=ctx.t("ltvf.per_member")),
+        y=alt.Y(
+            "ltv_per_member:Q",
+            title=ctx.money_label(ctx.t("ltvf.per_member")),
+            axis=charts.money_axis(ctx.currency),
+        ),
         tooltip=[
             alt.Tooltip("group:N", title=ctx.t(f"ltvf.by.{dimension}")),
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
-            alt.Tooltip("ltv_per_member:Q", title=ctx.t("ltvf.per_member"), format=",.2f"),
+            charts.money_tooltip("ltv_per_member:Q", ctx.t("ltvf.per_member"), ctx.currency),
             alt.Tooltip("mean_p_alive:Q", title=ctx.t("ltvf.p_alive"), format=".1%"),
         ],
     ),

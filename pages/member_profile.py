@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import segments, ui
+from core import charts, segments, ui
 from core.permissions import Capability
 
 ctx = ui.page_guard("member_profile")
@@ -92,14 +92,15 @@ history["tag"] = [ctx.t(f"tag.{tag}") for tag in history["tag"]]
 st.dataframe(history, hide_index=True, width="stretch")
 st.subheader(ctx.t("profile.timeline"))
 if not member.timeline.empty:
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(member.timeline)
         .mark_bar()
         .encode(
-            x=alt.X("day:T", title=ctx.t("chart.day")),
+            x=alt.X("day:T", title=ctx.t("chart.day"), axis=charts.date_axis(ctx.lang)),
             y=alt.Y("activity:Q", title=ctx.t("chart.activity")),
             tooltip=[
-                alt.Tooltip("day:T", format="%Y-%m-%d"),
+                charts.date_tooltip("day:T", ctx.t("chart.day"), ctx.lang),
                 "events:Q",
                 "page_views:Q",
                 "add_to_carts:Q",

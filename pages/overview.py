@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from core import ui
+from core import charts, ui
 
 ctx = ui.page_guard("overview")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -30,18 +30,20 @@ if not overview.previous_complete and overview.first_day is not None:
 ui.kpi_cards(ctx, overview.kpis)
 
 trend = ui.cached_daily_trend(ctx, filters, as_of)
-day = alt.X("day:T", title=ctx.t("chart.day"))
+day = alt.X("day:T", title=ctx.t("chart.day"), axis=charts.date_axis(ctx.lang))
+day_tip = charts.date_tooltip("day:T", ctx.t("chart.day"), ctx.lang)
 left, right = st.columns(2)
 with left:
     st.subheader(ctx.t("overview.dau_trend"))
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(trend)
         .mark_line(point=True)
         .encode(
             x=day,
             y=alt.Y("active_members:Q", title=ctx.t("chart.active_members")),
             tooltip=[
-                alt.Tooltip("day:T", title=ctx.t("chart.day"), format="%Y-%m-%d"),
+                day_tip,
                 alt.Tooltip("active_members:Q", title=ctx.t("chart.active_members"), format=","),
             ],
         ),
@@ -49,16 +51,21 @@ with left:
     )
 with right:
     st.subheader(ctx.t("overview.revenue_trend"))
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(trend)
         .mark_bar()
         .encode(
             x=day,
-            y=alt.Y("revenue:Q", title=ctx.money_label(ctx.t("chart.revenue"))),
+            y=alt.Y(
+                "revenue:Q",
+                title=ctx.money_label(ctx.t("chart.revenue")),
+                axis=charts.money_axis(ctx.currency),
+            ),
             tooltip=[
-                alt.Tooltip("day:T", title=ctx.t("chart.day"), format="%Y-%m-%d"),
-                alt.Tooltip(
-                    "revenue:Q", title=ctx.money_label(ctx.t("chart.revenue")), format=",.2f"
+                day_tip,
+                charts.money_tooltip(
+                    "revenue:Q", ctx.money_label(ctx.t("chart.revenue")), ctx.currency
                 ),
                 alt.Tooltip("orders:Q", title=ctx.t("chart.orders"), format=","),
             ],
@@ -69,12 +76,16 @@ with right:
 st.subheader(ctx.t("overview.tier_mix"))
 mix = ui.cached_tier_mix(ctx, filters, as_of)
 mix["tier"] = mix["name_zh"] if ctx.lang == "zh" else mix["name_en"]
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(mix)
     .mark_bar()
     .encode(
         x=alt.X("members:Q", title=ctx.t("chart.members")),
         y=alt.Y("tier:N", title=ctx.t("chart.tier"), sort=mix["tier"].tolist()),
+        color=alt.Color(
+            "tier:N", scale=charts.tier_scale(mix["tier_code"], mix["tier"]), legend=None
+        ),
         tooltip=[
             alt.Tooltip("tier:N", title=ctx.t("chart.tier")),
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),

@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import metrics, ui
+from core import charts, metrics, ui
 
 ctx = ui.page_guard("retention")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -64,16 +64,17 @@ if matrix.empty:
 st.subheader(ctx.t("retention.matrix"))
 mean = metrics.retention_mean(matrix)
 mean_label = ctx.t("retention.mean")
+cohort_labels = charts.cohort_labels(matrix, ctx.t("retention.cohort_size_label"))
 cells = pd.concat(
     [
-        matrix.assign(cohort_label=matrix["cohort"].dt.strftime("%Y-%m-%d")),
+        matrix.assign(cohort_label=matrix["cohort"].map(cohort_labels)),
         mean.assign(cohort_label=mean_label)[
             ["cohort_label", "period", "cohort_size", "retained", "rate"]
         ],
     ],
     ignore_index=True,
 )
-order = [mean_label] + sorted(matrix["cohort"].dt.strftime("%Y-%m-%d").unique())
+order = [cohort_labels[c] for c in sorted(cohort_labels)] + [mean_label]  # the mean row last
 base = alt.Chart(cells).encode(
     x=alt.X("period:O", title=ctx.t("chart.period_n")),
     y=alt.Y("cohort_label:N", title=ctx.t("chart.cohort"), sort=order),
@@ -86,13 +87,20 @@ base = alt.Chart(cells).encode(
     ],
 )
 heatmap = base.mark_rect().encode(
-    color=alt.Color("rate:Q", title=ctx.t("chart.rate"), scale=alt.Scale(scheme="blues"))
+    color=alt.Color(
+        "rate:Q",
+        title=ctx.t("chart.rate"),
+        scale=alt.Scale(scheme="blues"),
+        legend=charts.rate_legend(),
+    ),
+    opacity=charts.small_sample_opacity("cohort_size"),
 )
 labels = base.mark_text(fontSize=10).encode(
     text=alt.Text("rate:Q", format=".0%"),
     color=alt.condition("datum.rate > 0.5", alt.value("white"), alt.value("black")),
 )
-st.altair_chart(
+ui.chart(
+    ctx,
     (heatmap + labels)
     .transform_filter("isValid(datum.rate)")
     .properties(height=max(160, 24 * len(order))),
@@ -107,15 +115,20 @@ trend_long = trend.melt(
     id_vars=["cohort", "cohort_size"], value_vars=["d1", "d7", "d30"], var_name="metric"
 ).dropna()
 trend_long["metric"] = trend_long["metric"].map(lambda name: ctx.t(f"metric.{name}"))
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(trend_long)
     .mark_line(point=True)
     .encode(
-        x=alt.X("cohort:T", title=ctx.t("chart.cohort")),
+        x=alt.X(
+            "cohort:T",
+            title=ctx.t("chart.cohort"),
+            axis=charts.date_axis(ctx.lang, charts.period_ticks(trend_long["cohort"])),
+        ),
         y=alt.Y("value:Q", title=ctx.t("chart.rate"), axis=alt.Axis(format="%")),
         color=alt.Color("metric:N", title=ctx.t("chart.metric")),
         tooltip=[
-            alt.Tooltip("cohort:T", title=ctx.t("chart.cohort"), format="%Y-%m-%d"),
+            charts.date_tooltip("cohort:T", ctx.t("chart.cohort"), ctx.lang),
             alt.Tooltip("metric:N", title=ctx.t("chart.metric")),
             alt.Tooltip("cohort_size:Q", title=ctx.t("chart.cohort_size"), format=","),
             alt.Tooltip("value:Q", title=ctx.t("chart.rate"), format=".1%"),
@@ -145,7 +158,7 @@ line = (
 if inflection is not None:
     marker = pd.DataFrame({"day": [inflection.day, inflection.intervention_day]})
     line = line + alt.Chart(marker).mark_rule(strokeDash=[4, 4], color="#d62728").encode(x="day:Q")
-    st.altair_chart(line, width="stretch")
+    ui.chart(ctx, line, width="stretch")
     st.info(
         ctx.t(
             "retention.inflection",
@@ -155,7 +168,7 @@ if inflection is not None:
         )
     )
 else:
-    st.altair_chart(line, width="stretch")
+    ui.chart(ctx, line, width="stretch")
     st.caption(ctx.t("retention.no_inflection"))
 ui.table_behind(ctx, curve, f"retention_curve_{by}")
 
@@ -177,7 +190,8 @@ bars = breakdown.melt(
 bars["metric"] = bars["metric"].map(lambda name: ctx.t(f"metric.{name}"))
 if dimension == "tier":
     bars["group"] = bars["group"].map(metrics.tier_names(ctx.store, ctx.lang)).fillna(bars["group"])
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(bars)
     .mark_bar()
     .encode(
@@ -185,6 +199,7 @@ st.altair_chart(
         y=alt.Y("group:N", title=ctx.t(f"dimension.{dimension}"), sort=breakdown["group"].tolist()),
         yOffset="metric:N",
         color=alt.Color("metric:N", title=ctx.t("chart.metric")),
+        opacity=charts.small_sample_opacity("cohort_size"),
         tooltip=[
             alt.Tooltip("group:N", title=ctx.t(f"dimension.{dimension}")),
             alt.Tooltip("metric:N", title=ctx.t("chart.metric")),

@@ -4,7 +4,7 @@ saved-segment editor (all / any / none of tags) and one segment against everyone
 import altair as alt
 import streamlit as st
 
-from core import segments, ui
+from core import charts, segments, ui
 from core.permissions import Capability
 
 ctx = ui.page_guard("segments")
@@ -34,14 +34,19 @@ with tab_tags:
         column.metric(tag_name(tag), ctx.int(members), border=True)
     sizes = segments.tag_sizes(ctx.store, period.start, period.end)
     sizes["tag_name"] = [tag_name(tag) for tag in sizes["tag"]]
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(sizes)
         .mark_line(point=True)
         .encode(
-            x=alt.X("day:T", title=ctx.t("chart.day")),
+            x=alt.X("day:T", title=ctx.t("chart.day"), axis=charts.date_axis(ctx.lang)),
             y=alt.Y("members:Q", title=ctx.t("chart.members")),
             color=alt.Color("tag_name:N", title=ctx.t("segments.tag")),
-            tooltip=["tag_name:N", alt.Tooltip("day:T", format="%Y-%m-%d"), "members:Q"],
+            tooltip=[
+                "tag_name:N",
+                charts.date_tooltip("day:T", ctx.t("chart.day"), ctx.lang),
+                "members:Q",
+            ],
         ),
         width="stretch",
     )
@@ -179,11 +184,12 @@ with tab_segments:
     st.metric(ctx.t("segments.size_now"), ctx.int(len(keys)), border=True)
     sizes = segments.segment_sizes(ctx.store, definition, period.start, period.end)
     st.markdown(f"**{ctx.t('segments.size_over_time')}**")
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(sizes)
         .mark_line(point=True)
         .encode(
-            x=alt.X("day:T", title=ctx.t("chart.day")),
+            x=alt.X("day:T", title=ctx.t("chart.day"), axis=charts.date_axis(ctx.lang)),
             y=alt.Y("members:Q", title=ctx.t("chart.members")),
         ),
         width="stretch",
@@ -194,10 +200,10 @@ with tab_segments:
         row = kpis.loc[grp]
         cols = st.columns(4)
         cols[0].metric(f"{ctx.t(f'segments.group.{grp}')} · {ctx.t('segments.kpi.members')}",
-                       ctx.int(row["members"]))  # fmt: skip
+                       ctx.count_card(row["members"]))  # fmt: skip
         cols[1].metric(ctx.t("segments.kpi.active_share"), ctx.percent(row["active_share"]))
         cols[2].metric(
-            ctx.t("segments.kpi.revenue_per_member"), ctx.money(row["revenue_per_member"])
+            ctx.t("segments.kpi.revenue_per_member"), ctx.money_card(row["revenue_per_member"])
         )
         cols[3].metric(ctx.t("segments.kpi.retention_30d"), ctx.percent(row["retention_30d"]))
     st.caption(ctx.t("segments.retention_note"))
@@ -205,14 +211,18 @@ with tab_segments:
     mix["tier"] = mix["name_zh"] if ctx.lang == "zh" else mix["name_en"]
     mix["group"] = [ctx.t(f"segments.group.{g}") for g in mix["grp"]]
     st.markdown(f"**{ctx.t('segments.tier_mix')}**")
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(mix)
         .mark_bar()
         .encode(
             x=alt.X("share:Q", title=ctx.t("chart.share"), axis=alt.Axis(format="%")),
             y=alt.Y("group:N", title=None),
             color=alt.Color(
-                "tier:N", title=ctx.t("chart.tier"), sort=mix["tier"].unique().tolist()
+                "tier:N",
+                title=ctx.t("chart.tier"),
+                sort=mix["tier"].unique().tolist(),
+                scale=charts.tier_scale_of(mix),
             ),
             tooltip=["group:N", "tier:N", "members:Q", alt.Tooltip("share:Q", format=".1%")],
         ),

@@ -6,7 +6,7 @@ from datetime import timedelta
 import altair as alt
 import streamlit as st
 
-from core import metrics, ui
+from core import charts, metrics, ui
 from core.permissions import Capability
 
 ctx = ui.page_guard("tiers")
@@ -37,25 +37,30 @@ if over_time.empty:
 names = metrics.tier_names(ctx.store, ctx.lang)
 tier_order = [names[code] for code in names]
 over_time["tier"] = over_time["tier_code"].map(names)
-over_time["day_label"] = over_time["day"].dt.strftime("%Y-%m-%d")
 st.subheader(ctx.t("tiers.over_time"))
-st.altair_chart(
+ui.chart(
+    ctx,
     alt.Chart(over_time)
     .mark_bar()
     .encode(
-        x=alt.X("day_label:O", title=ctx.t("chart.date")),
+        x=charts.period_x("day", ctx.t("chart.date"), ctx.lang),
         y=alt.Y("members:Q", title=ctx.t("chart.members")),
-        color=alt.Color("tier:N", title=ctx.t("chart.tier"), sort=tier_order),
+        color=alt.Color(
+            "tier:N",
+            title=ctx.t("chart.tier"),
+            sort=tier_order,
+            scale=charts.tier_scale(list(names), tier_order),
+        ),
         order=alt.Order("rank:Q"),
         tooltip=[
-            alt.Tooltip("day_label:O", title=ctx.t("chart.date")),
+            charts.period_tooltip("day", ctx.t("chart.date"), ctx.lang),
             alt.Tooltip("tier:N", title=ctx.t("chart.tier")),
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
         ],
     ),
     width="stretch",
 )
-ui.table_behind(ctx, over_time.drop(columns=["day_label", "tier"]), f"tiers_over_time_{grain}")
+ui.table_behind(ctx, over_time.drop(columns=["tier"]), f"tiers_over_time_{grain}")
 
 st.subheader(ctx.t("tiers.migration"))
 left, right = st.columns(2)
@@ -85,7 +90,8 @@ else:
             alt.Tooltip("share_of_from:Q", title=ctx.t("chart.share"), format=".1%"),
         ],
     )
-    st.altair_chart(
+    ui.chart(
+        ctx,
         base.mark_rect().encode(
             color=alt.Color(
                 "share_of_from:Q", title=ctx.t("chart.share"), scale=alt.Scale(scheme="greens")
@@ -105,24 +111,32 @@ money["metric_label"] = money["metric"].map(
 )
 left, right = st.columns(2)
 with left:
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(money)
         .mark_bar()
         .encode(
-            x=alt.X("value:Q", title=ctx.money_label(ctx.t("chart.value"))),
+            x=alt.X(
+                "value:Q",
+                title=ctx.money_label(ctx.t("chart.value")),
+                axis=charts.money_axis(ctx.currency),
+            ),
             y=alt.Y("tier:N", title=ctx.t("chart.tier"), sort=tier_order),
             yOffset="metric_label:N",
             color=alt.Color("metric_label:N", title=ctx.t("chart.metric")),
             tooltip=[
                 alt.Tooltip("tier:N", title=ctx.t("chart.tier")),
                 alt.Tooltip("metric_label:N", title=ctx.t("chart.metric")),
-                alt.Tooltip("value:Q", title=ctx.money_label(ctx.t("chart.value")), format=",.2f"),
+                charts.money_tooltip(
+                    "value:Q", ctx.money_label(ctx.t("chart.value")), ctx.currency
+                ),
             ],
         ),
         width="stretch",
     )
 with right:
-    st.altair_chart(
+    ui.chart(
+        ctx,
         alt.Chart(named.dropna(subset=["median_repurchase_days"]))
         .mark_bar()
         .encode(

@@ -1,0 +1,125 @@
+"""core/charts.py: the chart defaults, and every page chart carrying the language's locale.
+
+Hand-worked: zh-CN months are 1月 … 12月 and en-US June is "June"; the store currency is the
+d3 locale's currency (``$,.2f`` prints ``¥1,234.50`` in a CNY store). Tiers normal, bronze,
+silver, gold (rank order) run from pale sand to gold, gold being #d4af37; a tier above gold is
+deeper than gold. A cohort of 2026-06-01 with 123 members reads 2026-06-01（123 人）.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import altair as alt
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import auth, charts, i18n
+from core.config import PROJECT_ROOT
+from core.store import close_store
+from tests.fixtures_analytics import build_analytics_store
+from tests.fixtures_app import COOKIE_KEY, add_accounts
+
+APP = str(PROJECT_ROOT / "app.py")
+PERIOD = {"from": "2026-06-01", "to": "2026-06-16"}
+
+
+def test_zh_locale_has_chinese_months_and_the_store_currency():
+    found = charts.locale("zh", "CNY")
+    assert found["time"]["months"][5] == "6月"
+    assert found["time"]["shortDays"][1] == "周一"
+    assert found["number"]["currency"] == ["¥", ""]
+    assert found["number"]["thousands"] == ","
+
+
+def test_en_locale_and_a_currency_without_symbol():
+    found = charts.locale("en", "CHF")
+    assert found["time"]["months"][5] == "June"
+    assert found["number"]["currency"] == ["CHF ", ""]
+
+
+def test_localise_puts_the_locale_in_the_chart_config():
+    chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q")
+    spec = charts.localise(chart, "zh", "CNY").to_dict()
+    assert spec["config"]["locale"]["time"]["months"][0] == "1月"
+    assert spec["config"]["locale"]["number"]["currency"] == ["¥", ""]
+
+
+def test_money_formats_follow_the_currency_minor_units():
+    assert charts.money_format("CNY") == "$,.2f"
+    assert charts.money_format("JPY") == "$,.0f"
+    assert charts.money_axis("CNY").to_dict()["format"] == "$,.0f"
+
+
+def test_tier_colours_run_in_order_and_gold_is_gold():
+    colours = charts.tier_colours(["normal", "bronze", "silver", "gold"])
+    assert colours[0] == "#e8e2d4" and colours[-1] == charts.GOLD
+    # sequential: each tier darker than the one below (sum of RGB falls)
+    brightness = [sum(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in colours]
+    assert brightness == sorted(brightness, reverse=True) and len(set(brightness)) == 4
+    above = charts.tier_colours(["normal", "gold", "platinum"])
+    assert above[1] == charts.GOLD and above[2] == "#7a5c00"
+
+
+def test_period_ticks_are_the_series_own_week_starts():
+    days = pd.to_datetime(["2026-06-08", "2026-06-01", "2026-06-08", None])
+    ticks = [tick.to_dict() for tick in charts.period_ticks(days)]
+    assert ticks == [
+        {"year": 2026, "month": 6, "date": 1},
+        {"year": 2026, "month": 6, "date": 8},
+    ]
+
+
+def test_cohort_labels_carry_the_cohort_size():
+    matrix = pd.DataFrame(
+        {
+            "cohort": pd.to_datetime(["2026-06-01", "2026-06-01", "2026-06-08"]),
+            "cohort_size": [1234, 1234, 7],
+        }
+    )
+    labels = charts.cohort_labels(matrix, i18n.t("retention.cohort_size_label", "zh"))
+    assert list(labels.values()) == ["2026-06-01（1,234 人）", "2026-06-08（7 人）"]
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    path = tmp_path / "app.duckdb"
+    monkeypatch.setenv("MEMBERLENS_DB", str(path))
+    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
+    store = build_analytics_store(path)
+    add_accounts(store)
+    yield store
+    close_store(path)
+
+
+def chart_specs(page: str) -> list[dict]:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["ml_session"] = {"username": "viewer", "issued_at": time.time()}
+    at.query_params.update(PERIOD)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+@pytest.mark.parametrize(("lang", "june"), [("zh", "6月"), ("en", "June")])
+def test_retention_charts_get_the_language_locale(store, lang, june):
+    auth.set_language(store, "viewer", lang)
+    specs = chart_specs("pages/retention.py")
+    assert specs
+    assert [spec["config"]["locale"]["time"]["months"][5] for spec in specs] == [june] * len(specs)
+    assert all(spec["config"]["locale"]["number"]["currency"] == ["¥", ""] for spec in specs)
+
+
+def test_retention_matrix_shows_cohort_sizes_a_percent_legend_and_the_mean_row_last(store):
+    specs = chart_specs("pages/retention.py")
+    matrix = next(spec for spec in specs if "layer" in spec)
+    encoding = matrix["layer"][0]["encoding"]
+    rows = encoding["y"]["sort"]
+    assert rows[-1] == i18n.t("retention.mean", "zh")
+    assert all(row.endswith(" 人）") for row in rows[:-1])
+    assert encoding["color"]["legend"]["format"] == ".0%"
+    assert encoding["opacity"]["condition"]["test"] == "datum.cohort_size < 30"
