@@ -124,3 +124,22 @@ def test_column_formats_by_kind():
         "conversion_from_first": {"format": "percent", "step": 0.001},
     }
     assert formats.money_column_format("JPY") == "JP¥%,.0f"
+
+
+@pytest.mark.parametrize(
+    ("lang", "kind", "key", "value", "shown"),
+    [
+        ("zh", "money", "revenue", 1_395_000, "¥139.5万"),
+        ("en", "money", "revenue", 1_395_000, "¥1.4M"),
+        ("zh", "money", "arpu", 25.08, "¥25.08"),
+        ("zh", "count", "members", 123_456_789, "1.2亿"),
+        ("en", "count", "members", 12_345, "12.3K"),
+        ("zh", "count", "dau", 12.25, "12.3"),  # one decimal, a half rounds up
+        ("zh", "rate", "active_rate", 0.0004, "0.04%"),
+    ],
+)
+def test_kpi_cards_are_compact(lang, kind, key, value, shown):
+    from core import metrics, ui  # Streamlit only for this test
+
+    ctx = ui.PageContext(store=None, account=None, lang=lang)
+    assert ui.format_kpi(ctx, metrics.Kpi(key, kind, value, None)) == shown
