@@ -23,9 +23,7 @@ import pandas as pd
 
 from core import currency as currencies
 from core import formats
-
-# A rate over fewer members than this is a small sample: greyed, and no best or worst.
-SMALL_SAMPLE = 30
+from core.samples import SMALL_SAMPLE
 
 COUNT_FORMAT = ","
 RATE_FORMAT = ".1%"
@@ -70,7 +68,6 @@ TOOLTIP_DATE = {"zh": "%Y年%-m月%-d日", "en": "%b %-d, %Y"}
 GOLD = "#d4af37"
 _TIER_LOW = "#e8e2d4"
 _TIER_HIGH = "#7a5c00"
-SMALL_SAMPLE_GREY = "#b0b0b0"
 
 
 def number_locale(currency: str | None = None) -> dict[str, object]:

@@ -40,6 +40,7 @@ from core import (
     i18n,
     metrics,
     permissions,
+    samples,
     segments,
     settings,
 )
@@ -887,6 +888,27 @@ def max_period_input(ctx: PageContext, unit: str, key: str, label: str | None = 
             value=metrics.DEFAULT_MAX_PERIOD[unit],
             step=1,
             key=f"{key}_{unit}",  # each unit keeps its own choice and default
+        )
+    )
+
+
+def best_worst_note(ctx: PageContext, frame, rate: str, size: str, group: str, label=str) -> None:
+    """A caption naming the groups with the highest and lowest ``rate`` among those of at
+    least ``core.samples.SMALL_SAMPLE`` members (``size``); smaller groups are left out (and
+    drawn faintly by the chart). ``label`` turns a group value into its shown name."""
+    found = samples.best_and_worst(frame, rate, size)
+    if found is None:
+        st.caption(ctx.t("analytics.best_worst_none", minimum=samples.SMALL_SAMPLE))
+        return
+    st.caption(
+        ctx.t_md(
+            "analytics.best_worst",
+            metric=ctx.t(f"metric.{rate}"),
+            best=label(found.best[group]),
+            best_rate=formats.rate(found.best[rate]),
+            worst=label(found.worst[group]),
+            worst_rate=formats.rate(found.worst[rate]),
+            minimum=samples.SMALL_SAMPLE,
         )
     )
 

@@ -60,6 +60,7 @@ with left:
         .encode(
             x=alt.X("d30:Q", title="D30", axis=alt.Axis(format="%")),
             y=alt.Y("channel:N", title=ctx.t("chart.channel"), sort="-x"),
+            opacity=charts.small_sample_opacity("signups"),
             tooltip=[
                 alt.Tooltip("channel:N", title=ctx.t("chart.channel")),
                 alt.Tooltip("signups:Q", title=ctx.t("col.signups"), format=","),
@@ -70,6 +71,7 @@ with left:
         ),
         width="stretch",
     )
+    ui.best_worst_note(ctx, table, "d30", "signups", "channel")
 with right:
     st.subheader(ctx.t("channels.ltv_cac"))
     values = table.melt(id_vars="channel", value_vars=["ltv_90d", "cac"], var_name="metric")

@@ -209,4 +209,6 @@ ui.chart(
     ),
     width="stretch",
 )
+group_names = metrics.tier_names(ctx.store, ctx.lang) if dimension == "tier" else {}
+ui.best_worst_note(ctx, breakdown, "d30", "cohort_size", "group", lambda g: group_names.get(g, g))
 ui.table_behind(ctx, breakdown, f"retention_by_{dimension}")

@@ -123,3 +123,14 @@ def test_retention_matrix_shows_cohort_sizes_a_percent_legend_and_the_mean_row_l
     assert all(row.endswith(" 人）") for row in rows[:-1])
     assert encoding["color"]["legend"]["format"] == ".0%"
     assert encoding["opacity"]["condition"]["test"] == "datum.cohort_size < 30"
+
+
+def test_retention_breakdown_names_no_best_or_worst_from_small_groups(store):
+    # tests/fixtures_analytics.py has a handful of members per channel: every group is small
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["ml_session"] = {"username": "viewer", "issued_at": time.time()}
+    at.query_params.update(PERIOD)
+    at.run()
+    at.switch_page("pages/retention.py").run()
+    expected = i18n.t("analytics.best_worst_none", "zh", minimum=30)
+    assert expected in [caption.value for caption in at.caption]
