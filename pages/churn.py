@@ -81,14 +81,14 @@ if fit is None:
 at_risk = ui.cached_at_risk(ctx, fit.run_id, filters, 0.0)
 holdout = fit.holdout.set_index("model")
 columns = st.columns(4)
-columns[0].metric(ctx.t("churn.kpi.active"), ctx.int(len(at_risk)), border=True)
+columns[0].metric(ctx.t("churn.kpi.active"), ctx.count_card(len(at_risk)), border=True)
 columns[1].metric(
     ctx.t("churn.kpi.expected", days=fit.churn_days),
-    ctx.int(at_risk["churn_probability"].sum()),
+    ctx.count_card(at_risk["churn_probability"].sum()),
     border=True,
 )
 columns[2].metric(
-    ctx.t("churn.kpi.value_at_risk"), ctx.money(at_risk["value_at_risk"].sum(), 0), border=True
+    ctx.t("churn.kpi.value_at_risk"), ctx.money_card(at_risk["value_at_risk"].sum()), border=True
 )
 concordance = holdout["concordance"].get("cox") if not holdout.empty else None
 columns[3].metric(

@@ -31,7 +31,7 @@ with tab_tags:
     counts = segments.tag_counts(ctx.store, as_of, filters)
     columns = st.columns(len(segments.TAGS))
     for column, (tag, members) in zip(columns, counts.itertuples(index=False), strict=True):
-        column.metric(tag_name(tag), ctx.int(members), border=True)
+        column.metric(tag_name(tag), ctx.count_card(members), border=True)
     sizes = segments.tag_sizes(ctx.store, period.start, period.end)
     sizes["tag_name"] = [tag_name(tag) for tag in sizes["tag"]]
     ui.chart(
