@@ -229,6 +229,23 @@ RATE_COLUMN_FORMAT = "percent"
 RATE_COLUMN_STEP = 0.001
 
 
+DATE_COLUMN_FORMAT = "YYYY-MM-DD"  # Streamlit's date columns take moment.js formats
+
+
+def date_columns(frame) -> list:
+    """The datetime columns of ``frame`` that hold dates (every value at midnight), to be
+    shown as dates rather than ``2026-06-01 00:00:00``."""
+    found = []
+    for column in frame.columns:
+        values = frame[column]
+        if not hasattr(values, "dt") or not str(values.dtype).startswith("datetime64"):
+            continue
+        known = values.dropna()
+        if (known == known.dt.normalize()).all():
+            found.append(column)
+    return found
+
+
 def column_formats(columns, currency: str | None = None) -> dict[str, dict[str, object]]:
     """``{column: {"format": …, "step": …}}`` for the money, count and rate columns among
     ``columns`` (keyword arguments for ``st.column_config.NumberColumn``); others are left

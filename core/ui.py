@@ -913,15 +913,21 @@ def best_worst_note(ctx: PageContext, frame, rate: str, size: str, group: str, l
     )
 
 
-def column_config(ctx: PageContext, columns, names: dict | None = None) -> dict:
-    """``st.dataframe`` column configs for the money, count and rate columns among
-    ``columns`` (by their metric names, :func:`core.formats.column_kind`): ``¥12,345.00``,
-    ``12,345``, ``12.3%``. ``names`` maps a metric name to the header it is shown under."""
+def column_config(ctx: PageContext, frame, names: dict | None = None) -> dict:
+    """``st.dataframe`` column configs for ``frame``: its money, count and rate columns by
+    their metric names (:func:`core.formats.column_kind`: ``¥12,345.00``, ``12,345``,
+    ``12.3%``) and its date columns as dates (no ``00:00:00``). ``names`` maps a column
+    name to the header it is shown under."""
     names = names or {}
-    return {
+    config = {
         names.get(column, column): st.column_config.NumberColumn(**options)
-        for column, options in formats.column_formats(columns, ctx.currency).items()
+        for column, options in formats.column_formats(frame.columns, ctx.currency).items()
     }
+    for column in formats.date_columns(frame):
+        config[names.get(column, column)] = st.column_config.DateColumn(
+            format=formats.DATE_COLUMN_FORMAT
+        )
+    return config
 
 
 def chart(ctx: PageContext, figure, **kwargs):
@@ -934,7 +940,7 @@ def chart(ctx: PageContext, figure, **kwargs):
 def table_behind(ctx: PageContext, frame, name: str) -> None:
     """The table behind a chart, in an expander; a CSV download for roles that may export."""
     headers = ctx.money_headers(frame.columns)
-    config = column_config(ctx, frame.columns, headers)
+    config = column_config(ctx, frame, headers)
     frame = frame.rename(columns=headers)
     with st.expander(ctx.t("analytics.table")):
         st.dataframe(

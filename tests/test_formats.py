@@ -143,3 +143,35 @@ def test_kpi_cards_are_compact(lang, kind, key, value, shown):
 
     ctx = ui.PageContext(store=None, account=None, lang=lang)
     assert ui.format_kpi(ctx, metrics.Kpi(key, kind, value, None)) == shown
+
+
+def test_date_columns_are_datetime_columns_at_midnight():
+    frame = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2026-06-01", None]),
+            "at": pd.to_datetime(["2026-06-01 14:05", "2026-06-02 00:00"]),
+            "members": [1, 2],
+        }
+    )
+    assert formats.date_columns(frame) == ["day"]
+
+
+def test_table_column_config_formats_money_counts_rates_and_dates():
+    from core import ui  # Streamlit only for this test
+
+    ctx = ui.PageContext(store=None, account=None, lang="zh")
+    frame = pd.DataFrame(
+        {
+            "cohort": pd.to_datetime(["2026-06-01"]),
+            "revenue": [1.5],
+            "members": [3],
+            "d30": [0.5],
+            "channel": ["wechat"],
+        }
+    )
+    config = ui.column_config(ctx, frame, {"revenue": "revenue (¥)"})
+    assert set(config) == {"cohort", "revenue (¥)", "members", "d30"}
+    assert config["revenue (¥)"]["type_config"]["format"] == "¥%,.2f"
+    assert config["members"]["type_config"]["format"] == "%,d"
+    assert config["d30"]["type_config"]["format"] == "percent"
+    assert config["cohort"]["type_config"]["format"] == "YYYY-MM-DD"
