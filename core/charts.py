@@ -4,8 +4,9 @@ one home").
 - :func:`localise` gives a finished chart the Vega-Lite ``config.locale``: d3's zh-CN number
   and time locale in the Chinese UI (en-US in English), with the store currency as the
   locale's currency, so ``$``-formats print ``¥`` (or ``$``, ``CHF``…).
-- Axis and tooltip formats for money (:func:`money_axis`, :func:`money_tooltip`), counts and
-  rates, and dates (:func:`date_axis`, :func:`date_tooltip`) match :mod:`core.formats`.
+- Axis and tooltip formats for money (:func:`money_axis`, :func:`money_tooltip`), rates
+  (``RATE_FORMAT``, :func:`rate_legend`) and dates (:func:`date_axis`, :func:`date_tooltip`)
+  match :mod:`core.formats`.
 - Weekly series get one tick per week, on the weeks' own Mondays (:func:`period_ticks`).
 - Tiers are coloured in their order with a sequential palette in which gold is gold
   (:func:`tier_scale`).
@@ -25,7 +26,6 @@ from core import currency as currencies
 from core import formats
 from core.samples import SMALL_SAMPLE
 
-COUNT_FORMAT = ","
 RATE_FORMAT = ".1%"
 RATE_AXIS_FORMAT = ".0%"
 
@@ -107,18 +107,6 @@ def money_axis(currency: str | None = None, **kwargs) -> alt.Axis:
 
 def money_tooltip(field: str, title: str, currency: str | None = None) -> alt.Tooltip:
     return alt.Tooltip(field, title=title, format=money_format(currency))
-
-
-def count_tooltip(field: str, title: str) -> alt.Tooltip:
-    return alt.Tooltip(field, title=title, format=COUNT_FORMAT)
-
-
-def rate_tooltip(field: str, title: str) -> alt.Tooltip:
-    return alt.Tooltip(field, title=title, format=RATE_FORMAT)
-
-
-def rate_axis(**kwargs) -> alt.Axis:
-    return alt.Axis(format=RATE_AXIS_FORMAT, **kwargs)
 
 
 def date_axis(lang: str, values: Sequence | None = None, **kwargs) -> alt.Axis:
