@@ -26,9 +26,8 @@ by = (
     st.segmented_control(
         ctx.t("churn.km_by"),
         churn.KM_GROUPS,
-        default="device",
         format_func=lambda code: ctx.t(f"churn.by.{code}"),
-        key="churn_km_by",
+        **ui.url_bound(ctx, "churn_km_by"),
     )
     or "device"
 )
