@@ -138,8 +138,8 @@ def matching_preset(period: Period, as_of: date, first_day: date | None = None) 
         wanted = preset_period(preset, as_of)
         if wanted is None:
             continue
-        start = max(wanted.start, first_day) if first_day is not None else wanted.start
-        if (start, wanted.end) == (period.start, period.end):
+        cut = max(wanted.start, first_day) if first_day is not None else wanted.start
+        if period.end == wanted.end and period.start in (wanted.start, cut):
             return preset
     return "custom"
 

@@ -10,7 +10,7 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from core import auth
+from core import auth, i18n
 from core.config import PROJECT_ROOT
 from core.store import close_store
 from tests.fixtures_admin import build_admin_store
@@ -140,6 +140,22 @@ def test_operator_sees_masked_pii_and_edits_status(store):
     assert not at.exception and not at.error
     assert members_row(store)["status"] == "frozen"
     assert store.scalar("select count(*) from audit_log where action = 'member.status'") == 1
+
+
+def test_a_tier_override_shows_at_once_and_the_control_starts_at_the_current_tier(store):
+    at = search(open_page("members", "operator"), "M1")
+    tier_box = next(b for b in at.selectbox if b.form_id == "members_tier")
+    assert tier_box.value == members_row(store)["tier"]  # issue 14.11: not the first tier
+    new_tier = next(code for code in tier_box.options if code not in (tier_box.value,))
+    tier_box.set_value(new_tier)
+    [t for t in at.text_input if t.form_id == "members_tier"][0].input("VIP by contract")
+    form_button(at, "members_tier").click().run()
+    assert not at.exception and not at.error
+    assert members_row(store)["tier_override"] == new_tier
+    # the same click shows the new state: the note above the form and the control
+    assert i18n.t("members.current_override", "zh", tier=new_tier) in [c.value for c in at.caption]
+    assert next(b for b in at.selectbox if b.form_id == "members_tier").value == new_tier
+    assert [s.value for s in at.success] == [i18n.t("common.saved", "zh")]
 
 
 def test_operator_forged_status_option_changes_nothing(store):
