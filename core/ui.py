@@ -548,7 +548,7 @@ def sidebar(session: AppSession, menu: list[tuple[PageSpec, st.Page]]) -> None:
                 section = spec.section
                 st.caption(i18n.t(section, lang))
             st.page_link(
-                page, label=i18n.t(spec.title, lang), icon=spec.icon, query_params=link_params
+                page, label=_menu_label(session, spec), icon=spec.icon, query_params=link_params
             )
         st.divider()
     language_selector(lang, session.account, session.store)
@@ -568,6 +568,18 @@ def sidebar(session: AppSession, menu: list[tuple[PageSpec, st.Page]]) -> None:
         elif session.role == permissions.Role.ADMIN.value:
             _recent_demo_end_notice(session.store, lang)
         st.divider()
+
+
+def _menu_label(session: AppSession, spec: PageSpec) -> str:
+    """A menu entry's title; Approvals carries a badge with the requests waiting for this
+    person's decision."""
+    title = i18n.t(spec.title, session.lang)
+    if spec.key != "approvals":
+        return title
+    from core import approvals
+
+    waiting = approvals.pending_count(session.store, session.account.username, session.role)
+    return f"{title} :red-badge[{waiting}]" if waiting else title
 
 
 # -- global filters -------------------------------------------------------------------------

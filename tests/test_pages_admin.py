@@ -216,6 +216,26 @@ def test_tier_rule_preview_and_request_through_the_page(store):
     assert store.scalar("select threshold from tiers where tier_code = 'bronze'") == 500
 
 
+def approvals_link(at: AppTest) -> str:
+    title = i18n.t("page.approvals", "zh")
+    return next(
+        link.proto.label for link in at.sidebar.get("page_link") if title in link.proto.label
+    )
+
+
+def test_the_approvals_menu_entry_counts_the_requests_waiting_for_this_person(store):
+    from core import privacy
+
+    privacy.request_erasure(store, "operator", "operator", 1, "DSAR")
+    privacy.request_erasure(store, "admin", "admin", 2, "DSAR")
+    title = i18n.t("page.approvals", "zh")
+    # admin may approve the operator's request, not their own
+    assert approvals_link(open_page("members", "admin")) == f"{title} :red-badge[1]"
+    assert approvals_link(open_page("members", "admin2")) == f"{title} :red-badge[2]"
+    # the operator may not approve: no badge
+    assert approvals_link(open_page("members", "operator")) == title
+
+
 def test_approvals_page_hides_approve_on_own_request_and_approves_others(store):
     from core import tier_rules
     from tests.test_tier_rules import proposal
