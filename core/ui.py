@@ -67,6 +67,7 @@ ENDED_KEY = "ml_session_ended"
 COOKIE_SET_KEY = "ml_cookie_set"
 COOKIE_DELETE_KEY = "ml_cookie_delete"
 COOKIE_CONTROLLER_KEY = "ml_cookie_controller"
+SAVED_KEY = "ml_saved"  # the message of a save, shown at the top of the next run
 FILTER_WIDGETS = {
     "from": "flt_from",
     "to": "flt_to",
@@ -425,7 +426,16 @@ def page_guard(page_key: str) -> PageContext:
     if page_key != "accounts" and auth.must_enrol_totp(store, account):
         st.warning(i18n.t("totp.must_enrol", lang))
         st.stop()
+    if message := st.session_state.pop(SAVED_KEY, None):
+        st.success(message)
     return PageContext(store, account, lang, settings.get(store, "currency"))
+
+
+def saved(message: str) -> None:
+    """After a save: run the page again at once, so everything on it (and the menu) shows the
+    new state, with ``message`` at the top of the page (:func:`page_guard`)."""
+    st.session_state[SAVED_KEY] = message
+    st.rerun()
 
 
 # -- sign-in and first admin ----------------------------------------------------------------

@@ -68,14 +68,9 @@ st.session_state["members_shown"] = {member_key: profile.version}
 
 def saved_now(message: str) -> None:
     """After a save of ours, the next submit is based on the version we wrote; the page runs
-    again at once so that everything above the forms shows the new state, with ``message``."""
+    again at once so that the profile above the forms shows the new state."""
     st.session_state["members_shown"] = {member_key: members.member_version(ctx.store, member_key)}
-    st.session_state["members_saved"] = message
-    st.rerun()
-
-
-if message := st.session_state.pop("members_saved", None):
-    st.success(message)
+    ui.saved(message)
 
 
 st.subheader(ctx.t("members.attributes"))
