@@ -42,6 +42,13 @@ class Control:
         notices.append(Notice("notice.unknown_value", {"name": param, "value": _shown(items[0])}))
         return self.default, notices
 
+    @classmethod
+    def from_values(cls, values: Sequence[object]) -> Control:
+        """A control whose allow-list comes from the data (the options a page offers, the
+        first one the default)."""
+        texts = tuple(str(value) for value in values)
+        return cls(texts, texts[0] if texts else "")
+
 
 def _max_period(unit: str) -> Control:
     limit = metrics.MAX_PERIOD_LIMIT[unit]
@@ -67,13 +74,18 @@ CONTROLS: dict[str, Control] = {
     "channels_window": Control(WINDOWS, "year"),
     "ltvf_by": Control(LTV_FORECAST_DIMENSIONS, "channel"),
     "churn_km_by": Control(KM_GROUPS, "device"),
+    # allow-lists read from the store by the page (saved segments, categories): see
+    # :meth:`Control.from_values`
+    "churn_km_segment": Control((), ""),
+    "demo_category": Control((), ""),
 }
 
 
-def link_value(param: str, value: object) -> str | None:
+def link_value(param: str, value: object, control: Control | None = None) -> str | None:
     """What goes in the link for a widget showing ``value``: None (left out) for the
-    default, for no choice and for anything off the allow-list."""
-    control = CONTROLS[param]
+    default, for no choice and for anything off the allow-list (``control``, default
+    ``CONTROLS[param]``)."""
+    control = control or CONTROLS[param]
     text = None if value is None else str(value)
     if text is None or text == control.default or text not in control.values:
         return None

@@ -744,29 +744,33 @@ def _filter_chips(ctx: PageContext, filters: GlobalFilters, period, tier_names, 
     )
 
 
-def url_bound(ctx: PageContext, param: str, convert=str) -> dict:
+def url_bound(ctx: PageContext, param: str, convert=str, values=None) -> dict:
     """Keep a page control in the URL: the widget's ``key`` and ``on_change``, to pass as
     ``**ui.url_bound(ctx, "retention_unit")`` in place of ``key=`` and ``default=``.
 
     The value comes from the link, checked against the allow-list of
     ``core.page_controls.CONTROLS[param]`` (a value off it is refused with a warning and
     leaves the link), else the default; ``convert`` turns the text into the widget's value
-    (``int`` for a number input). A change the user makes goes back to the link, so a
-    copied link restores the whole view.
+    (``int`` for a number input). ``values``: the options when the allow-list comes from
+    the data (saved segments, categories; the first is the default). A change the user
+    makes goes back to the link, so a copied link restores the whole view.
     """
     control = page_controls.CONTROLS[param]
+    if values is not None:
+        control = page_controls.Control.from_values(values)
     value, notices = control.read(param, st.query_params.get_all(param))
     for notice in notices:
         st.warning(ctx.t_md(notice.code, **notice.values), icon=":material/link_off:")
     if notices or value == control.default:
         if param in st.query_params:
             del st.query_params[param]
-    st.session_state[param] = convert(value)
-    return {"key": param, "on_change": _control_to_url, "args": (param,)}
+    if control.values:
+        st.session_state[param] = convert(value)
+    return {"key": param, "on_change": _control_to_url, "args": (param, control)}
 
 
-def _control_to_url(param: str) -> None:
-    text = page_controls.link_value(param, st.session_state.get(param))
+def _control_to_url(param: str, control: page_controls.Control) -> None:
+    text = page_controls.link_value(param, st.session_state.get(param), control)
     if text is not None:
         st.query_params[param] = text
     elif param in st.query_params:

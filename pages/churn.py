@@ -41,7 +41,7 @@ if by == "segment":
         ctx.t("churn.km_segment"),
         list(saved),
         format_func=lambda sid: saved[sid],
-        key="churn_km_segment",
+        **ui.url_bound(ctx, "churn_km_segment", int, values=list(saved)),
     )
     segment = (chosen, saved[chosen], ctx.t("churn.km_others"))
 km = ui.cached_kaplan_meier(ctx, filters, as_of, by, segment)

@@ -130,3 +130,16 @@ def test_clicking_a_chip_removes_that_filter(store):
     at.pills(key="flt_chips").set_value("region:浙江").run()
     assert not at.exception
     assert dict(at.query_params) == {"device": "ios"}
+
+
+def test_a_control_whose_choices_come_from_the_data_is_kept_in_the_link(store):
+    at = open_page("pages/demographics.py", {})
+    categories = at.selectbox(key="demo_category").options
+    assert len(categories) > 1
+    at.selectbox(key="demo_category").set_value(categories[-1]).run()
+    assert dict(at.query_params) == {"demo_category": categories[-1]}
+    shared = open_page("pages/demographics.py", {"demo_category": categories[-1]})
+    assert shared.selectbox(key="demo_category").value == categories[-1]
+    refused = open_page("pages/demographics.py", {"demo_category": "no such category"})
+    assert len(refused.warning) == 1
+    assert refused.selectbox(key="demo_category").value == categories[0]
