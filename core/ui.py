@@ -80,6 +80,7 @@ FILTER_WIDGETS = {
     "compare": "flt_compare",
 }
 PRESET_WIDGET = "flt_preset"
+CUSTOM_RANGE_KEY = "flt_custom_range"  # the range shown when "custom" was picked
 CHIPS_WIDGET = "flt_chips"
 # Parameters a filter change keeps in the URL: Streamlit's own, a member page's, and the
 # page's controls (core/page_controls.py).
@@ -674,8 +675,14 @@ def _clear_filters() -> None:
 def _on_preset(defaults: dict[str, date], as_of: date, first_day: date | None) -> None:
     """A quick range was picked: set the date inputs to it (cut at the first day with
     data), then write the filters as for any change. "Custom" leaves the dates alone."""
+    st.session_state.pop(CUSTOM_RANGE_KEY, None)
     wanted = preset_period(st.session_state.get(PRESET_WIDGET) or "custom", as_of)
-    if wanted is None:
+    if wanted is None:  # "custom" stays picked until the dates change
+        current = (
+            st.session_state.get(FILTER_WIDGETS["from"]),
+            st.session_state.get(FILTER_WIDGETS["to"]),
+        )
+        st.session_state[CUSTOM_RANGE_KEY] = current
         return
     start = max(wanted.start, first_day) if first_day is not None else wanted.start
     st.session_state[FILTER_WIDGETS["from"]] = start
@@ -811,7 +818,9 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
     st.session_state[FILTER_WIDGETS[SEGMENT_PARAM]] = filters.segment
     st.session_state[FILTER_WIDGETS[AS_OF_PARAM]] = as_of
     st.session_state[FILTER_WIDGETS[COMPARE_PARAM]] = filters.compare
-    st.session_state[PRESET_WIDGET] = matching_preset(period, as_of, options.first_day)
+    custom = st.session_state.get(CUSTOM_RANGE_KEY) == (period.start, period.end)
+    preset = "custom" if custom else matching_preset(period, as_of, options.first_day)
+    st.session_state[PRESET_WIDGET] = preset
     earliest = min(options.first_day or period.start, period.start)
     tier_names = _tier_names(ctx)
     defaults = {"from": period.start, "to": period.end, AS_OF_PARAM: options.last_day}

@@ -143,3 +143,12 @@ def test_a_control_whose_choices_come_from_the_data_is_kept_in_the_link(store):
     refused = open_page("pages/demographics.py", {"demo_category": "no such category"})
     assert len(refused.warning) == 1
     assert refused.selectbox(key="demo_category").value == categories[0]
+
+
+def test_custom_stays_picked_until_the_dates_change(store):
+    at = open_page("pages/overview.py", {})
+    at.pills(key="flt_preset").set_value("custom").run()
+    assert at.pills(key="flt_preset").value == "custom"
+    assert dict(at.query_params) == {}  # the range itself is unchanged
+    at.date_input(key="flt_from").set_value(date(2026, 6, 1)).run()
+    assert at.pills(key="flt_preset").value == "this_month"
