@@ -401,6 +401,16 @@ def _execute(
 # -- reading --------------------------------------------------------------------------------
 
 
+def pending_count(store: Store, actor: str, role: str | None, now: datetime | None = None) -> int:
+    """How many pending, unexpired requests ``actor`` may decide (not their own): the
+    count on the Approvals menu entry. Read-only; 0 for a role that approves nothing."""
+    kinds = [kind for kind in KINDS if may_approve(role, kind)]
+    if not kinds:
+        return 0
+    params = {"actor": actor, "kinds": kinds, "now": now or audit.utcnow()}
+    return int(store.query("audit/pending_approvals", params)["pending"].iloc[0])
+
+
 def list_requests(
     store: Store,
     actor: str,

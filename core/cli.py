@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from core.config import resolve_db_path
-from core.filters import GlobalFilters
+from core.filters import COMPARISONS, GlobalFilters
 from core.metrics import MetricOptionError
 from core.store import StoreError, open_store
 
@@ -153,6 +153,7 @@ def _report_filters(args: argparse.Namespace, store) -> GlobalFilters:
         ("tier", args.tier),
         ("channel", args.channel),
         ("segment", [str(args.segment)] if args.segment is not None else []),
+        ("compare", [args.compare] if getattr(args, "compare", None) else []),
     ):
         if values:
             params[name] = list(values)
@@ -446,6 +447,12 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"only members with this {name} (repeatable)",
         )
     rep.add_argument("--segment", type=int, metavar="ID", help="only members of this saved segment")
+    rep.add_argument(
+        "--compare",
+        choices=COMPARISONS,
+        default=COMPARISONS[0],
+        help="what the kpis report's previous figures are: the previous period or last year",
+    )
     rep.add_argument(
         "--cohort",
         choices=metrics.COHORT_UNITS,

@@ -34,7 +34,22 @@ LIST_PARAMS: dict[str, str] = {
     "channel": "channels",
 }
 SEGMENT_PARAM = "segment"
-FILTER_PARAMS = frozenset(DATE_PARAMS) | frozenset(LIST_PARAMS) | {SEGMENT_PARAM, AS_OF_PARAM}
+# What the overview's "previous" figures compare with: the same-length period just before,
+# or the same dates a year earlier.
+COMPARE_PARAM = "compare"
+COMPARISONS: tuple[str, ...] = ("previous", "last_year")
+FILTER_PARAMS = frozenset(DATE_PARAMS) | frozenset(LIST_PARAMS)
+FILTER_PARAMS = FILTER_PARAMS | {SEGMENT_PARAM, AS_OF_PARAM, COMPARE_PARAM}
+# Quick date ranges, relative to the as-of date (never the clock); "custom" is any other.
+DATE_PRESETS: tuple[str, ...] = (
+    "last_7",
+    "last_30",
+    "this_month",
+    "last_month",
+    "this_quarter",
+    "this_year",
+    "custom",
+)
 # Parameters that are not filters but legitimately appear in a Streamlit URL.
 FOREIGN_PARAMS = frozenset({"embed", "embed_options"})
 # What a member page shows (a tag, alert or member), kept in shared links; each page checks
@@ -78,6 +93,56 @@ class Period:
         end = self.start - timedelta(days=1)
         return Period(end - timedelta(days=self.days - 1), end)
 
+    def last_year(self) -> Period:
+        """The same dates a year earlier (29 February becomes the 28th)."""
+        return Period(_year_earlier(self.start), _year_earlier(self.end))
+
+    def compared(self, compare: str) -> Period:
+        """The period the overview compares with: :meth:`previous` or :meth:`last_year`."""
+        return self.last_year() if compare == "last_year" else self.previous()
+
+
+def _year_earlier(day: date) -> date:
+    if day.month == 2 and day.day == 29:
+        return date(day.year - 1, 2, 28)
+    return day.replace(year=day.year - 1)
+
+
+def preset_period(preset: str, as_of: date) -> Period | None:
+    """The date range a quick choice stands for, ending on ``as_of`` (None for "custom").
+
+    ``last_7``/``last_30``: the 7 (30) days ending on ``as_of``; ``this_month``,
+    ``this_quarter``, ``this_year``: from the first day of ``as_of``'s month (quarter, year)
+    to ``as_of``; ``last_month``: the whole calendar month before ``as_of``'s.
+    """
+    if preset == "last_7":
+        return Period(as_of - timedelta(days=6), as_of)
+    if preset == "last_30":
+        return Period(as_of - timedelta(days=29), as_of)
+    if preset == "this_month":
+        return Period(as_of.replace(day=1), as_of)
+    if preset == "last_month":
+        end = as_of.replace(day=1) - timedelta(days=1)
+        return Period(end.replace(day=1), end)
+    if preset == "this_quarter":
+        return Period(date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1), as_of)
+    if preset == "this_year":
+        return Period(date(as_of.year, 1, 1), as_of)
+    return None
+
+
+def matching_preset(period: Period, as_of: date, first_day: date | None = None) -> str:
+    """The quick choice whose range is ``period`` (a range cut at ``first_day``, the first
+    day with data, still matches), else "custom"."""
+    for preset in DATE_PRESETS:
+        wanted = preset_period(preset, as_of)
+        if wanted is None:
+            continue
+        cut = max(wanted.start, first_day) if first_day is not None else wanted.start
+        if period.end == wanted.end and period.start in (wanted.start, cut):
+            return preset
+    return "custom"
+
 
 @dataclass(frozen=True)
 class GlobalFilters:
@@ -98,6 +163,7 @@ class GlobalFilters:
     channels: tuple[str, ...] = ()
     segment: int | None = None
     as_of: date | None = None
+    compare: str = "previous"
 
     def as_of_day(self, last_day: date | None) -> date | None:
         """The as-of date to compute with: the chosen one, else ``last_day`` (the last day
@@ -151,23 +217,31 @@ class GlobalFilters:
             params[SEGMENT_PARAM] = str(self.segment)
         if self.as_of is not None:
             params[AS_OF_PARAM] = self.as_of.isoformat()
+        if self.compare != COMPARISONS[0]:
+            params[COMPARE_PARAM] = self.compare
         return params
 
     @classmethod
     def from_query_params(
-        cls, params: Mapping[str, str | Iterable[str]], options: FilterOptions
+        cls,
+        params: Mapping[str, str | Iterable[str]],
+        options: FilterOptions,
+        others: Iterable[str] = (),
     ) -> tuple[GlobalFilters, list[Notice]]:
         """Read filters from query parameters, keeping only values the store knows.
 
         ``params`` maps a name to one value or a list of values (``st.query_params`` gives
-        lists through ``get_all``). Returns the filters and a notice per dropped item.
+        lists through ``get_all``). ``others`` are parameters checked elsewhere (a page's
+        controls, ``core.page_controls``): skipped here, not reported as unknown. Returns
+        the filters and a notice per dropped item.
         """
+        others = frozenset(others)
         notices: list[Notice] = []
         values: dict[str, list[str]] = {}
         for name, raw in params.items():
             items = [raw] if isinstance(raw, str) else [str(item) for item in raw]
             if name not in FILTER_PARAMS:
-                if name not in FOREIGN_PARAMS:
+                if name not in FOREIGN_PARAMS and name not in others:
                     notices.append(Notice("notice.unknown_param", {"name": _shown(name)}))
                 continue
             values[name] = items
@@ -217,7 +291,18 @@ class GlobalFilters:
                 notices.append(
                     Notice("notice.unknown_segment", {"name": SEGMENT_PARAM, "value": _shown(text)})
                 )
-        return cls(start=start, end=end, segment=segment, as_of=as_of, **chosen), notices
+        compare = COMPARISONS[0]
+        items = values.get(COMPARE_PARAM, [])
+        if len(items) > 1:
+            notices.append(Notice("notice.repeated", {"name": COMPARE_PARAM}))
+        if items and items[0] in COMPARISONS:
+            compare = items[0]
+        elif items:
+            notices.append(
+                Notice("notice.unknown_value", {"name": COMPARE_PARAM, "value": _shown(items[0])})
+            )
+        filters = cls(start=start, end=end, segment=segment, as_of=as_of, compare=compare, **chosen)
+        return filters, notices
 
 
 def _shown(text: str) -> str:

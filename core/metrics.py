@@ -23,9 +23,11 @@ of the same length ending the day before P starts:
   Cohorts are pooled (weighted by size) over the days whose cell is complete, i.e. signup
   day + N on or before the as-of date; no complete cohort gives ``None``.
 
-Changes compare with the previous period: relative change for counts and money, change in
-percentage points for rates. When the previous period starts before the data does, it is
-incomplete and every change is ``None``.
+Changes compare with the previous period (``filters.compare``): by default the same-length
+period ending the day before P starts, or with ``compare="last_year"`` the same dates a year
+earlier (:meth:`~core.filters.Period.last_year`); relative change for counts and money,
+change in percentage points for rates. When the compared period starts before the data
+does, it is incomplete and every change is ``None``.
 """
 
 from __future__ import annotations
@@ -147,10 +149,11 @@ def period_values(
 
 
 def overview(store: Store, filters: GlobalFilters, as_of: date) -> Overview:
-    """Overview KPIs for ``filters.period(as_of)`` against the previous same-length period."""
+    """Overview KPIs for ``filters.period(as_of)`` against the compared period: the previous
+    same-length period, or the same dates last year (``filters.compare``)."""
     first_day, _ = data_bounds(store)
     period = filters.period(as_of)
-    previous = period.previous()
+    previous = period.compared(filters.compare)
     current_values = period_values(store, filters, period, as_of, first_day)
     previous_complete = first_day is not None and previous.start >= first_day
     if previous_complete:

@@ -39,6 +39,7 @@ from core import (
     formats,
     i18n,
     metrics,
+    page_controls,
     permissions,
     samples,
     segments,
@@ -49,11 +50,16 @@ from core.config import PROJECT_ROOT, app_memory_limit, resolve_db_path
 from core.currency import DEFAULT_CURRENCY
 from core.filters import (
     AS_OF_PARAM,
+    COMPARE_PARAM,
+    COMPARISONS,
+    DATE_PRESETS,
     FOREIGN_PARAMS,
     LIST_PARAMS,
     SEGMENT_PARAM,
     GlobalFilters,
     load_filter_options,
+    matching_preset,
+    preset_period,
 )
 from core.permissions import PageSpec
 from core.store import Store, StoreError, StoreInUseError, open_store
@@ -64,6 +70,7 @@ ENDED_KEY = "ml_session_ended"
 COOKIE_SET_KEY = "ml_cookie_set"
 COOKIE_DELETE_KEY = "ml_cookie_delete"
 COOKIE_CONTROLLER_KEY = "ml_cookie_controller"
+SAVED_KEY = "ml_saved"  # the message of a save, shown at the top of the next run
 FILTER_WIDGETS = {
     "from": "flt_from",
     "to": "flt_to",
@@ -73,7 +80,14 @@ FILTER_WIDGETS = {
     "channel": "flt_channel",
     "segment": "flt_segment",
     "as_of": "flt_as_of",
+    "compare": "flt_compare",
 }
+PRESET_WIDGET = "flt_preset"
+CUSTOM_RANGE_KEY = "flt_custom_range"  # the range shown when "custom" was picked
+CHIPS_WIDGET = "flt_chips"
+# Parameters a filter change keeps in the URL: Streamlit's own, a member page's, and the
+# page's controls (core/page_controls.py).
+KEPT_PARAMS = FOREIGN_PARAMS | frozenset(page_controls.CONTROLS)
 CACHE_TTL_S = 300
 COOKIE_SECURE_ENV_VAR = "MEMBERLENS_COOKIE_SECURE"  # 1 behind TLS: the cookie gets Secure
 
@@ -423,7 +437,16 @@ def page_guard(page_key: str) -> PageContext:
     if page_key != "accounts" and auth.must_enrol_totp(store, account):
         st.warning(i18n.t("totp.must_enrol", lang))
         st.stop()
+    if message := st.session_state.pop(SAVED_KEY, None):
+        st.success(message)
     return PageContext(store, account, lang, settings.get(store, "currency"))
+
+
+def saved(message: str) -> None:
+    """After a save: run the page again at once, so everything on it (and the menu) shows the
+    new state, with ``message`` at the top of the page (:func:`page_guard`)."""
+    st.session_state[SAVED_KEY] = message
+    st.rerun()
 
 
 # -- sign-in and first admin ----------------------------------------------------------------
@@ -546,7 +569,7 @@ def sidebar(session: AppSession, menu: list[tuple[PageSpec, st.Page]]) -> None:
                 section = spec.section
                 st.caption(i18n.t(section, lang))
             st.page_link(
-                page, label=i18n.t(spec.title, lang), icon=spec.icon, query_params=link_params
+                page, label=_menu_label(session, spec), icon=spec.icon, query_params=link_params
             )
         st.divider()
     language_selector(lang, session.account, session.store)
@@ -566,6 +589,18 @@ def sidebar(session: AppSession, menu: list[tuple[PageSpec, st.Page]]) -> None:
         elif session.role == permissions.Role.ADMIN.value:
             _recent_demo_end_notice(session.store, lang)
         st.divider()
+
+
+def _menu_label(session: AppSession, spec: PageSpec) -> str:
+    """A menu entry's title; Approvals carries a badge with the requests waiting for this
+    person's decision."""
+    title = i18n.t(spec.title, session.lang)
+    if spec.key != "approvals":
+        return title
+    from core import approvals
+
+    waiting = approvals.pending_count(session.store, session.account.username, session.role)
+    return f"{title} :red-badge[{waiting}]" if waiting else title
 
 
 # -- global filters -------------------------------------------------------------------------
@@ -601,9 +636,7 @@ def data_stamp(store: Store) -> tuple:
 
 def _write_filters(filters: GlobalFilters) -> None:
     """Put ``filters`` in the URL (keeping Streamlit's own parameters, dropping the rest)."""
-    kept = {
-        name: st.query_params.get_all(name) for name in st.query_params if name in FOREIGN_PARAMS
-    }
+    kept = {name: st.query_params.get_all(name) for name in st.query_params if name in KEPT_PARAMS}
     st.query_params.from_dict({**kept, **filters.to_query_params()})
 
 
@@ -629,11 +662,13 @@ def _filters_from_widgets(defaults: dict[str, date]) -> GlobalFilters:
     }
     segment = st.session_state.get(FILTER_WIDGETS[SEGMENT_PARAM])
     as_of = _unless_default(AS_OF_PARAM, defaults)
+    compare = st.session_state.get(FILTER_WIDGETS[COMPARE_PARAM])
     return GlobalFilters(
         start=start if isinstance(start, date) else None,
         end=end if isinstance(end, date) else None,
         segment=segment if isinstance(segment, int) else None,
         as_of=as_of if isinstance(as_of, date) else None,
+        compare=compare if compare in COMPARISONS else COMPARISONS[0],
         **lists,
     )
 
@@ -647,6 +682,118 @@ def _clear_filters() -> None:
     _write_filters(GlobalFilters())
 
 
+def _on_preset(defaults: dict[str, date], as_of: date, first_day: date | None) -> None:
+    """A quick range was picked: set the date inputs to it (cut at the first day with
+    data), then write the filters as for any change. "Custom" leaves the dates alone."""
+    st.session_state.pop(CUSTOM_RANGE_KEY, None)
+    wanted = preset_period(st.session_state.get(PRESET_WIDGET) or "custom", as_of)
+    if wanted is None:  # "custom" stays picked until the dates change
+        current = (
+            st.session_state.get(FILTER_WIDGETS["from"]),
+            st.session_state.get(FILTER_WIDGETS["to"]),
+        )
+        st.session_state[CUSTOM_RANGE_KEY] = current
+        return
+    start = max(wanted.start, first_day) if first_day is not None else wanted.start
+    st.session_state[FILTER_WIDGETS["from"]] = start
+    st.session_state[FILTER_WIDGETS["to"]] = wanted.end
+    _on_filter_change(defaults)
+
+
+def _on_chip_click() -> None:
+    """A chip was clicked: drop that filter (or that one value) from the URL."""
+    chip = st.session_state.get(CHIPS_WIDGET)
+    if not chip:
+        return
+    name, _, value = chip.partition(":")
+    params = ["from", "to"] if name == "period" else [name]
+    for param in params:
+        kept = [item for item in st.query_params.get_all(param) if value and item != value]
+        if kept:
+            st.query_params[param] = kept
+        elif param in st.query_params:
+            del st.query_params[param]
+
+
+def _filter_chips(ctx: PageContext, filters: GlobalFilters, period, tier_names, names) -> None:
+    """The filters set in the link as chips at the top of the page; a click removes one.
+
+    Only what differs from the default view is shown (nothing when the link is clean)."""
+    chips: dict[str, str] = {}
+    if filters.start is not None or filters.end is not None:
+        chips["period"] = ctx.t(
+            "filters.chip",
+            name=ctx.t("filters.period"),
+            value=f"{period.start.isoformat()} – {period.end.isoformat()}",
+        )
+    if filters.as_of is not None:
+        chips[AS_OF_PARAM] = ctx.t(
+            "filters.chip", name=ctx.t("filters.as_of"), value=filters.as_of.isoformat()
+        )
+    if filters.compare != COMPARISONS[0]:
+        chips[COMPARE_PARAM] = ctx.t(
+            "filters.chip",
+            name=ctx.t("filters.compare"),
+            value=ctx.t(f"filters.compare.{filters.compare}"),
+        )
+    for param, field in LIST_PARAMS.items():
+        for value in getattr(filters, field):
+            shown = tier_names.get(value, value) if param == "tier" else value
+            chips[f"{param}:{value}"] = ctx.t(
+                "filters.chip", name=ctx.t(f"filters.{param}"), value=md_escape(shown)
+            )
+    if filters.segment is not None:
+        name = names.get(filters.segment, str(filters.segment))
+        chips[SEGMENT_PARAM] = ctx.t(
+            "filters.chip", name=ctx.t("filters.segment"), value=md_escape(name)
+        )
+    if not chips:
+        return
+    st.session_state[CHIPS_WIDGET] = None
+    st.pills(
+        ctx.t("filters.active"),
+        list(chips),
+        format_func=lambda chip: chips[chip],
+        selection_mode="single",
+        key=CHIPS_WIDGET,
+        on_change=_on_chip_click,
+        help=ctx.t("filters.active_help"),
+    )
+
+
+def url_bound(ctx: PageContext, param: str, convert=str, values=None) -> dict:
+    """Keep a page control in the URL: the widget's ``key`` and ``on_change``, to pass as
+    ``**ui.url_bound(ctx, "retention_unit")`` in place of ``key=`` and ``default=``.
+
+    The value comes from the link, checked against the allow-list of
+    ``core.page_controls.CONTROLS[param]`` (a value off it is refused with a warning and
+    leaves the link), else the default; ``convert`` turns the text into the widget's value
+    (``int`` for a number input). ``values``: the options when the allow-list comes from
+    the data (saved segments, categories; the first is the default). A change the user
+    makes goes back to the link, so a copied link restores the whole view.
+    """
+    control = page_controls.CONTROLS[param]
+    if values is not None:
+        control = page_controls.Control.from_values(values)
+    value, notices = control.read(param, st.query_params.get_all(param))
+    for notice in notices:
+        st.warning(ctx.t_md(notice.code, **notice.values), icon=":material/link_off:")
+    if notices or value == control.default:
+        if param in st.query_params:
+            del st.query_params[param]
+    if control.values:
+        st.session_state[param] = convert(value)
+    return {"key": param, "on_change": _control_to_url, "args": (param, control)}
+
+
+def _control_to_url(param: str, control: page_controls.Control) -> None:
+    text = page_controls.link_value(param, st.session_state.get(param), control)
+    if text is not None:
+        st.query_params[param] = text
+    elif param in st.query_params:
+        del st.query_params[param]
+
+
 def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
     """Render the global filters in the sidebar; return them and the as-of date.
 
@@ -658,12 +805,12 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
     segments.ensure_segment_members(ctx.store)
     options = _filter_options(str(ctx.store.path), data_stamp(ctx.store))
     raw = {name: st.query_params.get_all(name) for name in st.query_params}
-    filters, notices = GlobalFilters.from_query_params(raw, options)
+    filters, notices = GlobalFilters.from_query_params(raw, options, page_controls.CONTROLS)
     for notice in notices:
         st.warning(ctx.t_md(notice.code, **notice.values), icon=":material/link_off:")
     canonical = filters.to_query_params()
     wanted = {k: (v if isinstance(v, list) else [v]) for k, v in canonical.items()}
-    present = {k: v for k, v in raw.items() if k not in FOREIGN_PARAMS}
+    present = {k: v for k, v in raw.items() if k not in KEPT_PARAMS}
     if present != wanted:
         _write_filters(filters)
     as_of = filters.as_of_day(options.last_day)
@@ -680,10 +827,16 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
         st.session_state[FILTER_WIDGETS[param]] = list(getattr(filters, field))
     st.session_state[FILTER_WIDGETS[SEGMENT_PARAM]] = filters.segment
     st.session_state[FILTER_WIDGETS[AS_OF_PARAM]] = as_of
+    st.session_state[FILTER_WIDGETS[COMPARE_PARAM]] = filters.compare
+    custom = st.session_state.get(CUSTOM_RANGE_KEY) == (period.start, period.end)
+    preset = "custom" if custom else matching_preset(period, as_of, options.first_day)
+    st.session_state[PRESET_WIDGET] = preset
     earliest = min(options.first_day or period.start, period.start)
     tier_names = _tier_names(ctx)
     defaults = {"from": period.start, "to": period.end, AS_OF_PARAM: options.last_day}
     changed = {"on_change": _on_filter_change, "args": (defaults,)}
+    names = {s.segment_id: s.name for s in segments.list_segments(ctx.store)}
+    _filter_chips(ctx, filters, period, tier_names, names)
     with st.sidebar:
         st.subheader(ctx.t("filters.title"))
         st.date_input(
@@ -693,6 +846,14 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
             max_value=options.last_day,
             help=ctx.t("filters.as_of_help", last=options.last_day.isoformat()),
             **changed,
+        )
+        st.pills(
+            ctx.t("filters.preset"),
+            DATE_PRESETS,
+            format_func=lambda code: ctx.t(f"filters.preset.{code}"),
+            key=PRESET_WIDGET,
+            on_change=_on_preset,
+            args=(defaults, as_of, options.first_day),
         )
         st.date_input(
             ctx.t("filters.start"),
@@ -708,6 +869,14 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
             max_value=as_of,
             **changed,
         )
+        st.segmented_control(
+            ctx.t("filters.compare"),
+            COMPARISONS,
+            format_func=lambda code: ctx.t(f"filters.compare.{code}"),
+            key=FILTER_WIDGETS[COMPARE_PARAM],
+            help=ctx.t("filters.compare_help"),
+            **changed,
+        )
         for param, field in LIST_PARAMS.items():
             st.multiselect(
                 ctx.t(f"filters.{param}"),
@@ -717,7 +886,6 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
                 format_func=(lambda code: tier_names.get(code, code)) if param == "tier" else str,
                 **changed,
             )
-        names = {s.segment_id: s.name for s in segments.list_segments(ctx.store)}
         st.selectbox(
             ctx.t("filters.segment"),
             options=[None, *options.segments],
@@ -865,10 +1033,9 @@ def cohort_window(ctx: PageContext, filters: GlobalFilters, as_of: date, key: st
     period, or the 365 days ending the period's last day. Returns the filters to use."""
     choice = st.segmented_control(
         ctx.t("analytics.window"),
-        ("year", "period"),
-        default="year",
+        page_controls.WINDOWS,
         format_func=lambda code: ctx.t(f"analytics.window.{code}"),
-        key=key,
+        **url_bound(ctx, key),
     )
     if choice == "period":
         return filters
@@ -885,9 +1052,8 @@ def max_period_input(ctx: PageContext, unit: str, key: str, label: str | None = 
             label or ctx.t("analytics.max_period", unit=ctx.t(f"unit.{unit}")),
             min_value=1,
             max_value=metrics.MAX_PERIOD_LIMIT[unit],
-            value=metrics.DEFAULT_MAX_PERIOD[unit],
             step=1,
-            key=f"{key}_{unit}",  # each unit keeps its own choice and default
+            **url_bound(ctx, f"{key}_{unit}", int),  # each unit keeps its own choice
         )
     )
 

@@ -72,9 +72,8 @@ unit = (
     st.segmented_control(
         ctx.t("analytics.unit"),
         metrics.COHORT_UNITS,
-        default="week",
         format_func=lambda code: ctx.t(f"unit.{code}"),
-        key="activity_unit",
+        **ui.url_bound(ctx, "activity_unit"),
     )
     or "week"
 )

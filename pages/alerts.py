@@ -151,4 +151,4 @@ if ctx.can(Capability.MANAGE_ALERTS):
             except segments.SegmentError as exc:
                 st.error(ctx.t_md(exc.code, **exc.values))
             else:
-                st.success(ctx.t("alerts.saved"))
+                ui.saved(ctx.t("alerts.saved"))

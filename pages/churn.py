@@ -26,9 +26,8 @@ by = (
     st.segmented_control(
         ctx.t("churn.km_by"),
         churn.KM_GROUPS,
-        default="device",
         format_func=lambda code: ctx.t(f"churn.by.{code}"),
-        key="churn_km_by",
+        **ui.url_bound(ctx, "churn_km_by"),
     )
     or "device"
 )
@@ -42,7 +41,7 @@ if by == "segment":
         ctx.t("churn.km_segment"),
         list(saved),
         format_func=lambda sid: saved[sid],
-        key="churn_km_segment",
+        **ui.url_bound(ctx, "churn_km_segment", int, values=list(saved)),
     )
     segment = (chosen, saved[chosen], ctx.t("churn.km_others"))
 km = ui.cached_kaplan_meier(ctx, filters, as_of, by, segment)

@@ -98,7 +98,7 @@ if ctx.can(Capability.MANAGE_SETTINGS):
                 if saved is not None:  # (new value,); None: refused, the error is shown
                     st.cache_data.clear()  # money labels, tiers and churn windows changed
                     shown = settings.as_text(saved[0])
-                    st.success(ctx.t_md("settings.saved", label=label, value=shown))
+                    ui.saved(ctx.t_md("settings.saved", label=label, value=shown))
 
 st.subheader(ctx.t("data.upload"))
 st.caption(ctx.t("data.upload_help"))

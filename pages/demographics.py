@@ -30,7 +30,11 @@ elif rates.empty:
     st.info(ctx.t("analytics.empty"))
 else:
     categories = sorted(rates["category"].unique())
-    category = st.selectbox(ctx.t("demographics.category"), categories, key="demo_category")
+    category = st.selectbox(
+        ctx.t("demographics.category"),
+        categories,
+        **ui.url_bound(ctx, "demo_category", values=categories),
+    )
     chosen = rates[rates["category"] == category]
     bands = ["<18", "18-24", "25-34", "35-44", "45-54", "55+", "unknown"]
     base = alt.Chart(chosen).encode(

@@ -22,9 +22,8 @@ with left:
         st.segmented_control(
             ctx.t("funnel.unit"),
             metrics.FUNNEL_UNITS,
-            default="member",
             format_func=lambda code: ctx.t(f"funnel.unit.{code}"),
-            key="funnel_unit",
+            **ui.url_bound(ctx, "funnel_unit"),
         )
         or "member"
     )
@@ -33,9 +32,8 @@ with right:
         st.segmented_control(
             ctx.t("funnel.dimension"),
             ("none", *metrics.FUNNEL_DIMENSIONS),
-            default="none",
             format_func=lambda code: ctx.t(f"dimension.{code}") if code != "none" else "—",
-            key="funnel_dimension",
+            **ui.url_bound(ctx, "funnel_dimension"),
         )
         or "none"
     )

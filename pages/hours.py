@@ -22,9 +22,8 @@ group = (
     st.segmented_control(
         ctx.t("hours.group"),
         metrics.HOUR_GROUPS,
-        default="all",
         format_func=lambda code: ctx.t(f"hours.group.{code}"),
-        key="hours_group",
+        **ui.url_bound(ctx, "hours_group"),
     )
     or "all"
 )

@@ -59,9 +59,8 @@ dimension = (
     st.segmented_control(
         ctx.t("analytics.dimension"),
         metrics.DIMENSIONS,
-        default="channel",
         format_func=lambda code: ctx.t(f"dimension.{code}"),
-        key="ltv_dimension",
+        **ui.url_bound(ctx, "ltv_dimension"),
     )
     or "channel"
 )

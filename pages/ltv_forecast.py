@@ -24,9 +24,8 @@ dimension = (
     st.segmented_control(
         ctx.t("ltvf.by"),
         churn.LTV_DIMENSIONS,
-        default="channel",
         format_func=lambda code: ctx.t(f"ltvf.by.{code}"),
-        key="ltvf_by",
+        **ui.url_bound(ctx, "ltvf_by"),
     )
     or "channel"
 )

@@ -66,9 +66,11 @@ based_on = shown.get(member_key, profile.version)
 st.session_state["members_shown"] = {member_key: profile.version}
 
 
-def saved_now() -> None:
-    """After a save of ours, the next submit is based on the version we wrote."""
+def saved_now(message: str) -> None:
+    """After a save of ours, the next submit is based on the version we wrote; the page runs
+    again at once so that the profile above the forms shows the new state."""
     st.session_state["members_shown"] = {member_key: members.member_version(ctx.store, member_key)}
+    ui.saved(message)
 
 
 st.subheader(ctx.t("members.attributes"))
@@ -119,8 +121,7 @@ with st.form("members_contact", clear_on_submit=True):
             based_on=based_on,
         )  # fmt: skip
         if changed is not None:
-            saved_now()
-            st.success(ctx.t("members.changed", fields=", ".join(changed) or "—"))
+            saved_now(ctx.t("members.changed", fields=", ".join(changed) or "—"))
 
 st.subheader(ctx.t("members.edit_status"))
 with st.form("members_status"):
@@ -140,8 +141,7 @@ with st.form("members_status"):
             based_on=based_on,
         )  # fmt: skip
         if done is not None:
-            saved_now()
-            st.success(ctx.t("common.saved") if done else ctx.t("members.no_change"))
+            saved_now(ctx.t("common.saved") if done else ctx.t("members.no_change"))
 
 st.subheader(ctx.t("members.edit_tier"))
 override = profile.attributes.get("tier_override")
@@ -149,9 +149,11 @@ if override:
     st.caption(ctx.t("members.current_override", tier=override))
 with st.form("members_tier"):
     choices = [*members.tier_codes(ctx.store), None]
+    current = override or profile.attributes.get("tier")
     tier = st.selectbox(
         ctx.t("members.tier_choice"),
         choices,
+        index=choices.index(current) if current in choices else 0,
         format_func=lambda code: code or ctx.t("members.remove_override"),
         disabled=locked,
     )
@@ -162,8 +164,7 @@ with st.form("members_tier"):
             based_on=based_on,
         )  # fmt: skip
         if new_tier is not None:
-            saved_now()
-            st.success(ctx.t("common.saved"))
+            saved_now(ctx.t("common.saved"))
 
 # -- PIPL / GDPR requests about this member ------------------------------------------------
 st.divider()

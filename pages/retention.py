@@ -23,9 +23,8 @@ with left:
         st.segmented_control(
             ctx.t("analytics.unit"),
             metrics.COHORT_UNITS,
-            default="week",
             format_func=lambda code: ctx.t(f"unit.{code}"),
-            key="retention_unit",
+            **ui.url_bound(ctx, "retention_unit"),
         )
         or "week"
     )
@@ -34,9 +33,8 @@ with middle:
         st.segmented_control(
             ctx.t("analytics.cohort_by"),
             metrics.COHORT_BY,
-            default="signup",
             format_func=lambda code: ctx.t(f"by.{code}"),
-            key="retention_by",
+            **ui.url_bound(ctx, "retention_by"),
         )
         or "signup"
     )
@@ -45,9 +43,8 @@ with right:
         st.segmented_control(
             ctx.t("analytics.mode"),
             metrics.RETENTION_MODES,
-            default="on",
             format_func=lambda code: ctx.t(f"mode.{code}"),
-            key="retention_mode",
+            **ui.url_bound(ctx, "retention_mode"),
         )
         or "on"
     )
@@ -177,9 +174,8 @@ dimension = (
     st.segmented_control(
         ctx.t("analytics.dimension"),
         metrics.DIMENSIONS,
-        default="channel",
         format_func=lambda code: ctx.t(f"dimension.{code}"),
-        key="retention_dimension",
+        **ui.url_bound(ctx, "retention_dimension"),
     )
     or "channel"
 )

@@ -104,7 +104,7 @@ with tab_tags:
                     except segments.SegmentError as exc:
                         st.error(ctx.t_md(exc.code, **exc.values))
                     else:
-                        st.success(ctx.t("segments.threshold_saved"))
+                        ui.saved(ctx.t("segments.threshold_saved"))
 
 with tab_segments:
     saved = {str(s.segment_id): s for s in segments.list_segments(ctx.store)}

@@ -23,9 +23,8 @@ grain = (
     st.segmented_control(
         ctx.t("tiers.grain"),
         metrics.TIER_GRAINS,
-        default="week",
         format_func=lambda code: ctx.t(f"unit.{code}"),
-        key="tiers_grain",
+        **ui.url_bound(ctx, "tiers_grain"),
     )
     or "week"
 )

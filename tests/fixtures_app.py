@@ -100,3 +100,51 @@ def add_accounts(store: Store) -> None:
     """One account per role with the passwords in :data:`PASSWORDS`."""
     for role, password in PASSWORDS.items():
         auth.create_account(store, "admin", role, password, role, display_name=f"Test {role}")
+
+
+def add_last_year(store: Store) -> None:
+    """Two members a year before the rest, for the same-period-last-year comparison (the
+    first day with data becomes 2025-06-01; tests/test_metrics_overview.py).
+
+    M008 signs up 2025-06-01, active 06-01, 06-05, 06-06, pays O6 ¥60 on 06-05; M009 signs
+    up 2025-06-06, active 06-06, 06-07, pays O7 ¥40 on 06-07 (O8 ¥500 on 06-08 refunded).
+
+    Last year's P, L = 2025-06-04 … 2025-06-10: members {8, 9} = 2, new {9} = 1; daily
+    active 06-05 {8}, 06-06 {8, 9}, 06-07 {9} → DAU 4/7; MAU needs 30 days of data before
+    06-10 (only 10) → empty, so stickiness too; orders O6, O7 → 2, ¥100, active {8, 9} →
+    ARPU 50; day-1 cohort {9} active 06-07 → 1/1; day-7 cohort {9} (06-13 ≤ as-of) not
+    active 06-13 → 0/1.
+    """
+    with store.transaction() as cur:
+        for key, member_id, signup in (
+            (8, "M008", "2025-06-01 10:00:00"),
+            (9, "M009", "2025-06-06 09:00:00"),
+        ):
+            cur.execute(
+                "insert into members (member_key, member_id, signup_at, region, device, tier, "
+                "channel, phone) values ($k, $id, $s, '浙江', 'ios', 'normal', 'wechat', null)",
+                {"k": key, "id": member_id, "s": signup},
+            )
+        for key, day in (
+            (8, "2025-06-01"),
+            (8, "2025-06-05"),
+            (8, "2025-06-06"),
+            (9, "2025-06-06"),
+            (9, "2025-06-07"),
+        ):
+            cur.execute(
+                "insert into member_day (member_key, day, events, page_views, add_to_carts, "
+                "orders_paid) values ($k, $d, 1, 1, 0, 0)",
+                {"k": key, "d": day},
+            )
+        for order_id, key, paid_at, amount, status in (
+            ("O6", 8, "2025-06-05 12:00:00", 60.0, "paid"),
+            ("O7", 9, "2025-06-07 12:00:00", 40.0, "paid"),
+            ("O8", 9, "2025-06-08 12:00:00", 500.0, "refunded"),
+        ):
+            cur.execute(
+                "insert into orders (order_id, member_key, paid_at, amount, status, source) "
+                "values ($o, $k, $p, $a, $s, 'file')",
+                {"o": order_id, "k": key, "p": paid_at, "a": amount, "s": status},
+            )
+        rollups.complete_rollups(cur)

@@ -280,3 +280,20 @@ def test_two_stores_in_one_folder_keep_separate_import_reports(tmp_path):
     assert first_rejects.reason.iloc[0] == "unknown member_id: Z"
     assert second_rejects.reason.iloc[0] == "unknown member_id: Q"
     assert not (tmp_path / "imports").exists()
+
+
+def test_kpis_report_compares_with_the_same_period_last_year(tmp_path):
+    from tests.fixtures_app import add_last_year, build_small_store
+
+    db = tmp_path / "small.duckdb"
+    store = build_small_store(db)
+    add_last_year(store)
+    close_store(db)
+    args = ("report", "kpis", "--db", str(db), "--from", "2026-06-04", "--to", "2026-06-10")
+    rows = json.loads(cli(*args, "--compare", "last_year", "--format", "json").stdout)
+    previous = {row["kpi"]: row["previous"] for row in rows}
+    # worked out in tests/fixtures_app.py (add_last_year): 2025-06-04 … 2025-06-10
+    assert previous["revenue"] == 100.0 and previous["orders"] == 2
+    default = json.loads(cli(*args, "--format", "json").stdout)
+    # the default is the previous 7 days, 2026-05-28 … 06-03: ¥80 (tests/test_metrics_overview.py)
+    assert {row["kpi"]: row["previous"] for row in default}["revenue"] == 80.0

@@ -17,13 +17,14 @@ MAU (05-05 … 06-03) {1,6} = 2, orders O4 → 1, ¥80, active {1,6} → ARPU 40
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
 
 from core import metrics
 from core.filters import GlobalFilters
-from tests.fixtures_app import AS_OF, build_small_store
+from tests.fixtures_app import AS_OF, add_last_year, build_small_store
 
 PERIOD = GlobalFilters(start=date(2026, 6, 4), end=date(2026, 6, 10))
 
@@ -145,3 +146,35 @@ def test_tier_mix(store):
     assert mix["tier_code"].tolist() == ["normal", "bronze", "silver", "gold"]
     assert mix["members"].tolist() == [3, 1, 1, 1]
     assert mix["share"].tolist() == pytest.approx([0.5, 1 / 6, 1 / 6, 1 / 6])
+
+
+def test_same_period_last_year_values_match_hand_computation(store):
+    add_last_year(store)
+    result = metrics.overview(store, dataclasses.replace(PERIOD, compare="last_year"), AS_OF)
+    assert result.previous_period.start == date(2025, 6, 4)
+    assert result.previous_period.end == date(2025, 6, 10)
+    assert result.previous_complete
+    previous = {kpi.key: kpi.previous for kpi in result.kpis}
+    assert previous == pytest.approx(
+        {
+            "members": 2,
+            "new_members": 1,
+            "dau": 4 / 7,
+            "mau": None,
+            "stickiness": None,
+            "orders": 2,
+            "revenue": 100.0,
+            "arpu": 50.0,
+            "d1_retention": 1.0,
+            "d7_retention": 0.0,
+        }
+    )
+    # this period's revenue (¥150.50, as above) against last year's ¥100
+    assert result["revenue"].change == pytest.approx(0.505)
+    assert result["d1_retention"].change == pytest.approx(-0.25)
+
+
+def test_last_year_before_the_data_has_no_changes(store):
+    result = metrics.overview(store, dataclasses.replace(PERIOD, compare="last_year"), AS_OF)
+    assert not result.previous_complete
+    assert all(kpi.change is None for kpi in result.kpis)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from core import auth
+from core import auth, i18n
 from core.config import PROJECT_ROOT
 from core.store import close_store
 from tests.fixtures_admin import build_admin_store
@@ -142,6 +142,22 @@ def test_operator_sees_masked_pii_and_edits_status(store):
     assert store.scalar("select count(*) from audit_log where action = 'member.status'") == 1
 
 
+def test_a_tier_override_shows_at_once_and_the_control_starts_at_the_current_tier(store):
+    at = search(open_page("members", "operator"), "M1")
+    tier_box = next(b for b in at.selectbox if b.form_id == "members_tier")
+    assert tier_box.value == members_row(store)["tier"]  # issue 14.11: not the first tier
+    new_tier = next(code for code in tier_box.options if code not in (tier_box.value,))
+    tier_box.set_value(new_tier)
+    [t for t in at.text_input if t.form_id == "members_tier"][0].input("VIP by contract")
+    form_button(at, "members_tier").click().run()
+    assert not at.exception and not at.error
+    assert members_row(store)["tier_override"] == new_tier
+    # the same click shows the new state: the note above the form and the control
+    assert i18n.t("members.current_override", "zh", tier=new_tier) in [c.value for c in at.caption]
+    assert next(b for b in at.selectbox if b.form_id == "members_tier").value == new_tier
+    assert [s.value for s in at.success] == [i18n.t("common.saved", "zh")]
+
+
 def test_operator_forged_status_option_changes_nothing(store):
     before = members_row(store)
     at = search(open_page("members", "operator"), "M1")
@@ -198,6 +214,26 @@ def test_tier_rule_preview_and_request_through_the_page(store):
     summary = store.scalar("select summary from approval_requests")
     assert "1 up, 1 down" in summary and "985.00→1,095.00" in summary
     assert store.scalar("select threshold from tiers where tier_code = 'bronze'") == 500
+
+
+def approvals_link(at: AppTest) -> str:
+    title = i18n.t("page.approvals", "zh")
+    return next(
+        link.proto.label for link in at.sidebar.get("page_link") if title in link.proto.label
+    )
+
+
+def test_the_approvals_menu_entry_counts_the_requests_waiting_for_this_person(store):
+    from core import privacy
+
+    privacy.request_erasure(store, "operator", "operator", 1, "DSAR")
+    privacy.request_erasure(store, "admin", "admin", 2, "DSAR")
+    title = i18n.t("page.approvals", "zh")
+    # admin may approve the operator's request, not their own
+    assert approvals_link(open_page("members", "admin")) == f"{title} :red-badge[1]"
+    assert approvals_link(open_page("members", "admin2")) == f"{title} :red-badge[2]"
+    # the operator may not approve: no badge
+    assert approvals_link(open_page("members", "operator")) == title
 
 
 def test_approvals_page_hides_approve_on_own_request_and_approves_others(store):
