@@ -171,12 +171,11 @@ dimension = (
     or "channel"
 )
 breakdown = ui.cached_view(ctx, "retention_breakdown", filters, as_of, dimension=dimension, by=by)
+breakdown = ui.labelled(ctx, breakdown, {"group": dimension})
 bars = breakdown.melt(
     id_vars=["group", "cohort_size"], value_vars=["d1", "d7", "d30"], var_name="metric"
 ).dropna()
 bars["metric"] = bars["metric"].map(lambda name: ctx.t(f"metric.{name}"))
-if dimension == "tier":
-    bars["group"] = bars["group"].map(metrics.tier_names(ctx.store, ctx.lang)).fillna(bars["group"])
 st.altair_chart(
     alt.Chart(bars)
     .mark_bar()

@@ -20,8 +20,7 @@ if snapshot is None:
     st.stop()
 
 
-def tag_name(tag: str) -> str:
-    return ctx.t(f"tag.{tag}")
+tag_name = ctx.labeller("tag")
 
 
 period = filters.period(as_of)
@@ -46,7 +45,7 @@ with tab_tags:
         width="stretch",
     )
     st.caption(ctx.t("segments.snapshot_note", days=segments.SNAPSHOT_BACKFILL_DAYS))
-    ui.table_behind(ctx, sizes[["day", "tag", "members"]], "tag_sizes")
+    ui.table_behind(ctx, sizes[["day", "tag", "members"]], "tag_sizes", {"tag": "tag"})
 
     st.subheader(ctx.t("segments.changes"))
     days = [d for d in segments.snapshot_days(ctx.store) if d <= as_of]
