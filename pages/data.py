@@ -115,9 +115,14 @@ if ctx.can(Capability.MANAGE_SETTINGS):
             labels.codes_in_use(ctx.store, kind or "channel"),
             accept_new_options=True,
             format_func=labels.labeller(kind or "channel", ctx.lang, ctx.store),
+            key="labels_code",
         )
-        label_zh = st.text_input(ctx.t("labels.zh"), max_chars=labels.MAX_LABEL_CHARS)
-        label_en = st.text_input(ctx.t("labels.en"), max_chars=labels.MAX_LABEL_CHARS)
+        label_zh = st.text_input(
+            ctx.t("labels.zh"), max_chars=labels.MAX_LABEL_CHARS, key="labels_zh"
+        )
+        label_en = st.text_input(
+            ctx.t("labels.en"), max_chars=labels.MAX_LABEL_CHARS, key="labels_en"
+        )
         if st.form_submit_button(ctx.t("labels.save")):
             args = (ctx.store, kind or "channel", code, label_zh, label_en, user, ctx.role)
             if ui.attempt(ctx, lambda *a: (labels.set_code_label(*a),), *args) is not None:

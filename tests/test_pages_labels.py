@@ -153,3 +153,18 @@ def test_the_channel_table_shows_the_admins_label(analytics_store):
     channels = at.dataframe[0].value["channel"].tolist()
     assert "微信服务号" in channels
     assert "抖音" in channels
+
+
+def test_an_admin_sets_a_channel_label_on_the_data_page(admin_store):
+    set_language(admin_store, "zh")
+    at = open_page("data")
+    at.selectbox(key="labels_code").select("wechat")
+    at.text_input(key="labels_zh").input("微信服务号")
+    at.text_input(key="labels_en").input("WeChat OA")
+    save = [button for button in at.button if button.label == i18n.t("labels.save", "zh")]
+    save[0].click().run()
+    assert not at.exception and not at.error
+    assert labels.label("channel", "wechat", "zh", admin_store) == "微信服务号"
+    assert labels.label("channel", "wechat", "en", admin_store) == "WeChat OA"
+    row = admin_store.df("select actor, target from audit_log where action = 'label.set'")
+    assert row.values.tolist() == [["admin", "channel:wechat"]]
