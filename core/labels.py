@@ -31,6 +31,7 @@ KINDS: tuple[str, ...] = (
     "region",
     "tag",
     "tags",
+    "tiers",
     "action",
     "covariate",
     "drivers",
@@ -40,6 +41,8 @@ KINDS: tuple[str, ...] = (
 EDITABLE_KINDS: tuple[str, ...] = ("channel", "region")
 """Kinds whose labels are data an admin may set in the app."""
 
+# kinds that hold a "|"- or ","-joined list of codes, and the kind of each code
+_LISTS = {"drivers": "covariate", "tags": "tag", "tiers": "tier"}
 _LIST_SEPARATOR = {"zh": "、", "en": ", "}
 MAX_LABEL_CHARS = 40
 
@@ -110,12 +113,14 @@ def _covariate(code: str, lang: str, known: Mapping[str, Mapping[str, str]]) -> 
 
 
 def _one(kind: str, code: object, lang: str, known: Mapping[str, Mapping[str, str]]) -> str:
+    if kind in _LISTS and not isinstance(code, str) and hasattr(code, "__iter__"):
+        code = "|".join(str(part) for part in code)  # a list column (DuckDB array)
     if _blank(code):
         return ""
     code = str(code)
-    if kind in ("drivers", "tags"):
+    if kind in _LISTS:
         parts = [part.strip() for part in code.replace(",", "|").split("|") if part.strip()]
-        inner = "covariate" if kind == "drivers" else "tag"
+        inner = _LISTS[kind]
         return _LIST_SEPARATOR.get(lang, ", ").join(_one(inner, p, lang, known) for p in parts)
     if kind == "covariate":
         return _covariate(code, lang, known)
@@ -127,7 +132,7 @@ def _one(kind: str, code: object, lang: str, known: Mapping[str, Mapping[str, st
 
 def _known(kinds: Iterable[str], lang: str, store: Store | None) -> dict[str, dict[str, str]]:
     wanted = set(kinds)
-    if wanted & {"drivers", "covariate"}:
+    if wanted & {"drivers", "covariate", "tiers"}:
         wanted |= {"tier", "channel", "device"}
     return {kind: stored_labels(store, kind, lang) for kind in wanted if kind in KINDS}
 
@@ -163,6 +168,9 @@ def label_frame(
     shown = frame.copy()
     for column, kind in present.items():
         values = shown[column].astype("object")
+        if kind in _LISTS:  # lists are not hashable: each cell on its own
+            shown[column] = values.map(lambda code, kind=kind: _one(kind, code, lang, known))
+            continue
         names = {code: _one(kind, code, lang, known) for code in values.dropna().unique()}
         shown[column] = values.map(lambda code, names=names: "" if _blank(code) else names[code])
     return shown
