@@ -114,3 +114,17 @@ def test_only_an_admin_may_set_a_label(store, role):
 def test_device_labels_are_not_data(store):
     with pytest.raises(labels.LabelError):
         labels.set_code_label(store, "device", "web", "网站", None, "root", "admin")
+
+
+def test_list_columns_are_labelled_code_by_code(store):
+    frame = pd.DataFrame(
+        {"tiers": [["gold", "silver"], []], "tags": ["dormant, new", None]}, dtype=object
+    )
+    shown = labels.label_frame(frame, {"tiers": "tiers", "tags": "tags"}, "zh", store)
+    assert shown["tiers"].tolist() == ["金牌会员、银牌会员", ""]
+    assert shown["tags"].tolist() == ["沉睡、新会员", ""]
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(labels.LabelError):
+        labels.label("colour", "red", "zh")
