@@ -201,7 +201,7 @@ with tab_segments:
         cols[3].metric(ctx.t("segments.kpi.retention_30d"), ctx.percent(row["retention_30d"]))
     st.caption(ctx.t("segments.retention_note"))
     mix = segments.segment_tier_mix(ctx.store, keys, as_of)
-    mix["tier"] = mix["name_zh"] if ctx.lang == "zh" else mix["name_en"]
+    mix["tier"] = mix["tier_code"].map(ctx.labeller("tier"))
     mix["group"] = [ctx.t(f"segments.group.{g}") for g in mix["grp"]]
     st.markdown(f"**{ctx.t('segments.tier_mix')}**")
     st.altair_chart(
