@@ -142,6 +142,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("settings", "value"): "programme settings",
     ("meta", "value"): "store metadata (schema version, audit head, demo flag)",
     ("saved_segments", "owner"): "staff account, not a member",
+    ("code_labels", "label_zh"): "label of a channel or region code, set by an admin",
+    ("code_labels", "label_en"): "label of a channel or region code, set by an admin",
 }
 
 # Text columns that hold only codes from closed lists, identifiers, hashes or staff account
@@ -160,6 +162,7 @@ CODE_COLUMNS: dict[str, tuple[str, ...]] = {
     "campaigns": ("campaign_id", "channel"),
     "channel_costs": ("channel",),
     "churn_member_scores": ("action", "drivers"),
+    "code_labels": ("code", "kind", "updated_by"),
     "churn_model_runs": ("data_stamp", "fitted_by"),
     "events": (
         "campaign", "category", "coupon_id", "device", "event_id", "event_type", "item_id",

@@ -38,6 +38,7 @@ from core import (
     exports,
     formats,
     i18n,
+    labels,
     metrics,
     page_controls,
     permissions,
@@ -168,6 +169,14 @@ class PageContext:
 
     def percent(self, value, digits: int = 1) -> str:
         return i18n.fmt_percent(value, self.lang, digits)
+
+    def label(self, kind: str, code: object) -> str:
+        """The label of a code (``core.labels``): ``wechat`` → 微信."""
+        return labels.label(kind, code, self.lang, self.store)
+
+    def labeller(self, kind: str):
+        """:meth:`label` as a function of the code, for ``format_func`` and ``map``."""
+        return labels.labeller(kind, self.lang, self.store)
 
     def number(self, value, digits: int = 1) -> str:
         return i18n.fmt_number(value, self.lang, digits)
@@ -1103,9 +1112,70 @@ def chart(ctx: PageContext, figure, **kwargs):
     return st.altair_chart(charts.localise(figure, ctx.lang, ctx.currency), **kwargs)
 
 
-def table_behind(ctx: PageContext, frame, name: str) -> None:
-    """The table behind a chart, in an expander; a CSV download for roles that may export."""
-    headers = ctx.money_headers(frame.columns)
+def labelled(ctx: PageContext, frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with its code columns (column → kind) shown as labels (``core.labels``)."""
+    return labels.label_frame(frame, kinds, ctx.lang, ctx.store)
+
+
+def header(ctx: PageContext, column: str) -> str:
+    """A column's header in the page language (``col.<column>``), money columns with the
+    currency; a column without a ``col.`` key keeps its name."""
+    key = f"col.{column}"
+    if key not in i18n.CATALOGUE:
+        return ctx.money_headers([column]).get(column, column)
+    text = ctx.t(key)
+    return ctx.money_label(text) if ctx.money_headers([column]) else text
+
+
+def headed(ctx: PageContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with translated headers (:func:`header`) for showing or downloading."""
+    return frame.rename(columns={c: header(ctx, c) for c in frame.columns if isinstance(c, str)})
+
+
+# member attributes that hold a code, and the kind of its label
+ATTRIBUTE_KINDS = {
+    "gender": "gender",
+    "region": "region",
+    "channel": "channel",
+    "device": "device",
+    "status": "status",
+    "tier": "tier",
+    "tier_override": "tier",
+}
+
+
+def attribute_rows(ctx: PageContext, attributes: dict) -> pd.DataFrame:
+    """A member's attributes as a two-column table: translated field names, codes as
+    labels, missing values blank."""
+    fields = [header(ctx, name) for name in attributes]
+    values = [
+        ctx.label(ATTRIBUTE_KINDS[name], value) if name in ATTRIBUTE_KINDS
+        else "" if value is None or (isinstance(value, float) and pd.isna(value))
+        else str(value)
+        for name, value in attributes.items()
+    ]  # fmt: skip
+    return pd.DataFrame({ctx.t("col.field"): fields, ctx.t("col.value"): values})
+
+
+def alert_group_text(ctx: PageContext, kind: str, value: str | None) -> str:
+    """An alert group as a person reads it: ``渠道: 抖音``, ``标签: 沉睡``, ``全体会员``."""
+    if kind == "everyone":
+        return ctx.t("kind.everyone")
+    if kind == "segment":
+        segment = segments.get_segment(ctx.store, int(value)) if value else None
+        return f"{ctx.t('kind.segment')}: {segment.name if segment else value}"
+    if kind == "at_risk":
+        return f"{ctx.t('kind.at_risk')} ≥ {ctx.percent(float(value or 0.5))}"
+    shown = ctx.label(kind, value) if kind in labels.KINDS else value
+    return f"{ctx.t(f'kind.{kind}')}: {shown}"
+
+
+def table_behind(ctx: PageContext, frame, name: str, kinds: dict[str, str] | None = None) -> None:
+    """The table behind a chart, in an expander, with labels for the code columns of
+    ``kinds`` (column → kind), translated headers and number formats; a CSV download for
+    roles that may export."""
+    frame = labelled(ctx, frame, kinds or {})
+    headers = {column: header(ctx, column) for column in frame.columns if isinstance(column, str)}
     config = column_config(ctx, frame, headers)
     frame = frame.rename(columns=headers)
     with st.expander(ctx.t("analytics.table")):

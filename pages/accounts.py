@@ -4,6 +4,7 @@ and audited in ``core.auth``, and ends the changed account's sessions."""
 
 import time
 
+import pandas as pd
 import streamlit as st
 
 from core import auth, ui
@@ -58,13 +59,18 @@ st.divider()
 st.subheader(ctx.t("accounts.list"))
 accounts = auth.list_accounts(ctx.store)
 st.dataframe(
-    {
-        "username": [a.username for a in accounts],
-        "display_name": [a.display_name for a in accounts],
-        "role": [ctx.t(f"role.{a.role.value}") for a in accounts],
-        "disabled": [a.disabled for a in accounts],
-        "totp": [auth.totp_enabled(ctx.store, a.username) for a in accounts],
-    },
+    ui.headed(
+        ctx,
+        pd.DataFrame(
+            {
+                "username": [a.username for a in accounts],
+                "display_name": [a.display_name for a in accounts],
+                "role": [ctx.t(f"role.{a.role.value}") for a in accounts],
+                "disabled": [a.disabled for a in accounts],
+                "totp": [auth.totp_enabled(ctx.store, a.username) for a in accounts],
+            }
+        ),
+    ),
     hide_index=True,
     width="stretch",
 )

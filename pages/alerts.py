@@ -18,16 +18,7 @@ if as_of is None:
 
 
 def group_text(kind: str, value: str | None) -> str:
-    if kind == "everyone":
-        return ctx.t("kind.everyone")
-    if kind == "tag":
-        return f"{ctx.t('kind.tag')}: {ctx.t(f'tag.{value}')}"
-    if kind == "segment":
-        segment = segments.get_segment(ctx.store, int(value)) if value else None
-        return f"{ctx.t('kind.segment')}: {segment.name if segment else value}"
-    if kind == "at_risk":
-        return f"{ctx.t('kind.at_risk')} ≥ {ctx.percent(float(value or 0.5))}"
-    return f"{ctx.t(f'kind.{kind}')}: {value}"
+    return ui.alert_group_text(ctx, kind, value)
 
 
 if ctx.can(Capability.MANAGE_ALERTS) and st.button(ctx.t("alerts.run_now")):
@@ -79,29 +70,33 @@ history["group"] = [
 history["action"] = [ctx.t(f"action.{a}") for a in history["action"]]
 history["status"] = [ctx.t(f"status.{s}") for s in history["status"]]
 st.dataframe(
-    history[
-        [
-            "group",
-            "rule_name",
-            "start_day",
-            "fired_on",
-            "decline_days",
-            "drop_share",
-            "affected",
-            "best_hour",
-            "action",
-            "status",
-            "cleared_on",
-        ]
-    ],  # fmt: skip
+    ui.headed(
+        ctx,
+        history[
+            [
+                "group",
+                "rule_name",
+                "start_day",
+                "fired_on",
+                "decline_days",
+                "drop_share",
+                "affected",
+                "best_hour",
+                "action",
+                "status",
+                "cleared_on",
+            ]
+        ],
+    ),  # fmt: skip
     hide_index=True,
     width="stretch",
-    column_config={"drop_share": st.column_config.NumberColumn(format="percent")},
+    placeholder="",
+    column_config={ui.header(ctx, "drop_share"): st.column_config.NumberColumn(format="percent")},
 )
 
 st.subheader(ctx.t("alerts.rules"))
 rules = segments.alert_rules(ctx.store)
-st.dataframe(
+rule_rows = pd.DataFrame(
     [
         {
             "rule": rule.name,
@@ -114,9 +109,9 @@ st.dataframe(
         }
         for rule in rules
     ],
-    hide_index=True,
-    width="stretch",
+    columns=["rule", "group", "N", "X", "enabled"],
 )
+st.dataframe(ui.headed(ctx, rule_rows), hide_index=True, width="stretch")
 if ctx.can(Capability.MANAGE_ALERTS):
     with st.form("ml_alert_rule"):
         st.markdown(f"**{ctx.t('alerts.edit_rule')}**")

@@ -38,7 +38,9 @@ rows = ui.attempt(
 if rows is None:
     st.stop()
 st.caption(ctx.t("audit.rows", n=ctx.int(len(rows)), limit=ctx.int(LIMIT)))
-st.dataframe(rows, hide_index=True, width="stretch")
+shown = rows.rename(columns={"action": "audit_action"})
+shown = ui.labelled(ctx, shown, {"audit_action": "audit_action", "role": "role"})
+st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholder="")
 
 left, right = st.columns(2)
 if left.button(ctx.t("audit.verify"), key="audit_verify"):

@@ -17,7 +17,9 @@ if as_of is None:
 filters = ui.cohort_window(ctx, filters, as_of, key="channels_window")
 period = filters.period(as_of)
 st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
-table = ui.cached_view(ctx, "channel_table", filters, as_of)
+table = ui.labelled(
+    ctx, ui.cached_view(ctx, "channel_table", filters, as_of), {"channel": "channel"}
+)
 if table.empty or (table["signups"].sum() == 0 and table["revenue"].sum() == 0):
     st.info(ctx.t("analytics.empty"))
     st.stop()
@@ -104,6 +106,7 @@ ui.table_behind(ctx, table, "channels")
 
 st.subheader(ctx.t("channels.campaigns"))
 campaigns = ui.cached_view(ctx, "campaign_comparison", filters, as_of)
+campaigns = ui.labelled(ctx, campaigns, {"channel": "channel"})
 if campaigns.empty:
     st.info(ctx.t("channels.no_campaigns"))
 else:

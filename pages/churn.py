@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from core import churn, exports, i18n, permissions, segments, ui
+from core import churn, exports, permissions, segments, ui
 from core import models_view as churn_view
 
 ctx = ui.page_guard("churn")
@@ -45,8 +45,10 @@ if by == "segment":
     )
     segment = (chosen, saved[chosen], ctx.t("churn.km_others"))
 km = ui.cached_kaplan_meier(ctx, filters, as_of, by, segment)
-band = alt.Chart(km.curves).mark_area(opacity=0.15, interpolate="step-after")
-line = alt.Chart(km.curves).mark_line(interpolate="step-after")
+groups = {} if by == "segment" else {"group": by}
+curves = ui.labelled(ctx, km.curves, groups)
+band = alt.Chart(curves).mark_area(opacity=0.15, interpolate="step-after")
+line = alt.Chart(curves).mark_line(interpolate="step-after")
 x = alt.X("days:Q", title=ctx.t("chart.days_since_signup"))
 color = alt.Color("group:N", title=ctx.t("chart.group"))
 ui.chart(
@@ -67,7 +69,8 @@ if km.logrank_p is not None:
         )
     )
 st.caption(ctx.t("churn.km_groups"))
-st.dataframe(churn_view.km_groups_table(ctx, km.groups), hide_index=True, width="stretch")
+km_groups = churn_view.km_groups_table(ctx, ui.labelled(ctx, km.groups, groups))
+st.dataframe(km_groups, hide_index=True, width="stretch")
 if (km.groups["first_day_only"] > 0.5).any():
     st.caption(ctx.t("churn.km_first_day_only"))
 
@@ -102,6 +105,7 @@ cox_note = (fit.summary.get("notes") or {}).get("cox")
 if ratios.empty:
     st.info(ctx.t("churn.no_cox", reason=ctx.t(f"models.reason.{cox_note or 'not_fitted'}")))
 else:
+    ratios = ui.labelled(ctx, ratios, {"covariate": "covariate"})
     base = alt.Chart(ratios).encode(
         y=alt.Y("covariate:N", title=ctx.t("chart.covariate"), sort="-x"),
     )
@@ -124,11 +128,13 @@ else:
         + alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(1)),
         width="stretch",
     )
-    reference = ", ".join(f"{k}={v}" for k, v in fit.summary["cox"]["reference"].items())
+    reference = ", ".join(
+        ctx.label("covariate", f"{k}={v}") for k, v in fit.summary["cox"]["reference"].items()
+    )
     st.caption(ctx.t("churn.hr_note", reference=reference))
     failing = fit.summary["cox"]["ph_failing"]
     if failing:
-        st.warning(ctx.t_md("churn.ph_fails", names=", ".join(failing)))
+        st.warning(ctx.t_md("churn.ph_fails", names=ctx.label("drivers", "|".join(failing))))
     else:
         st.caption(ctx.t("churn.ph_ok"))
 
@@ -136,10 +142,8 @@ st.subheader(ctx.t("churn.at_risk_title"))
 st.caption(ctx.t("churn.at_risk_note", days=fit.churn_days))
 minimum = st.slider(ctx.t("churn.min_probability"), 0.0, 1.0, 0.3, 0.05, key="churn_min_p")
 shown = at_risk[at_risk["churn_probability"] >= minimum].drop(columns=["active"]).copy()
-shown["action"] = [ctx.t(f"churn.action.{code}") for code in shown["action"]]
-shown = shown.rename(
-    columns={c: ctx.t(f"col.{c}") for c in shown.columns if f"col.{c}" in i18n.CATALOGUE}
-)
+CODES = {"tier": "tier", "channel": "channel", "device": "device", "action": "action"}
+shown = ui.headed(ctx, ui.labelled(ctx, shown, {**CODES, "drivers": "drivers"}))
 st.dataframe(shown.head(500), hide_index=True, width="stretch")
 if ctx.can(permissions.Capability.VIEW_PII):
     st.download_button(

@@ -6,7 +6,7 @@ import zoneinfo
 import pandas as pd
 import streamlit as st
 
-from core import auth, exports, ingest, metrics, settings, ui
+from core import auth, exports, ingest, labels, metrics, settings, ui
 from core import currency as currencies
 from core.permissions import Capability
 
@@ -37,7 +37,7 @@ with left:
             ctx.t("data.rows"): [ctx.int(n) for n in status.row_counts.values()],
         }
     )
-    st.dataframe(counts, hide_index=True, width="stretch")
+    st.dataframe(ui.headed(ctx, counts), hide_index=True, width="stretch")
 with right:
     st.subheader(ctx.t("data.event_range"))
     st.write(f"{ctx.t('data.first_event')}: {status.first_event or '—'}")
@@ -100,6 +100,38 @@ if ctx.can(Capability.MANAGE_SETTINGS):
                     shown = settings.as_text(saved[0])
                     ui.saved(ctx.t_md("settings.saved", label=label, value=shown))
 
+    st.subheader(ctx.t("labels.title"))
+    st.caption(ctx.t("labels.intro"))
+    kind = st.segmented_control(
+        ctx.t("labels.kind"),
+        labels.EDITABLE_KINDS,
+        default="channel",
+        format_func=lambda k: ctx.t(f"labels.kind.{k}"),
+        key="labels_kind",
+    )
+    with st.form("code_label"):
+        code = st.selectbox(
+            ctx.t("labels.code"),
+            labels.codes_in_use(ctx.store, kind or "channel"),
+            accept_new_options=True,
+            format_func=labels.labeller(kind or "channel", ctx.lang, ctx.store),
+            key="labels_code",
+        )
+        label_zh = st.text_input(
+            ctx.t("labels.zh"), max_chars=labels.MAX_LABEL_CHARS, key="labels_zh"
+        )
+        label_en = st.text_input(
+            ctx.t("labels.en"), max_chars=labels.MAX_LABEL_CHARS, key="labels_en"
+        )
+        if st.form_submit_button(ctx.t("labels.save")):
+            args = (ctx.store, kind or "channel", code, label_zh, label_en, user, ctx.role)
+            if ui.attempt(ctx, lambda *a: (labels.set_code_label(*a),), *args) is not None:
+                st.cache_data.clear()  # every page names these codes
+                st.success(ctx.t_md("labels.saved", code=code))
+    shown = labels.code_labels(ctx.store)
+    shown["kind"] = shown["kind"].map(lambda k: ctx.t(f"labels.kind.{k}"))
+    st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholder="")
+
 st.subheader(ctx.t("data.upload"))
 st.caption(ctx.t("data.upload_help"))
 with st.form("data_upload", clear_on_submit=True):
@@ -139,7 +171,7 @@ if submitted and uploads:
         for file_report in result.files.values():  # e.g. a file of 0 rows
             for code in file_report.warnings:
                 st.warning(ctx.t_md(code, file=file_report.file, table=file_report.table))
-        st.dataframe(counts, hide_index=True, width="stretch")
+        st.dataframe(ui.headed(ctx, counts), hide_index=True, width="stretch")
         if not result.rejects.empty:
             st.download_button(
                 ctx.t("data.upload_rejects"),
@@ -153,14 +185,15 @@ imports = metrics.recent_imports(ctx.store)
 if imports.empty:
     st.info(ctx.t("data.no_imports"))
 else:
-    st.dataframe(imports, hide_index=True, width="stretch")
+    st.dataframe(ui.headed(ctx, imports), hide_index=True, width="stretch", placeholder="")
     chosen = st.selectbox(ctx.t("data.pick_import"), imports["import_id"].tolist())
     st.subheader(ctx.t("data.rejects", import_id=chosen))
     rejects = metrics.import_rejects(ctx.store, chosen)
     if rejects.empty:
         st.info(ctx.t("data.no_rejects"))
     else:
-        st.dataframe(rejects, hide_index=True, width="stretch")
+        st.dataframe(ui.headed(ctx, rejects), hide_index=True, width="stretch", placeholder="")
 
 st.subheader(ctx.t("data.access_log"))
-st.dataframe(auth.recent_access(ctx.store), hide_index=True, width="stretch")
+access = ui.labelled(ctx, auth.recent_access(ctx.store), {"role": "role"})
+st.dataframe(ui.headed(ctx, access), hide_index=True, width="stretch", placeholder="")

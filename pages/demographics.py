@@ -17,6 +17,7 @@ period = filters.period(as_of)
 st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
 
 rates = ui.cached_view(ctx, "purchase_rates", filters, as_of)
+rates = ui.labelled(ctx, rates, {"gender": "gender", "age_band": "age_band"})
 keywords = ui.cached_view(ctx, "top_keywords", filters, as_of)
 held = not ui.lacks_data(ctx, "purchase_rates") and not ui.lacks_data(ctx, "keywords")
 if held and rates.empty and keywords.empty:
@@ -36,7 +37,7 @@ else:
         **ui.url_bound(ctx, "demo_category", values=categories),
     )
     chosen = rates[rates["category"] == category]
-    bands = ["<18", "18-24", "25-34", "35-44", "45-54", "55+", "unknown"]
+    bands = ["<18", "18-24", "25-34", "35-44", "45-54", "55+", ctx.label("age_band", "unknown")]
     base = alt.Chart(chosen).encode(
         x=alt.X("age_band:N", title=ctx.t("chart.age_band"), sort=bands),
         y=alt.Y("gender:N", title=ctx.t("chart.gender")),

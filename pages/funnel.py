@@ -46,6 +46,8 @@ steps = ui.cached_view(
 if steps.empty:
     st.info(ctx.t("analytics.empty"))
     st.stop()
+if split != "none":
+    steps = ui.labelled(ctx, steps, {"group": split})
 
 count = "members" if unit == "member" else "sessions"
 steps["step_label"] = steps["step_name"].map(lambda step: ctx.t(f"funnel.step.{step}"))

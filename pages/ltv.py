@@ -66,5 +66,6 @@ dimension = (
 )
 st.subheader(ctx.t("ltv.by_group", dimension=ctx.t(f"dimension.{dimension}")))
 groups = ui.cached_view(ctx, "ltv_by_group", filters, as_of, dimension=dimension, max_months=months)
+groups = ui.labelled(ctx, groups, {"group": dimension})
 ui.chart(ctx, ltv_lines(groups, "group", ctx.t(f"dimension.{dimension}")), width="stretch")
 ui.table_behind(ctx, groups, f"ltv_by_{dimension}")

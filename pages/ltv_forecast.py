@@ -30,6 +30,7 @@ dimension = (
     or "channel"
 )
 groups = ui.cached_ltv_by_group(ctx, fit.run_id, filters, dimension)
+groups = ui.labelled(ctx, groups, {"group": dimension})
 
 columns = st.columns(3)
 columns[0].metric(

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from core import masking, members, segments, ui
-from core.i18n import CATALOGUE
 from core.permissions import Capability
 
 ctx = ui.page_guard("member_list")
@@ -54,7 +53,7 @@ def _pick(options: list[str], label: str, format_func) -> str | None:
 
 
 if source == "tag":
-    tag = _pick(list(segments.TAGS), ctx.t("segments.tag"), lambda t: ctx.t(f"tag.{t}"))
+    tag = _pick(list(segments.TAGS), ctx.t("segments.tag"), ctx.labeller("tag"))
     definition = segments.SegmentDefinition.for_tag(tag, filters)
     keys = segments.segment_member_keys(ctx.store, definition, as_of)
     if filters.segment is not None:  # within the global segment too
@@ -76,7 +75,7 @@ else:
         row = by_id.loc[alert_id]
         return ctx.t(
             "alert.label",
-            group=segments.group_label(row["group_kind"], row["group_value"]),
+            group=ui.alert_group_text(ctx, row["group_kind"], row["group_value"]),
             start=row["start_day"].isoformat(),
             days=int(row["decline_days"]),
             drop=ctx.percent(row["drop_share"]),
@@ -96,14 +95,9 @@ frame = segments.member_list(ctx.store, ctx.role, keys, as_of, sort, descending)
 st.caption(ctx.t("member_list.count", n=ctx.int(len(frame)), as_of=as_of.isoformat()))
 if masking.masks_pii(ctx.role):
     st.caption(ctx.t("member_list.masked"))
-st.dataframe(
-    frame,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        column: ctx.t(f"col.{column}") for column in frame.columns if f"col.{column}" in CATALOGUE
-    },
-)
+CODES = {"tier": "tier", "channel": "channel", "region": "region", "status": "status"}
+shown = ui.labelled(ctx, frame, {**CODES, "tags": "tags"})
+st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholder="")
 if ctx.can(Capability.VIEW_PII):
     st.download_button(
         ctx.t("member_list.export"),

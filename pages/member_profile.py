@@ -3,7 +3,6 @@ now and over time, orders, activity timeline, best contact hour and, once the ch
 provides member scores, churn risk."""
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from core import charts, segments, ui
@@ -43,23 +42,14 @@ if member is None:
 left, right = st.columns([2, 1])
 with left:
     st.subheader(ctx.t("profile.attributes"))
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "field": list(member.attributes),
-                "value": [str(v) for v in member.attributes.values()],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(ui.attribute_rows(ctx, member.attributes), hide_index=True, width="stretch")
 with right:
     hour = ctx.t("alerts.no_hour") if member.best_hour is None else f"{member.best_hour:02d}:00"
     st.metric(ctx.t("profile.best_hour"), hour, border=True)
     st.caption(ctx.t("profile.best_hour_note"))
     st.subheader(ctx.t("profile.tags_now"))
     if member.tags:
-        st.markdown(" · ".join(ctx.t(f"tag.{tag}") for tag in member.tags))
+        st.markdown(" · ".join(ctx.label("tag", tag) for tag in member.tags))
     else:
         st.caption(ctx.t("profile.no_tags"))
     st.subheader(ctx.t("profile.churn"))
@@ -80,16 +70,17 @@ with right:
                     "profile.churn_value",
                     p=ctx.percent(score["churn_probability"]),
                     days=score["churn_window_days"],
-                    action=ctx.t(f"churn.action.{score['action']}") if score["action"] else "—",
+                    action=ctx.label("action", score["action"]) or "—",
                 )
             )
 
 st.subheader(ctx.t("profile.tier"))
-st.dataframe(member.tier_history, hide_index=True, width="stretch")
+TIERS = {"from_tier": "tier", "to_tier": "tier"}
+tier_history = ui.headed(ctx, ui.labelled(ctx, member.tier_history, TIERS))
+st.dataframe(tier_history, hide_index=True, width="stretch", placeholder="")
 st.subheader(ctx.t("profile.tag_history"))
-history = member.tag_history.copy()
-history["tag"] = [ctx.t(f"tag.{tag}") for tag in history["tag"]]
-st.dataframe(history, hide_index=True, width="stretch")
+history = ui.labelled(ctx, member.tag_history, {"tag": "tag"})
+st.dataframe(ui.headed(ctx, history), hide_index=True, width="stretch", placeholder="")
 st.subheader(ctx.t("profile.timeline"))
 if not member.timeline.empty:
     ui.chart(
@@ -111,5 +102,4 @@ if not member.timeline.empty:
         width="stretch",
     )
 st.subheader(ctx.t("profile.orders"))
-orders = member.orders.rename(columns=ctx.money_headers(member.orders.columns))
-st.dataframe(orders, hide_index=True, width="stretch")
+st.dataframe(ui.headed(ctx, member.orders), hide_index=True, width="stretch", placeholder="")

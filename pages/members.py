@@ -51,7 +51,8 @@ if found is None:
 if found.empty:
     st.info(ctx.t("members.no_match"))
     st.stop()
-st.dataframe(found.drop(columns=["member_key"]), hide_index=True, width="stretch")
+shown = ui.labelled(ctx, found.drop(columns=["member_key"]), ui.ATTRIBUTE_KINDS)
+st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholder="")
 labels = dict(zip(found["member_key"], found["member_id"], strict=True))
 member_key = st.selectbox(
     ctx.t("members.pick"), list(labels), format_func=lambda key: labels[key], key="members_pick"
@@ -82,18 +83,16 @@ left, right = st.columns(2)
 items = list(profile.attributes.items())
 half = (len(items) + 1) // 2
 for column, part in ((left, items[:half]), (right, items[half:])):
-    column.dataframe(
-        {"field": [k for k, _ in part], "value": ["" if v is None else str(v) for _, v in part]},
-        hide_index=True,
-        width="stretch",
-    )
+    column.dataframe(ui.attribute_rows(ctx, dict(part)), hide_index=True, width="stretch")
 st.caption(
     ctx.t("members.spend", spend=ctx.money(profile.spend_12m), orders=ctx.int(profile.orders_12m))
 )
 st.subheader(ctx.t("members.tier_history"))
-st.dataframe(profile.tier_history, hide_index=True, width="stretch")
+TIERS = {"from_tier": "tier", "to_tier": "tier"}
+tier_history = ui.headed(ctx, ui.labelled(ctx, profile.tier_history, TIERS))
+st.dataframe(tier_history, hide_index=True, width="stretch", placeholder="")
 with st.expander(ctx.t("members.recent")):
-    st.dataframe(profile.recent_days, hide_index=True, width="stretch")
+    st.dataframe(ui.headed(ctx, profile.recent_days), hide_index=True, width="stretch")
 
 # -- edits (the forms are shown to view-only roles disabled; core.members refuses them) ----
 st.divider()

@@ -121,7 +121,8 @@ else:
         )
     )
     if cox.get("ph_failing"):
-        st.warning(ctx.t_md("churn.ph_fails", names=", ".join(cox["ph_failing"])))
+        names = ctx.label("drivers", "|".join(cox["ph_failing"]))
+        st.warning(ctx.t_md("churn.ph_fails", names=names))
     else:
         st.caption(ctx.t("churn.ph_ok"))
 
@@ -147,4 +148,4 @@ ui.table_behind(ctx, parameters, "model_parameters")
 
 steps = churn.fit_steps(fit)
 steps["step"] = [ctx.t(f"models.step.{name}") for name in steps["step"]]
-st.dataframe(steps, hide_index=True, width="stretch")
+st.dataframe(ui.headed(ctx, steps), hide_index=True, width="stretch", placeholder="")

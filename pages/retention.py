@@ -180,12 +180,11 @@ dimension = (
     or "channel"
 )
 breakdown = ui.cached_view(ctx, "retention_breakdown", filters, as_of, dimension=dimension, by=by)
+breakdown = ui.labelled(ctx, breakdown, {"group": dimension})
 bars = breakdown.melt(
     id_vars=["group", "cohort_size"], value_vars=["d1", "d7", "d30"], var_name="metric"
 ).dropna()
 bars["metric"] = bars["metric"].map(lambda name: ctx.t(f"metric.{name}"))
-if dimension == "tier":
-    bars["group"] = bars["group"].map(metrics.tier_names(ctx.store, ctx.lang)).fillna(bars["group"])
 ui.chart(
     ctx,
     alt.Chart(bars)
@@ -205,6 +204,5 @@ ui.chart(
     ),
     width="stretch",
 )
-group_names = metrics.tier_names(ctx.store, ctx.lang) if dimension == "tier" else {}
-ui.best_worst_note(ctx, breakdown, "d30", "cohort_size", "group", lambda g: group_names.get(g, g))
+ui.best_worst_note(ctx, breakdown, "d30", "cohort_size", "group")  # groups are labels
 ui.table_behind(ctx, breakdown, f"retention_by_{dimension}")

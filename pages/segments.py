@@ -20,8 +20,7 @@ if snapshot is None:
     st.stop()
 
 
-def tag_name(tag: str) -> str:
-    return ctx.t(f"tag.{tag}")
+tag_name = ctx.labeller("tag")
 
 
 period = filters.period(as_of)
@@ -51,7 +50,7 @@ with tab_tags:
         width="stretch",
     )
     st.caption(ctx.t("segments.snapshot_note", days=segments.SNAPSHOT_BACKFILL_DAYS))
-    ui.table_behind(ctx, sizes[["day", "tag", "members"]], "tag_sizes")
+    ui.table_behind(ctx, sizes[["day", "tag", "members"]], "tag_sizes", {"tag": "tag"})
 
     st.subheader(ctx.t("segments.changes"))
     days = [d for d in segments.snapshot_days(ctx.store) if d <= as_of]
@@ -208,7 +207,7 @@ with tab_segments:
         cols[3].metric(ctx.t("segments.kpi.retention_30d"), ctx.percent(row["retention_30d"]))
     st.caption(ctx.t("segments.retention_note"))
     mix = segments.segment_tier_mix(ctx.store, keys, as_of)
-    mix["tier"] = mix["name_zh"] if ctx.lang == "zh" else mix["name_en"]
+    mix["tier"] = mix["tier_code"].map(ctx.labeller("tier"))
     mix["group"] = [ctx.t(f"segments.group.{g}") for g in mix["grp"]]
     st.markdown(f"**{ctx.t('segments.tier_mix')}**")
     ui.chart(

@@ -22,13 +22,11 @@ names = dict(zip(tiers["tier_code"], tiers[name_column], strict=True))
 
 st.subheader(ctx.t("tier_rules.current"))
 st.dataframe(
-    tiers,
+    ui.headed(ctx, tiers.drop(columns="tier_code")),
     hide_index=True,
     width="stretch",
     column_config={
-        "threshold": st.column_config.NumberColumn(
-            ctx.money_label("threshold"), format=ctx.money_column_format()
-        )
+        ui.header(ctx, "threshold"): st.column_config.NumberColumn(format=ctx.money_column_format())
     },
 )
 st.caption(ctx.t("tier_rules.basis", basis=ctx.t(f"tier_rules.basis.{rules.spend_basis}")))
@@ -82,7 +80,8 @@ if previewed or submitted:
                 change=ctx.money(effect.cost_change),
             )
         )
-        st.dataframe(effect.per_tier, hide_index=True, width="stretch")
+        per_tier = ui.labelled(ctx, effect.per_tier, {"tier_code": "tier"})
+        st.dataframe(ui.headed(ctx, per_tier), hide_index=True, width="stretch")
         if submitted:
             request_id = ui.attempt(
                 ctx, tier_rules.request_change, ctx.store, user, ctx.role, proposed, reason
@@ -94,7 +93,8 @@ if previewed or submitted:
 st.divider()
 st.subheader(ctx.t("benefits.title"))
 benefits = tier_rules.benefits_table(ctx.store)
-st.dataframe(benefits, hide_index=True, width="stretch")
+shown = ui.labelled(ctx, benefits, {"tiers": "tiers"})
+st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholder="")
 
 with st.form("benefit_add", clear_on_submit=True):
     st.markdown(f"**{ctx.t('benefits.add')}**")

@@ -59,7 +59,14 @@ ui.chart(
     ),
     width="stretch",
 )
-ui.table_behind(ctx, over_time.drop(columns=["tier"]), f"tiers_over_time_{grain}")
+TIERS = {
+    "tier_code": "tier",
+    "tier": "tier",
+    "from_tier": "tier",
+    "to_tier": "tier",
+    "next_tier": "tier",
+}
+ui.table_behind(ctx, over_time.drop(columns=["tier"]), f"tiers_over_time_{grain}", TIERS)
 
 st.subheader(ctx.t("tiers.migration"))
 left, right = st.columns(2)
@@ -99,7 +106,7 @@ else:
         + base.mark_text().encode(text=alt.Text("members:Q", format=",")),
         width="stretch",
     )
-    ui.table_behind(ctx, migration, "tier_migration")
+    ui.table_behind(ctx, migration, "tier_migration", TIERS)
 
 st.subheader(ctx.t("tiers.summary"))
 summary = ui.cached_view(ctx, "tier_summary", filters, as_of)
@@ -150,12 +157,12 @@ with right:
         width="stretch",
     )
 st.caption(ctx.t("tiers.note"))
-ui.table_behind(ctx, summary, "tier_summary")
+ui.table_behind(ctx, summary, "tier_summary", TIERS)
 
 st.subheader(ctx.t("tiers.upgrade"))
 st.write(ctx.t("tiers.upgrade_count", count=ctx.int(summary["upgrade_candidates"].sum())))
 if ctx.can(Capability.VIEW_MEMBER_LIST):
     candidates = ui.cached_view(ctx, "upgrade_candidates", filters, as_of)
-    ui.table_behind(ctx, candidates.drop(columns="member_key"), "upgrade_candidates")
+    ui.table_behind(ctx, candidates.drop(columns="member_key"), "upgrade_candidates", TIERS)
 else:
     st.caption(ctx.t("tiers.upgrade_list_hidden"))

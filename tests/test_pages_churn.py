@@ -111,3 +111,25 @@ def test_churn_page_compares_a_saved_segment_with_everyone_else(app_env, churn_s
     )
     members = i18n.t("churn.km_col.members", "zh")
     assert groups.loc["web 会员", members] == i18n.fmt_int(web, "zh")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", ["pages/churn.py", "pages/ltv_forecast.py"])
+def test_churn_pages_show_labels_not_codes(app_env, churn_store, page, lang):
+    from core import labels
+    from tests.test_pages_labels import problems
+
+    store = open_store(churn_store[0])
+    auth.set_language(store, "analyst", lang)
+    try:
+        at = open_page(page, "analyst")
+        assert not at.exception
+        assert problems(at) == []
+        if page == "pages/churn.py":  # KM groups by device, Cox covariates, drivers
+            groups = at.dataframe[0].value.iloc[:, 0].tolist()
+            assert labels.label("device", "miniprogram", lang) in groups
+            drivers = at.dataframe[-1].value[i18n.t("col.drivers", lang)]
+            assert drivers.str.len().gt(0).any()
+            assert not drivers.str.contains("log_|=", regex=True).any()
+    finally:
+        auth.set_language(store, "analyst", "zh")
