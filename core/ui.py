@@ -724,7 +724,7 @@ def _on_chip_click() -> None:
             del st.query_params[param]
 
 
-def _filter_chips(ctx: PageContext, filters: GlobalFilters, period, tier_names, names) -> None:
+def _filter_chips(ctx: PageContext, filters: GlobalFilters, period, names) -> None:
     """The filters set in the link as chips at the top of the page; a click removes one.
 
     Only what differs from the default view is shown (nothing when the link is clean)."""
@@ -747,7 +747,7 @@ def _filter_chips(ctx: PageContext, filters: GlobalFilters, period, tier_names, 
         )
     for param, field in LIST_PARAMS.items():
         for value in getattr(filters, field):
-            shown = tier_names.get(value, value) if param == "tier" else value
+            shown = ctx.label(param, value)
             chips[f"{param}:{value}"] = ctx.t(
                 "filters.chip", name=ctx.t(f"filters.{param}"), value=md_escape(shown)
             )
@@ -841,11 +841,10 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
     preset = "custom" if custom else matching_preset(period, as_of, options.first_day)
     st.session_state[PRESET_WIDGET] = preset
     earliest = min(options.first_day or period.start, period.start)
-    tier_names = _tier_names(ctx)
     defaults = {"from": period.start, "to": period.end, AS_OF_PARAM: options.last_day}
     changed = {"on_change": _on_filter_change, "args": (defaults,)}
     names = {s.segment_id: s.name for s in segments.list_segments(ctx.store)}
-    _filter_chips(ctx, filters, period, tier_names, names)
+    _filter_chips(ctx, filters, period, names)
     with st.sidebar:
         st.subheader(ctx.t("filters.title"))
         st.date_input(
@@ -892,7 +891,7 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
                 options=list(getattr(options, field)),
                 key=FILTER_WIDGETS[param],
                 placeholder=ctx.t("filters.all"),
-                format_func=(lambda code: tier_names.get(code, code)) if param == "tier" else str,
+                format_func=ctx.labeller(param),
                 **changed,
             )
         st.selectbox(
@@ -911,12 +910,6 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
         st.button(ctx.t("filters.reset"), key="ml_filters_reset", on_click=_clear_filters)
         st.caption(ctx.t("filters.share_hint"))
     return filters, as_of
-
-
-def _tier_names(ctx: PageContext) -> dict[str, str]:
-    column = "name_zh" if ctx.lang == "zh" else "name_en"
-    frame = ctx.store.df(f"select tier_code, {column} as name from tiers")  # noqa: S608
-    return dict(zip(frame["tier_code"], frame["name"], strict=True))
 
 
 # -- cached metrics -------------------------------------------------------------------------
