@@ -158,7 +158,13 @@ def open_page(page: str):
 
 
 def frame_with(at, column: str) -> pd.DataFrame:
-    return next(f.value for f in at.dataframe if column in f.value.columns)
+    """The table holding ``column`` (shown under its translated header), with that column
+    under its machine name again."""
+    from core import i18n
+
+    header = i18n.t(f"col.{column}", "zh")
+    frame = next(f.value for f in at.dataframe if header in f.value.columns)
+    return frame.rename(columns={header: column})
 
 
 def test_retention_page_max_period_control(app_store):

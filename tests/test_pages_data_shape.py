@@ -72,14 +72,15 @@ def no_sessions(tmp_path, monkeypatch):
     close_store(store.path)
 
 
-def open_page(page: str, state: dict | None = None) -> AppTest:
+def open_page(page: str, query: dict | None = None) -> AppTest:
+    """``page`` opened by the analyst with the spring period and ``query`` in the link
+    (page controls are kept in the link, core.page_controls)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["ml_session"] = {"username": "analyst", "issued_at": time.time()}
     at.query_params.update(SPRING)
     at.run()
     at = at.switch_page(page)
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
+    at.query_params.update(query or {})
     return at.run()
 
 
