@@ -38,7 +38,6 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.exceptions import ConvergenceError
 from lifelines.statistics import multivariate_logrank_test, proportional_hazard_test
 from lifelines.utils import concordance_index
-from sklearn.pipeline import Pipeline
 
 from core import churn_score
 from core.btyd import (
@@ -694,12 +693,6 @@ def fit_cox_model(
     return None, "not_converged"
 
 
-def make_baseline_model(random_state: int = 0) -> Pipeline:
-    """The previous baseline classifier (gradient-boosted trees on the Cox features), kept for
-    callers; the churn score's candidates are :func:`core.churn_score.make_model`."""
-    return churn_score.make_model("boosting_btyd", random_state)
-
-
 def holdout_history(store: Store, train_landmark: date, window_days: int) -> str | None:
     """Why no holdout can be run with this training landmark (a reason code), or None.
 
@@ -1168,11 +1161,13 @@ def fit_churn_models(
     churn_days: int | None = None,
     penalizer: float = 0.01,
     progress: Callable[[float, str], None] | None = None,
+    window: ChurnWindow | None = None,
 ) -> ChurnFit:
     """Fit every model on the store as of ``as_of`` and score every member.
 
-    ``churn_days`` None means the store's churn window (:func:`core.churn_window.churn_window`:
-    the setting, else chosen from the data). Call it W. Steps (``progress`` receives the
+    ``churn_days`` None means the store's churn window (``window`` when the caller has read
+    it, else :func:`core.churn_window.churn_window`: the setting, else chosen from the data).
+    Call it W. Steps (``progress`` receives the
     fraction done and the step name, translation key ``models.step.<name>``; ``timings`` in
     the result has the seconds of each):
 
@@ -1200,10 +1195,10 @@ def fit_churn_models(
     report = progress or (lambda fraction, step: None)
     started = time.perf_counter()
     stamp = data_stamp(store)
-    if churn_days is None:
-        window = churn_window(store, as_of)
-    else:
+    if churn_days is not None:
         window = ChurnWindow(int(churn_days), "given", 0, None)
+    elif window is None:
+        window = churn_window(store, as_of)
     window_days = window.days
     timings: dict[str, float] = {}
     cpu_timings: dict[str, float] = {}
@@ -1534,22 +1529,25 @@ def fitted_models(
 ) -> ChurnFit:
     """The stored fit for the store's current data, ``as_of`` and churn window (None: the
     store's); fitted and saved if none."""
-    days = churn_window(store, as_of).days if churn_days is None else churn_days
-    fit = load_fit(store, as_of, days)
+    window = churn_window(store, as_of) if churn_days is None else None
+    fit = load_fit(store, as_of, window.days if window else churn_days)
     if fit is None:
-        fit = fit_churn_models(store, as_of, churn_days, progress=progress)
+        fit = fit_churn_models(store, as_of, churn_days, progress=progress, window=window)
         save_fit(store, fit, fitted_by)
     return fit
 
 
-def member_scores(store: Store, member_key: int, as_of: date) -> dict | None:
-    """The member's churn score from the stored fit for ``as_of``, or None.
+def member_scores(
+    store: Store, member_key: int, as_of: date, churn_days: int | None = None
+) -> dict | None:
+    """The member's churn score from the stored fit for ``as_of`` and the churn window
+    (None: the store's, read from the data), or None.
 
     Never fits: the member profile shows a score only when the Models page (or a report)
     has fitted the current data. ``churn_probability`` is P(no active day in the next
     ``churn_window_days`` days).
     """
-    fit = load_fit(store, as_of, with_scores=False)
+    fit = load_fit(store, as_of, churn_days, with_scores=False)
     if fit is None:
         return None
     rows = store.query("churn/member_score", {"run_id": fit.run_id, "member_key": member_key})

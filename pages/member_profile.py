@@ -61,7 +61,7 @@ with right:
     if scores is None:
         st.caption(ctx.t("profile.churn_unavailable"))
     else:
-        score = scores(ctx.store, member.member_key, as_of)
+        score = scores(ctx.store, member.member_key, as_of, ui.cached_churn_window(ctx, as_of).days)
         if score is None:
             st.caption(ctx.t("profile.churn_unavailable"))
         else:
