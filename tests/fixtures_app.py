@@ -7,6 +7,8 @@ expected overview numbers for the period 2026-06-04 … 2026-06-10 (and the prev
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -148,3 +150,24 @@ def add_last_year(store: Store) -> None:
                 {"o": order_id, "k": key, "p": paid_at, "a": amount, "s": status},
             )
         rollups.complete_rollups(cur)
+
+
+@contextmanager
+def app_store(
+    tmp_path: Path,
+    monkeypatch,
+    build: Callable[[Path], Store] = build_small_store,
+    name: str = "app.duckdb",
+) -> Iterator[Store]:
+    """A store made by ``build`` that the app under AppTest opens (``MEMBERLENS_DB``), with
+    one account per role, fast bcrypt and the test cookie key; closed afterwards."""
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    path = tmp_path / name
+    monkeypatch.setenv("MEMBERLENS_DB", str(path))
+    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
+    store = build(path)
+    add_accounts(store)
+    try:
+        yield store
+    finally:
+        close_store(path)

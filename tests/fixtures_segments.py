@@ -166,3 +166,14 @@ def build_segments_store(path: Path) -> Store:
             )
         rollups.complete_rollups(cur)
     return store
+
+
+def build_tagged_segments_store(path: Path) -> Store:
+    """:func:`build_segments_store` with the tags snapshotted for ``AS_OF`` and the three
+    days before (what the segment pages read)."""
+    from core import segments
+
+    store = build_segments_store(path)
+    with store.transaction() as cur:
+        segments.refresh_tags(cur, AS_OF, backfill_days=3)
+    return store

@@ -18,9 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import auth, charts, i18n
 from core.config import PROJECT_ROOT
-from core.store import close_store
 from tests.fixtures_analytics import build_analytics_store
-from tests.fixtures_app import COOKIE_KEY, add_accounts
+from tests.fixtures_app import app_store
 
 APP = str(PROJECT_ROOT / "app.py")
 PERIOD = {"from": "2026-06-01", "to": "2026-06-16"}
@@ -85,14 +84,8 @@ def test_cohort_labels_carry_the_cohort_size():
 
 @pytest.fixture()
 def store(tmp_path, monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
-    path = tmp_path / "app.duckdb"
-    monkeypatch.setenv("MEMBERLENS_DB", str(path))
-    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
-    store = build_analytics_store(path)
-    add_accounts(store)
-    yield store
-    close_store(path)
+    with app_store(tmp_path, monkeypatch, build_analytics_store, "app.duckdb") as store:
+        yield store
 
 
 def chart_specs(page: str) -> list[dict]:

@@ -13,9 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import auth, i18n, privacy, segments, ui
 from core.config import PROJECT_ROOT
-from core.store import close_store
-from tests.fixtures_app import COOKIE_KEY, PASSWORDS, add_accounts, build_small_store
-from tests.fixtures_segments import AS_OF, build_segments_store
+from tests.fixtures_app import PASSWORDS, app_store, build_small_store
+from tests.fixtures_segments import build_tagged_segments_store
 
 APP = str(PROJECT_ROOT / "app.py")
 LINK = "[重新登录](http://evil.example/login)"
@@ -92,28 +91,16 @@ def assert_escaped(at: AppTest, marker: str) -> None:
 
 @pytest.fixture()
 def store(tmp_path, monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
-    path = tmp_path / "echo.duckdb"
-    monkeypatch.setenv("MEMBERLENS_DB", str(path))
-    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
-    store = build_small_store(path)
-    add_accounts(store)
-    yield store
-    close_store(path)
+    with app_store(tmp_path, monkeypatch, build_small_store, "echo.duckdb") as store:
+        yield store
 
 
 @pytest.fixture()
 def segments_store(tmp_path, monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
-    path = tmp_path / "echo_segments.duckdb"
-    monkeypatch.setenv("MEMBERLENS_DB", str(path))
-    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
-    store = build_segments_store(path)
-    with store.transaction() as cur:
-        segments.refresh_tags(cur, AS_OF, backfill_days=3)
-    add_accounts(store)
-    yield store
-    close_store(path)
+    with app_store(
+        tmp_path, monkeypatch, build_tagged_segments_store, "echo_segments.duckdb"
+    ) as store:
+        yield store
 
 
 def open_page(page: str, username: str, query: dict | None = None) -> AppTest:

@@ -10,12 +10,11 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import auth, churn, i18n, page_controls
+from core import churn, i18n, page_controls
 from core.config import PROJECT_ROOT
 from core.filters import Notice
-from core.store import close_store
 from tests.fixtures_analytics import build_analytics_store
-from tests.fixtures_app import COOKIE_KEY, add_accounts
+from tests.fixtures_app import app_store
 
 APP = str(PROJECT_ROOT / "app.py")
 
@@ -46,14 +45,8 @@ def test_the_spelt_out_model_groupings_match_core_churn():
 
 @pytest.fixture()
 def store(tmp_path, monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
-    path = tmp_path / "app.duckdb"
-    monkeypatch.setenv("MEMBERLENS_DB", str(path))
-    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
-    store = build_analytics_store(path)
-    add_accounts(store)
-    yield store
-    close_store(path)
+    with app_store(tmp_path, monkeypatch, build_analytics_store, "app.duckdb") as store:
+        yield store
 
 
 def open_page(page: str, query: dict) -> AppTest:

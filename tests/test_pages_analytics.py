@@ -11,9 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import auth, i18n
 from core.config import PROJECT_ROOT
-from core.store import close_store
 from tests.fixtures_analytics import build_analytics_store
-from tests.fixtures_app import COOKIE_KEY, add_accounts
+from tests.fixtures_app import app_store
 
 APP = str(PROJECT_ROOT / "app.py")
 LOGIN_TITLE = i18n.t("login.title", "zh")
@@ -36,14 +35,8 @@ ANALYTICS_PAGES = {
 
 @pytest.fixture()
 def store(tmp_path, monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
-    path = tmp_path / "app.duckdb"
-    monkeypatch.setenv("MEMBERLENS_DB", str(path))
-    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
-    store = build_analytics_store(path)
-    add_accounts(store)
-    yield store
-    close_store(path)
+    with app_store(tmp_path, monkeypatch, build_analytics_store, "app.duckdb") as store:
+        yield store
 
 
 def open_page(page: str, username: str | None, query: dict | None = None) -> AppTest:

@@ -16,12 +16,11 @@ from streamlit.testing.v1 import AppTest
 
 from core import auth, i18n, labels, segments
 from core.config import PROJECT_ROOT
-from core.store import close_store
 from data.generate import CHANNELS, DEVICES
 from tests.fixtures_admin import build_admin_store
 from tests.fixtures_analytics import build_analytics_store
-from tests.fixtures_app import COOKIE_KEY, add_accounts
-from tests.fixtures_segments import AS_OF, build_segments_store
+from tests.fixtures_app import app_store
+from tests.fixtures_segments import build_tagged_segments_store
 
 APP = str(PROJECT_ROOT / "app.py")
 RAW_CODES = {*CHANNELS, *DEVICES, *segments.TAGS, "normal", "bronze", "silver", "gold"}
@@ -91,40 +90,20 @@ def set_language(store, lang: str) -> None:
 
 @pytest.fixture()
 def analytics_store(tmp_path, monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
-    path = tmp_path / "labels.duckdb"
-    monkeypatch.setenv("MEMBERLENS_DB", str(path))
-    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
-    store = build_analytics_store(path)
-    add_accounts(store)
-    yield store
-    close_store(path)
+    with app_store(tmp_path, monkeypatch, build_analytics_store, "labels.duckdb") as store:
+        yield store
 
 
 @pytest.fixture()
 def segments_store(tmp_path, monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
-    path = tmp_path / "labels.duckdb"
-    monkeypatch.setenv("MEMBERLENS_DB", str(path))
-    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
-    store = build_segments_store(path)
-    with store.transaction() as cur:
-        segments.refresh_tags(cur, AS_OF, backfill_days=3)
-    add_accounts(store)
-    yield store
-    close_store(path)
+    with app_store(tmp_path, monkeypatch, build_tagged_segments_store, "labels.duckdb") as store:
+        yield store
 
 
 @pytest.fixture()
 def admin_store(tmp_path, monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
-    path = tmp_path / "labels.duckdb"
-    monkeypatch.setenv("MEMBERLENS_DB", str(path))
-    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
-    store = build_admin_store(path)
-    add_accounts(store)
-    yield store
-    close_store(path)
+    with app_store(tmp_path, monkeypatch, build_admin_store, "labels.duckdb") as store:
+        yield store
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)

@@ -8,11 +8,10 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import auth, i18n, segments
+from core import i18n, segments
 from core.config import PROJECT_ROOT
-from core.store import close_store
-from tests.fixtures_app import COOKIE_KEY, add_accounts
-from tests.fixtures_segments import AS_OF, EMAILS, PHONES, build_segments_store
+from tests.fixtures_app import app_store
+from tests.fixtures_segments import EMAILS, PHONES, build_tagged_segments_store
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGES = {
@@ -25,16 +24,8 @@ PAGES = {
 
 @pytest.fixture()
 def store(tmp_path, monkeypatch):
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
-    path = tmp_path / "pages.duckdb"
-    monkeypatch.setenv("MEMBERLENS_DB", str(path))
-    monkeypatch.setenv(auth.COOKIE_KEY_ENV_VAR, COOKIE_KEY)
-    store = build_segments_store(path)
-    with store.transaction() as cur:
-        segments.refresh_tags(cur, AS_OF, backfill_days=3)
-    add_accounts(store)
-    yield store
-    close_store(path)
+    with app_store(tmp_path, monkeypatch, build_tagged_segments_store, "pages.duckdb") as store:
+        yield store
 
 
 def open_page(page: str, username: str | None, query: dict | None = None) -> AppTest:
