@@ -70,6 +70,12 @@ def left_out_lines(ctx, fit: ChurnFit) -> list[str]:
     return lines
 
 
+def why_not(ctx, fit: ChurnFit, part: str) -> str:
+    """Why ``part`` of the fit (``holdout``, ``cox``, ``ltv`` …) is missing, in words."""
+    reason = (fit.summary.get("notes") or {}).get(part) or "not_fitted"
+    return ctx.t(f"models.reason.{reason}")
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 

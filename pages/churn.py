@@ -101,9 +101,8 @@ columns[3].metric(
 
 st.subheader(ctx.t("churn.hr_title"))
 ratios = fit.hazard_ratios
-cox_note = (fit.summary.get("notes") or {}).get("cox")
 if ratios.empty:
-    st.info(ctx.t("churn.no_cox", reason=ctx.t(f"models.reason.{cox_note or 'not_fitted'}")))
+    st.info(ctx.t("churn.no_cox", reason=churn_view.why_not(ctx, fit, "cox")))
 else:
     ratios = ui.labelled(ctx, ratios, {"covariate": "covariate"})
     base = alt.Chart(ratios).encode(

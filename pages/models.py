@@ -81,8 +81,7 @@ st.caption(ctx.t("models.baseline_text"))
 st.subheader(ctx.t("models.holdout_title"))
 holdout = summary.get("holdout")
 if holdout is None:
-    reason = (summary.get("notes") or {}).get("holdout", "not_fitted")
-    st.info(ctx.t("models.no_holdout", reason=ctx.t(f"models.reason.{reason}")))
+    st.info(ctx.t("models.no_holdout", reason=models_view.why_not(ctx, fit, "holdout")))
 else:
     st.caption(
         ctx.t(
@@ -108,8 +107,7 @@ if not lines:
 cox = summary.get("cox")
 st.subheader(ctx.t("models.cox_title"))
 if cox is None:
-    reason = (summary.get("notes") or {}).get("cox", "not_fitted")
-    st.info(ctx.t("churn.no_cox", reason=ctx.t(f"models.reason.{reason}")))
+    st.info(ctx.t("churn.no_cox", reason=models_view.why_not(ctx, fit, "cox")))
 else:
     st.write(
         ctx.t(
@@ -128,8 +126,7 @@ else:
 
 st.subheader(ctx.t("models.bgnbd_title"))
 if summary.get("bgnbd") is None:
-    reason = (summary.get("notes") or {}).get("ltv", "not_fitted")
-    st.info(ctx.t("models.not_fitted", model="BG/NBD", reason=ctx.t(f"models.reason.{reason}")))
+    st.info(ctx.t("models.not_fitted", model="BG/NBD", reason=models_view.why_not(ctx, fit, "ltv")))
 else:
     st.write(
         ctx.t(
@@ -139,9 +136,12 @@ else:
         )
     )
     if summary.get("gamma_gamma") is None:
-        reason = (summary.get("notes") or {}).get("ltv", "not_fitted")
         st.caption(
-            ctx.t("models.not_fitted", model="Gamma-Gamma", reason=ctx.t(f"models.reason.{reason}"))
+            ctx.t(
+                "models.not_fitted",
+                model="Gamma-Gamma",
+                reason=models_view.why_not(ctx, fit, "ltv"),
+            )
         )
 parameters = churn.model_parameters(fit)
 ui.table_behind(ctx, parameters, "model_parameters")
