@@ -28,9 +28,11 @@ tab_tags, tab_segments = st.tabs([ctx.t("segments.sizes"), ctx.t("segments.edito
 
 with tab_tags:
     counts = segments.tag_counts(ctx.store, as_of, filters)
-    columns = st.columns(len(segments.TAGS))
-    for column, (tag, members) in zip(columns, counts.itertuples(index=False), strict=True):
-        column.metric(tag_name(tag), ctx.count_card(members), border=True)
+    per_row = 4  # a tag name such as 高价值流失风险 fits a card four to a row at 1440 px
+    for offset in range(0, len(counts), per_row):
+        row = counts.iloc[offset : offset + per_row].itertuples(index=False)
+        for column, (tag, members) in zip(st.columns(per_row), row, strict=False):
+            column.metric(tag_name(tag), ctx.count_card(members), border=True)
     sizes = segments.tag_sizes(ctx.store, period.start, period.end)
     sizes["tag_name"] = [tag_name(tag) for tag in sizes["tag"]]
     ui.chart(
