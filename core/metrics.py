@@ -33,6 +33,7 @@ does, it is incomplete and every change is ``None``.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from numbers import Integral
@@ -41,6 +42,7 @@ from typing import Literal
 import pandas as pd
 
 from core.filters import GlobalFilters, Period
+from core.samples import SMALL_SAMPLE
 from core.store import Store
 
 KpiKind = Literal["count", "money", "rate"]
@@ -367,11 +369,32 @@ def active_days_distribution(store: Store, filters: GlobalFilters, as_of: date) 
 
 @dataclass(frozen=True)
 class Inflection:
-    """The retention curve's largest one-day drop, and the day before it to intervene."""
+    """The day after day 1 whose one-day drop stands out from its neighbours' drops, and the
+    day before it to intervene (see :func:`curve_inflection`).
+
+    ``drop`` is the fall of the rate from the day before (``rate_before`` − ``rate``, in
+    rate units: 0.5 is 50 percentage points); ``excess`` is that drop less the mean drop of
+    the neighbouring days; ``neighbour_drop`` is that mean."""
 
     day: int
     drop: float
     intervention_day: int
+    excess: float
+    rate_before: float
+    rate: float
+
+    @property
+    def neighbour_drop(self) -> float:
+        return self.drop - self.excess
+
+
+# When a retention curve's drop "stands out" (curve_inflection): from day 2 on; the drop at
+# least twice its neighbours' mean (the excess is at least half the drop); the excess at
+# least two points and four standard errors of the drop; every rate over 30+ members.
+INFLECTION_FIRST_DAY = 2
+INFLECTION_SHARE = 0.5
+INFLECTION_MIN_EXCESS = 0.02
+INFLECTION_NOISE = 4.0
 
 
 def retention_matrix(
@@ -477,23 +500,65 @@ def retention_curve(
 
 
 def curve_inflection(curve: pd.DataFrame) -> Inflection | None:
-    """The day with the largest drop from the day before (SPEC §4) and the day before it.
+    """The inflection point of a retention curve (SPEC §4): the day after day 1 whose drop is
+    largest relative to the neighbouring days' drops, or None when none stands out.
 
-    ``curve`` is one group of :func:`retention_curve`. Days without a rate are skipped; the
-    earliest day wins a tie. None when fewer than two days have a rate.
+    ``curve`` is one group of :func:`retention_curve` (``day``, ``rate``, ``eligible``).
+    With r(d) the rate on day d, the drop of day d is drop(d) = r(d−1) − r(d), and its
+    *excess* is drop(d) less the mean of drop(d−1) and drop(d+1) (those that exist: the last
+    day has only drop(d−1)). Day 0 is the cohort day itself and day 1's drop is almost always
+    the largest in absolute terms, so candidates are days ``d ≥ 2`` (day 2's neighbours
+    include day 1's drop). A smooth, convex decay has no positive excess; a cliff (the
+    seeds' free-trial members, 60% on days 1-4 and 1% from day 5) has one the size of the
+    cliff. A day *stands out* when all of these hold:
+
+    - its drop is at least twice its neighbours' mean drop (excess ≥ ``INFLECTION_SHARE``
+      × drop);
+    - the excess is at least ``INFLECTION_MIN_EXCESS`` (2 percentage points) and at least
+      ``INFLECTION_NOISE`` (4) standard errors of the drop, √(r(d−1)(1−r(d−1))/n(d−1) +
+      r(d)(1−r(d))/n(d)) with n the eligible members, so sampling noise is not named;
+    - both days' rates are over at least ``core.samples.SMALL_SAMPLE`` (30) members.
+
+    Among the days that stand out the largest excess wins (the earliest on a tie); the
+    suggested intervention day is the day before it. Days without a rate are skipped and a
+    drop needs both its days. None when no day stands out: the UI says "no clear
+    inflection".
     """
     points = curve.dropna(subset=["rate"]).sort_values("day")
-    if len(points) < 2:
+    rates = dict(zip(points["day"].astype(int), points["rate"].astype(float), strict=True))
+    if "eligible" in points:
+        sizes = dict(zip(points["day"].astype(int), points["eligible"].astype(float), strict=True))
+    else:
+        sizes = dict.fromkeys(rates, float("inf"))
+
+    def drop(day: int) -> float | None:
+        if day - 1 in rates and day in rates:
+            return rates[day - 1] - rates[day]
         return None
-    days = points["day"].to_numpy()
-    rates = points["rate"].to_numpy()
+
     best: Inflection | None = None
-    for index in range(1, len(points)):
-        if days[index] != days[index - 1] + 1:
+    for day in sorted(rates):
+        here = drop(day)
+        if day < INFLECTION_FIRST_DAY or here is None or here <= 0:
             continue
-        drop = float(rates[index - 1] - rates[index])
-        if best is None or drop > best.drop + 1e-12:
-            best = Inflection(int(days[index]), drop, int(days[index]) - 1)
+        around = [max(value, 0.0) for value in (drop(day - 1), drop(day + 1)) if value is not None]
+        if not around:
+            continue
+        excess = here - sum(around) / len(around)
+        before, after = rates[day - 1], rates[day]
+        if day + 1 in rates and before - rates[day + 1] < INFLECTION_SHARE * here - 1e-12:
+            continue  # a one-day dip: the next day wins back more than half the fall
+        n_before, n_after = sizes[day - 1], sizes[day]
+        if min(n_before, n_after) < SMALL_SAMPLE:
+            continue
+        noise = math.sqrt(before * (1 - before) / n_before + after * (1 - after) / n_after)
+        stands_out = (
+            excess >= INFLECTION_SHARE * here - 1e-12
+            and excess >= INFLECTION_MIN_EXCESS - 1e-12
+            and excess >= INFLECTION_NOISE * noise
+        )
+        if stands_out and (best is None or excess > best.excess + 1e-12):
+            best = Inflection(day, float(here), day - 1, float(excess), before, after)
     return best
 
 
@@ -503,7 +568,8 @@ def retention_breakdown(
     """Day-1, day-7 and day-30 retention per tier, channel or device, best day-30 first.
 
     Columns: ``group``, ``cohort_size``, ``d1``, ``d7``, ``d30``, ``inflection_day``,
-    ``intervention_day`` (from each group's curve; empty when it has fewer than two points).
+    ``intervention_day`` (from each group's curve, :func:`curve_inflection`; empty when no
+    day stands out).
     """
     curve = retention_curve(store, filters, as_of, by=by, max_day=30, dimension=dimension)
     rows = []

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts, metrics, ui
+from core.samples import SMALL_SAMPLE
 
 ctx = ui.page_guard("retention")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -124,6 +125,7 @@ ui.chart(
         ),
         y=alt.Y("value:Q", title=ctx.t("chart.rate"), axis=alt.Axis(format="%")),
         color=alt.Color("metric:N", title=ctx.t("chart.metric")),
+        opacity=charts.small_sample_opacity("cohort_size"),
         tooltip=[
             charts.date_tooltip("cohort:T", ctx.t("chart.cohort"), ctx.lang),
             alt.Tooltip("metric:N", title=ctx.t("chart.metric")),
@@ -144,6 +146,7 @@ line = (
     .encode(
         x=alt.X("day:Q", title=ctx.t("chart.day_n")),
         y=alt.Y("rate:Q", title=ctx.t("chart.rate"), axis=alt.Axis(format="%")),
+        opacity=charts.small_sample_opacity("eligible"),
         tooltip=[
             alt.Tooltip("day:Q", title=ctx.t("chart.day_n")),
             alt.Tooltip("eligible:Q", title=ctx.t("chart.cohort_size"), format=","),
@@ -160,13 +163,17 @@ if inflection is not None:
         ctx.t(
             "retention.inflection",
             day=inflection.day,
-            drop=ctx.percent(inflection.drop),
+            before=ctx.percent(inflection.rate_before),
+            after=ctx.percent(inflection.rate),
+            drop=ctx.points(inflection.drop),
+            around=ctx.points(inflection.neighbour_drop),
             intervention=inflection.intervention_day,
         )
     )
 else:
     ui.chart(ctx, line, width="stretch")
-    st.caption(ctx.t("retention.no_inflection"))
+    st.caption(ctx.t("retention.no_inflection", minimum=SMALL_SAMPLE))
+st.caption(ctx.t("retention.inflection_rule"))
 ui.table_behind(ctx, curve, f"retention_curve_{by}")
 
 st.subheader(ctx.t("retention.breakdown"))
