@@ -212,6 +212,7 @@ COUNT_COLUMNS: frozenset[str] = frozenset(
         "members", "signups", "orders", "buyers", "events", "retained", "cohort_size",
         "eligible", "repurchases", "searches", "active_members", "new_members", "paid_orders",
         "purchasers", "visitors", "count", "at_risk", "dau", "wau", "mau", "users",
+        "d1_eligible", "d7_eligible", "d30_eligible",
     }
 )  # fmt: skip
 RATE_COLUMNS: frozenset[str] = frozenset(

@@ -562,37 +562,60 @@ def curve_inflection(curve: pd.DataFrame) -> Inflection | None:
     return best
 
 
+RETENTION_DAYS: tuple[int, ...] = (1, 7, 30)
+BREAKDOWN_COLUMNS: tuple[str, ...] = (
+    "group", "cohort_size", "d1", "d7", "d30", "d1_eligible", "d7_eligible", "d30_eligible",
+    "inflection_day", "intervention_day",
+)  # fmt: skip
+
+
 def retention_breakdown(
     store: Store, filters: GlobalFilters, as_of: date, dimension: str, by: str = "signup"
 ) -> pd.DataFrame:
     """Day-1, day-7 and day-30 retention per tier, channel or device, best day-30 first.
 
-    Columns: ``group``, ``cohort_size``, ``d1``, ``d7``, ``d30``, ``inflection_day``,
-    ``intervention_day`` (from each group's curve, :func:`curve_inflection`; empty when no
-    day stands out).
+    Columns: ``group``, ``cohort_size``, ``d1``, ``d7``, ``d30``, ``d1_eligible``,
+    ``d7_eligible``, ``d30_eligible`` (each rate's denominator: the members whose day N has
+    passed by the as-of date, fewer than ``cohort_size`` for recent signups; a rate over
+    fewer than 30 is a small sample), ``inflection_day``, ``intervention_day`` (from each
+    group's curve, :func:`curve_inflection`; empty when no day stands out).
     """
     curve = retention_curve(store, filters, as_of, by=by, max_day=30, dimension=dimension)
     rows = []
     for group, points in curve.groupby("group", sort=True):
-        rate = points.set_index("day")["rate"]
+        by_day = points.set_index("day")
         inflection = curve_inflection(points)
         rows.append(
             {
                 "group": group,
                 "cohort_size": int(points["cohort_size"].iloc[0]),
-                "d1": rate.get(1),
-                "d7": rate.get(7),
-                "d30": rate.get(30),
+                **{f"d{n}": by_day["rate"].get(n) for n in RETENTION_DAYS},
+                **{f"d{n}_eligible": int(by_day["eligible"].get(n, 0)) for n in RETENTION_DAYS},
                 "inflection_day": inflection.day if inflection else None,
                 "intervention_day": inflection.intervention_day if inflection else None,
             }
         )
-    frame = pd.DataFrame(
-        rows,
-        columns=["group", "cohort_size", "d1", "d7", "d30", "inflection_day", "intervention_day"],
-    )
+    frame = pd.DataFrame(rows, columns=list(BREAKDOWN_COLUMNS))
     frame = _nullable(frame, ["d1", "d7", "d30"])
     return frame.sort_values(["d30", "group"], ascending=[False, True], na_position="last")
+
+
+def breakdown_rates(breakdown: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`retention_breakdown` in long form for a chart: one row per group and known
+    rate, with that rate's own denominator. Columns: ``group``, ``metric`` (d1, d7, d30),
+    ``value``, ``eligible``."""
+    parts = [
+        pd.DataFrame(
+            {
+                "group": breakdown["group"],
+                "metric": f"d{n}",
+                "value": breakdown[f"d{n}"],
+                "eligible": breakdown[f"d{n}_eligible"],
+            }
+        )
+        for n in RETENTION_DAYS
+    ]
+    return pd.concat(parts, ignore_index=True).dropna(subset=["value"])
 
 
 # -- LTV -------------------------------------------------------------------------------------

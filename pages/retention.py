@@ -188,9 +188,7 @@ dimension = (
 )
 breakdown = ui.cached_view(ctx, "retention_breakdown", filters, as_of, dimension=dimension, by=by)
 breakdown = ui.labelled(ctx, breakdown, {"group": dimension})
-bars = breakdown.melt(
-    id_vars=["group", "cohort_size"], value_vars=["d1", "d7", "d30"], var_name="metric"
-).dropna()
+bars = metrics.breakdown_rates(breakdown)  # each rate with its own denominator
 bars["metric"] = bars["metric"].map(lambda name: ctx.t(f"metric.{name}"))
 ui.chart(
     ctx,
@@ -201,15 +199,15 @@ ui.chart(
         y=alt.Y("group:N", title=ctx.t(f"dimension.{dimension}"), sort=breakdown["group"].tolist()),
         yOffset="metric:N",
         color=alt.Color("metric:N", title=ctx.t("chart.metric")),
-        opacity=charts.small_sample_opacity("cohort_size"),
+        opacity=charts.small_sample_opacity("eligible"),
         tooltip=[
             alt.Tooltip("group:N", title=ctx.t(f"dimension.{dimension}")),
             alt.Tooltip("metric:N", title=ctx.t("chart.metric")),
-            alt.Tooltip("cohort_size:Q", title=ctx.t("chart.cohort_size"), format=","),
+            alt.Tooltip("eligible:Q", title=ctx.t("chart.rate_base"), format=","),
             alt.Tooltip("value:Q", title=ctx.t("chart.rate"), format=".1%"),
         ],
     ),
     width="stretch",
 )
-ui.best_worst_note(ctx, breakdown, "d30", "cohort_size", "group")  # groups are labels
+ui.best_worst_note(ctx, breakdown, "d30", "d30_eligible", "group")  # groups are labels
 ui.table_behind(ctx, breakdown, f"retention_by_{dimension}")

@@ -117,6 +117,22 @@ def test_retention_matrix_shows_cohort_sizes_a_percent_legend_and_the_mean_row_l
     assert all(row.endswith(" 人）") for row in rows[:-1])
     assert encoding["color"]["legend"]["format"] == ".0%"
     assert encoding["opacity"]["condition"]["test"] == "datum.cohort_size < 30"
+    # a greyed cell still tells its count: cohort size and retained members in the tooltip
+    tooltip = [item["field"] for item in encoding["tooltip"]]
+    assert "cohort_size" in tooltip and "retained" in tooltip
+
+
+def test_retention_breakdown_greys_each_rate_by_its_own_denominator(store):
+    # tests/test_metrics_retention.py: wechat d7 is over 2 members, douyin d1 over 1
+    spec, frames = next(
+        (spec, frames)
+        for spec, frames in page_charts("pages/retention.py", {})
+        if spec.get("encoding", {}).get("yOffset")
+    )
+    assert spec["encoding"]["opacity"]["condition"]["test"] == "datum.eligible < 30"
+    assert "eligible" in [item["field"] for item in spec["encoding"]["tooltip"]]
+    rows = chart_rows(spec, frames)
+    assert sorted(rows["eligible"].tolist()) == [1, 2, 2, 2, 2]
 
 
 def test_retention_breakdown_names_no_best_or_worst_from_small_groups(store):

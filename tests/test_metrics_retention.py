@@ -25,7 +25,9 @@ Trend by week: W1 (2, 3 on 06-01; 4 on 06-03; last cohort day 06-07): d1 {2, 4} 
 (06-21) empty.
 
 Breakdown by channel: referral {3,4}: d1 {4} 1/2, d7 0/2; wechat {2,5}: d1 2/2, d7 {2} 1/2
-(5's day 7 is 06-15 ≤ 06-16); douyin {6}: d1 0/1, d7 empty (06-17).
+(5's day 7 is 06-15 ≤ 06-16); douyin {6}: d1 0/1, d7 empty (06-17). Each rate's
+denominator: d1 and d7 are over 2, 2 (referral, wechat) and d1 over 1, d7 over 0 (douyin);
+nobody's day 30 has passed (the earliest is 07-01), so every d30 is over 0.
 """
 
 from __future__ import annotations
@@ -125,6 +127,24 @@ def test_breakdown_by_channel(store):
     assert table.loc["douyin", "d1"] == 0
     assert math.isnan(table.loc["douyin", "d7"])
     assert table["cohort_size"].to_dict() == {"douyin": 1, "referral": 2, "wechat": 2}
+    assert table["d1_eligible"].to_dict() == {"douyin": 1, "referral": 2, "wechat": 2}
+    assert table["d7_eligible"].to_dict() == {"douyin": 0, "referral": 2, "wechat": 2}
+    assert (table["d30_eligible"] == 0).all()
+
+
+def test_breakdown_rates_carry_their_own_denominators(store):
+    table = metrics.retention_breakdown(store, JUNE, AS_OF, "channel")
+    long = metrics.breakdown_rates(table).set_index(["group", "metric"])
+    # douyin's d7 and every d30 are unknown: no bar
+    assert sorted(long.index) == [
+        ("douyin", "d1"),
+        ("referral", "d1"),
+        ("referral", "d7"),
+        ("wechat", "d1"),
+        ("wechat", "d7"),
+    ]
+    assert long.loc[("wechat", "d7"), "value"] == pytest.approx(0.5)
+    assert long.loc[("douyin", "d1"), "eligible"] == 1
 
 
 def test_bad_options_are_refused(store):
