@@ -177,6 +177,7 @@ def small_sample_opacity(field: str = "cohort_size", minimum: int = SMALL_SAMPLE
 
 
 LABEL_COLOUR = "#333333"
+OFFSET_STEP = 20  # px per bar of a split bar chart (yOffset)
 
 
 def bar_labels(bars: alt.Chart, text: str, font_size: int = 11) -> alt.LayerChart:
@@ -187,7 +188,19 @@ def bar_labels(bars: alt.Chart, text: str, font_size: int = 11) -> alt.LayerChar
     labels = bars.mark_text(
         align="left", baseline="middle", dx=4, fontSize=font_size, color=LABEL_COLOUR
     ).encode(text=alt.Text(f"{text}:N"), color=alt.value(LABEL_COLOUR))
-    return alt.layer(bars, labels)
+    if bars.encoding.yOffset is alt.Undefined:
+        return alt.layer(bars, labels)
+    # with a group split Vega-Lite puts a text at the start of its offset band, not its
+    # middle: fix the band's height and move the text down half of it, onto its bar
+    labels = labels.mark_text(
+        align="left",
+        baseline="middle",
+        dx=4,
+        dy=OFFSET_STEP / 2,
+        fontSize=font_size,
+        color=LABEL_COLOUR,
+    )
+    return alt.layer(bars, labels).properties(height=alt.Step(OFFSET_STEP, **{"for": "offset"}))
 
 
 def label_room(values: Iterable, share: float = 0.35) -> alt.Scale:

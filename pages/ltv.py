@@ -55,8 +55,11 @@ def ltv_lines(frame, color_field: str, color_title: str, scale=alt.Undefined):
 st.subheader(ctx.t("ltv.by_cohort"))
 shown = cohorts.assign(cohort_label=cohorts["cohort"].dt.strftime("%Y-%m"))
 # one line per signup month, oldest darkest; cohorts under 30 members faint
-by_age = charts.cohort_scale(sorted(shown["cohort_label"].unique()))
-ui.chart(ctx, ltv_lines(shown, "cohort_label", ctx.t("chart.cohort"), by_age), width="stretch")
+by_age = charts.cohort_scale(sorted(shown.dropna(subset=["ltv"])["cohort_label"].unique()))
+by_cohort = ltv_lines(shown, "cohort_label", ctx.t("chart.cohort"), by_age).properties(
+    height=max(300, 30 * len(by_age.domain) + 60)  # room for every cohort in the legend
+)
+ui.chart(ctx, by_cohort, width="stretch")
 st.caption(ctx.t("ltv.cohort_note", minimum=SMALL_SAMPLE))
 ui.table_behind(ctx, cohorts, "ltv_cohorts")
 

@@ -75,7 +75,12 @@ cells = pd.concat(
 order = [cohort_labels[c] for c in sorted(cohort_labels)] + [mean_label]  # the mean row last
 base = alt.Chart(cells).encode(
     x=alt.X("period:O", title=ctx.t("chart.period_n")),
-    y=alt.Y("cohort_label:N", title=ctx.t("chart.cohort"), sort=order),
+    y=alt.Y(
+        "cohort_label:N",
+        title=ctx.t("chart.cohort"),
+        sort=order,
+        axis=alt.Axis(labelLimit=240),  # the whole label: start and size, never cut
+    ),
     tooltip=[
         alt.Tooltip("cohort_label:N", title=ctx.t("chart.cohort")),
         alt.Tooltip("period:O", title=ctx.t("chart.period_n")),
@@ -95,7 +100,11 @@ heatmap = base.mark_rect().encode(
 )
 labels = base.mark_text(fontSize=10).encode(
     text=alt.Text("rate:Q", format=".0%"),
-    color=alt.condition("datum.rate > 0.5", alt.value("white"), alt.value("black")),
+    color=alt.condition(  # white only on a dark cell: a greyed (small) cell is pale
+        f"datum.rate > 0.5 && datum.cohort_size >= {SMALL_SAMPLE}",
+        alt.value("white"),
+        alt.value("black"),
+    ),
 )
 ui.chart(
     ctx,

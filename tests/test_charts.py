@@ -210,6 +210,8 @@ def test_funnel_labels_follow_the_group_split(store):
     bars, text = spec["layer"]
     assert text["encoding"]["yOffset"]["field"] == "group"
     assert text["encoding"]["color"] == {"value": charts.LABEL_COLOUR}
+    assert text["mark"]["dy"] == charts.OFFSET_STEP / 2  # centred on its bar
+    assert spec["height"] == {"step": charts.OFFSET_STEP, "for": "offset"}
     rows = chart_rows(spec, frames)
     labels = rows.set_index(["group", "step"])["bar_label"].to_dict()
     assert labels[("iOS", 1)] == "4" and labels[("iOS", 2)] == "2 · 50.0%"
@@ -221,8 +223,9 @@ def test_ltv_cohort_curves_are_coloured_by_age_and_faint_when_small(store):
     specs = page_specs("pages/ltv.py", {})
     cohorts, pooled = specs
     encoding = cohorts["encoding"]
-    assert encoding["color"]["scale"]["domain"] == ["2026-05", "2026-06"]
-    assert encoding["color"]["scale"]["range"] == charts.age_colours(2)
+    # June's month 0 has not ended by 06-16: no line, no legend entry
+    assert encoding["color"]["scale"]["domain"] == ["2026-05"]
+    assert encoding["color"]["scale"]["range"] == charts.age_colours(1)
     assert encoding["opacity"]["condition"]["test"] == "datum.members < 30"
     assert pooled["title"]["text"] == i18n.t("ltv.pooled_title", "zh")
     assert pooled["title"]["subtitle"] == i18n.t("ltv.pooled_note", "zh").split("\n")
