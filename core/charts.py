@@ -11,6 +11,8 @@ one home").
 - Tiers are coloured in their order with a sequential palette in which gold is gold
   (:func:`tier_scale`).
 - A rate over fewer than ``SMALL_SAMPLE`` members is greyed (:func:`small_sample_opacity`).
+- Bars carry their figures (:func:`bar_labels`, texts from :func:`core.formats.count_and_rate`);
+  cohort curves are coloured by age, oldest darkest (:func:`cohort_scale`).
 
 No Streamlit here; pages hand the chart to ``core.ui.chart``.
 """
@@ -172,6 +174,53 @@ def small_sample_opacity(field: str = "cohort_size", minimum: int = SMALL_SAMPLE
     """Opacity that greys a mark whose ``field`` (the rate's denominator) is under
     ``minimum``: the rate is shown, faintly, with its count in the tooltip."""
     return alt.condition(f"datum.{field} < {minimum}", alt.value(0.35), alt.value(1.0))
+
+
+LABEL_COLOUR = "#333333"
+OFFSET_STEP = 20  # px per bar of a split bar chart (yOffset)
+
+
+def bar_labels(bars: alt.Chart, text: str, font_size: int = 11) -> alt.LayerChart:
+    """Horizontal ``bars`` (x = the value) with the ``text`` field written just past each
+    bar's end, dark whatever the bar's colour. The text layer shares the bars' data and
+    encodings, so a group split (``yOffset``) puts each label beside its own bar; leave
+    room for the labels with :func:`label_room`."""
+    labels = bars.mark_text(
+        align="left", baseline="middle", dx=4, fontSize=font_size, color=LABEL_COLOUR
+    ).encode(text=alt.Text(f"{text}:N"), color=alt.value(LABEL_COLOUR))
+    if bars.encoding.yOffset is alt.Undefined:
+        return alt.layer(bars, labels)
+    # with a group split Vega-Lite puts a text at the start of its offset band, not its
+    # middle: fix the band's height and move the text down half of it, onto its bar
+    labels = labels.mark_text(
+        align="left",
+        baseline="middle",
+        dx=4,
+        dy=OFFSET_STEP / 2,
+        fontSize=font_size,
+        color=LABEL_COLOUR,
+    )
+    return alt.layer(bars, labels).properties(height=alt.Step(OFFSET_STEP, **{"for": "offset"}))
+
+
+def label_room(values: Iterable, share: float = 0.35) -> alt.Scale:
+    """A zero-based value scale reaching ``share`` beyond the largest value, so the labels of
+    :func:`bar_labels` fit beside the longest bar."""
+    largest = max((float(v) for v in values if not pd.isna(v)), default=0.0)
+    return alt.Scale(domain=[0, largest * (1 + share) or 1], nice=False)
+
+
+def age_colours(count: int, light: str = "#9ecae1", dark: str = "#08306b") -> list[str]:
+    """``count`` colours of a sequential blue ramp, oldest first and darkest: cohort curves
+    read from old (dark) to young (light), never so pale they vanish on white."""
+    if count <= 1:
+        return [dark] * count
+    return [_mix(dark, light, i / (count - 1)) for i in range(count)]
+
+
+def cohort_scale(labels: Sequence[str]) -> alt.Scale:
+    """A colour scale over cohort ``labels`` given oldest first (:func:`age_colours`)."""
+    return alt.Scale(domain=list(labels), range=age_colours(len(labels)))
 
 
 def period_x(field: str, title: str, lang: str) -> alt.X:

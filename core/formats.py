@@ -144,6 +144,25 @@ def rate(value: float | None, digits: int = 1) -> str:
     return f"{MINUS if percent < 0 else ''}{text}%"
 
 
+def points(value: float | None, lang: str, digits: int = 1) -> str:
+    """A difference of two rates in percentage points, without a sign: ``0.587`` →
+    ``58.7 个百分点`` / ``58.7 pp`` (a fall of a retention rate, for instance)."""
+    if missing(value):
+        return EMPTY
+    unit = " 个百分点" if lang == "zh" else " pp"
+    shown = _fixed(value * 100, digits)
+    sign = MINUS if value < 0 and shown.strip("0.,") else ""
+    return f"{sign}{shown}{unit}"
+
+
+def count_and_rate(count_value: float | int | None, rate_value: float | None) -> str:
+    """A bar label with a count and a rate: ``12,345 · 38.2%``; just the count when the rate
+    is missing (a funnel's first step)."""
+    if missing(rate_value):
+        return count(count_value)
+    return f"{count(count_value)} · {rate(rate_value)}"
+
+
 def change(value: float | None, kind: str, lang: str) -> str | None:
     """A change for a KPI card: relative (``+12.3%``) or in percentage points
     (``+1.2 个百分点``, ``+1.2 pp``). None when there is nothing to compare, so no delta is
@@ -193,6 +212,7 @@ COUNT_COLUMNS: frozenset[str] = frozenset(
         "members", "signups", "orders", "buyers", "events", "retained", "cohort_size",
         "eligible", "repurchases", "searches", "active_members", "new_members", "paid_orders",
         "purchasers", "visitors", "count", "at_risk", "dau", "wau", "mau", "users",
+        "d1_eligible", "d7_eligible", "d30_eligible",
     }
 )  # fmt: skip
 RATE_COLUMNS: frozenset[str] = frozenset(

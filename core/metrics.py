@@ -33,6 +33,7 @@ does, it is incomplete and every change is ``None``.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from numbers import Integral
@@ -41,6 +42,7 @@ from typing import Literal
 import pandas as pd
 
 from core.filters import GlobalFilters, Period
+from core.samples import SMALL_SAMPLE
 from core.store import Store
 
 KpiKind = Literal["count", "money", "rate"]
@@ -367,11 +369,33 @@ def active_days_distribution(store: Store, filters: GlobalFilters, as_of: date) 
 
 @dataclass(frozen=True)
 class Inflection:
-    """The retention curve's largest one-day drop, and the day before it to intervene."""
+    """The day after day 1 whose one-day drop stands out from its neighbours' drops, and the
+    day before it to intervene (see :func:`curve_inflection`).
+
+    ``drop`` is the fall of the rate from the day before (``rate_before`` − ``rate``, in
+    rate units: 0.5 is 50 percentage points); ``excess`` is that drop less the mean drop of
+    the neighbouring days; ``neighbour_drop`` is that mean."""
 
     day: int
     drop: float
     intervention_day: int
+    excess: float
+    rate_before: float
+    rate: float
+
+    @property
+    def neighbour_drop(self) -> float:
+        return self.drop - self.excess
+
+
+# When a retention curve's drop "stands out" (curve_inflection): from day 2 on; the drop at
+# least twice its neighbours' mean (the excess is at least half the drop) and not half won
+# back the next day; the excess at least two points and four standard errors of the drop;
+# every rate over 30+ members.
+INFLECTION_FIRST_DAY = 2
+INFLECTION_SHARE = 0.5
+INFLECTION_MIN_EXCESS = 0.02
+INFLECTION_NOISE = 4.0
 
 
 def retention_matrix(
@@ -477,24 +501,81 @@ def retention_curve(
 
 
 def curve_inflection(curve: pd.DataFrame) -> Inflection | None:
-    """The day with the largest drop from the day before (SPEC §4) and the day before it.
+    """The inflection point of a retention curve (SPEC §4): the day after day 1 whose drop is
+    largest relative to the neighbouring days' drops, or None when none stands out.
 
-    ``curve`` is one group of :func:`retention_curve`. Days without a rate are skipped; the
-    earliest day wins a tie. None when fewer than two days have a rate.
+    ``curve`` is one group of :func:`retention_curve` (``day``, ``rate``, ``eligible``).
+    With r(d) the rate on day d, the drop of day d is drop(d) = r(d−1) − r(d), and its
+    *excess* is drop(d) less the mean of drop(d−1) and drop(d+1) (those that exist: the last
+    day has only drop(d−1); a neighbour that rises counts as no drop, so a bounce back does
+    not inflate the excess). Day 0 is the cohort day itself and day 1's drop is almost always
+    the largest in absolute terms, so candidates are days ``d ≥ 2`` (day 2's neighbours
+    include day 1's drop). A smooth, convex decay has no positive excess; a cliff (the
+    seeds' free-trial members, 60% on days 1-4 and 1% from day 5) has one the size of the
+    cliff. A day *stands out* when all of these hold:
+
+    - its drop is at least twice its neighbours' mean drop (excess ≥ ``INFLECTION_SHARE``
+      × drop);
+    - the excess is at least ``INFLECTION_MIN_EXCESS`` (2 percentage points) and at least
+      ``INFLECTION_NOISE`` (4) standard errors of the drop, √(r(d−1)(1−r(d−1))/n(d−1) +
+      r(d)(1−r(d))/n(d)) with n the eligible members, so sampling noise is not named;
+    - the fall lasts: the next day (when known) wins back less than half of it, r(d−1) −
+      r(d+1) ≥ ``INFLECTION_SHARE`` × drop (a one-day dip is not an inflection);
+    - both days' rates are over at least ``core.samples.SMALL_SAMPLE`` (30) members.
+
+    Four standard errors rather than two or three because every day of a 30-day curve, and
+    every group of a breakdown, is tried: on 3,000-member demo stores of five seeds no
+    channel but free_trial (whose cliff is over 20 standard errors) has a day that stands
+    out.
+
+    Among the days that stand out the largest excess wins (the earliest on a tie); the
+    suggested intervention day is the day before it. Days without a rate are skipped and a
+    drop needs both its days. None when no day stands out: the UI says "no clear
+    inflection".
     """
     points = curve.dropna(subset=["rate"]).sort_values("day")
-    if len(points) < 2:
+    rates = dict(zip(points["day"].astype(int), points["rate"].astype(float), strict=True))
+    if "eligible" in points:
+        sizes = dict(zip(points["day"].astype(int), points["eligible"].astype(float), strict=True))
+    else:
+        sizes = dict.fromkeys(rates, float("inf"))
+
+    def drop(day: int) -> float | None:
+        if day - 1 in rates and day in rates:
+            return rates[day - 1] - rates[day]
         return None
-    days = points["day"].to_numpy()
-    rates = points["rate"].to_numpy()
+
     best: Inflection | None = None
-    for index in range(1, len(points)):
-        if days[index] != days[index - 1] + 1:
+    for day in sorted(rates):
+        here = drop(day)
+        if day < INFLECTION_FIRST_DAY or here is None or here <= 0:
             continue
-        drop = float(rates[index - 1] - rates[index])
-        if best is None or drop > best.drop + 1e-12:
-            best = Inflection(int(days[index]), drop, int(days[index]) - 1)
+        around = [max(value, 0.0) for value in (drop(day - 1), drop(day + 1)) if value is not None]
+        if not around:
+            continue
+        excess = here - sum(around) / len(around)
+        before, after = rates[day - 1], rates[day]
+        if day + 1 in rates and before - rates[day + 1] < INFLECTION_SHARE * here - 1e-12:
+            continue  # a one-day dip: the next day wins back more than half the fall
+        n_before, n_after = sizes[day - 1], sizes[day]
+        if min(n_before, n_after) < SMALL_SAMPLE:
+            continue
+        noise = math.sqrt(before * (1 - before) / n_before + after * (1 - after) / n_after)
+        stands_out = (
+            excess >= INFLECTION_SHARE * here - 1e-12
+            and excess >= INFLECTION_MIN_EXCESS - 1e-12
+            and excess >= INFLECTION_NOISE * noise
+        )
+        if stands_out and (best is None or excess > best.excess + 1e-12):
+            best = Inflection(day, float(here), day - 1, float(excess), before, after)
     return best
+
+
+RETENTION_DAYS: tuple[int, ...] = (1, 7, 30)
+BREAKDOWN_COLUMNS: tuple[str, ...] = (
+    "group", "cohort_size", "d1", "d7", "d30", "d1_eligible", "d7_eligible", "d30_eligible",
+    "inflection_day", "intervention_day",
+)  # fmt: skip
 
 
 def retention_breakdown(
@@ -502,31 +583,48 @@ def retention_breakdown(
 ) -> pd.DataFrame:
     """Day-1, day-7 and day-30 retention per tier, channel or device, best day-30 first.
 
-    Columns: ``group``, ``cohort_size``, ``d1``, ``d7``, ``d30``, ``inflection_day``,
-    ``intervention_day`` (from each group's curve; empty when it has fewer than two points).
+    Columns: ``group``, ``cohort_size``, ``d1``, ``d7``, ``d30``, ``d1_eligible``,
+    ``d7_eligible``, ``d30_eligible`` (each rate's denominator: the members whose day N has
+    passed by the as-of date, fewer than ``cohort_size`` for recent signups; a rate over
+    fewer than 30 is a small sample), ``inflection_day``, ``intervention_day`` (from each
+    group's curve, :func:`curve_inflection`; empty when no day stands out).
     """
     curve = retention_curve(store, filters, as_of, by=by, max_day=30, dimension=dimension)
     rows = []
     for group, points in curve.groupby("group", sort=True):
-        rate = points.set_index("day")["rate"]
+        by_day = points.set_index("day")
         inflection = curve_inflection(points)
         rows.append(
             {
                 "group": group,
                 "cohort_size": int(points["cohort_size"].iloc[0]),
-                "d1": rate.get(1),
-                "d7": rate.get(7),
-                "d30": rate.get(30),
+                **{f"d{n}": by_day["rate"].get(n) for n in RETENTION_DAYS},
+                **{f"d{n}_eligible": int(by_day["eligible"].get(n, 0)) for n in RETENTION_DAYS},
                 "inflection_day": inflection.day if inflection else None,
                 "intervention_day": inflection.intervention_day if inflection else None,
             }
         )
-    frame = pd.DataFrame(
-        rows,
-        columns=["group", "cohort_size", "d1", "d7", "d30", "inflection_day", "intervention_day"],
-    )
+    frame = pd.DataFrame(rows, columns=list(BREAKDOWN_COLUMNS))
     frame = _nullable(frame, ["d1", "d7", "d30"])
     return frame.sort_values(["d30", "group"], ascending=[False, True], na_position="last")
+
+
+def breakdown_rates(breakdown: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`retention_breakdown` in long form for a chart: one row per group and known
+    rate, with that rate's own denominator. Columns: ``group``, ``metric`` (d1, d7, d30),
+    ``value``, ``eligible``."""
+    parts = [
+        pd.DataFrame(
+            {
+                "group": breakdown["group"],
+                "metric": f"d{n}",
+                "value": breakdown[f"d{n}"],
+                "eligible": breakdown[f"d{n}_eligible"],
+            }
+        )
+        for n in RETENTION_DAYS
+    ]
+    return pd.concat(parts, ignore_index=True).dropna(subset=["value"])
 
 
 # -- LTV -------------------------------------------------------------------------------------

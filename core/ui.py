@@ -170,6 +170,10 @@ class PageContext:
     def percent(self, value, digits: int = 1) -> str:
         return i18n.fmt_percent(value, self.lang, digits)
 
+    def points(self, value, digits: int = 1) -> str:
+        """A difference of rates in percentage points: ``58.7 个百分点`` / ``58.7 pp``."""
+        return formats.points(value, self.lang, digits)
+
     def label(self, kind: str, code: object) -> str:
         """The label of a code (``core.labels``): ``wechat`` → 微信."""
         return labels.label(kind, code, self.lang, self.store)

@@ -4,7 +4,7 @@ per member or per session, overall or by device or channel."""
 import altair as alt
 import streamlit as st
 
-from core import metrics, ui
+from core import charts, formats, metrics, ui
 
 ctx = ui.page_guard("funnel")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -51,9 +51,15 @@ if split != "none":
 
 count = "members" if unit == "member" else "sessions"
 steps["step_label"] = steps["step_name"].map(lambda step: ctx.t(f"funnel.step.{step}"))
+steps["bar_label"] = [  # 12,345 · 38.2% (conversion from the step before; the first: count)
+    formats.count_and_rate(value, rate)
+    for value, rate in zip(steps[count], steps["conversion_from_previous"], strict=True)
+]
 order = [ctx.t(f"funnel.step.{step}") for step in metrics.FUNNEL_STEPS]
 encoding = {
-    "x": alt.X(f"{count}:Q", title=ctx.t(f"funnel.unit.{unit}")),
+    "x": alt.X(
+        f"{count}:Q", title=ctx.t(f"funnel.unit.{unit}"), scale=charts.label_room(steps[count])
+    ),
     "y": alt.Y("step_label:N", title=ctx.t("chart.step"), sort=order),
     "tooltip": [
         alt.Tooltip("group:N", title=ctx.t("chart.group")),
@@ -67,6 +73,7 @@ encoding = {
 if split != "none":
     encoding["color"] = alt.Color("group:N", title=ctx.t(f"dimension.{split}"))
     encoding["yOffset"] = "group:N"
-ui.chart(ctx, alt.Chart(steps).mark_bar().encode(**encoding), width="stretch")
+bars = alt.Chart(steps).mark_bar().encode(**encoding)
+ui.chart(ctx, charts.bar_labels(bars, "bar_label"), width="stretch")
 st.caption(ctx.t("funnel.note"))
-ui.table_behind(ctx, steps.drop(columns="step_label"), f"funnel_{unit}_{split}")
+ui.table_behind(ctx, steps.drop(columns=["step_label", "bar_label"]), f"funnel_{unit}_{split}")

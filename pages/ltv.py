@@ -5,6 +5,7 @@ import altair as alt
 import streamlit as st
 
 from core import charts, metrics, ui
+from core.samples import SMALL_SAMPLE
 
 ctx = ui.page_guard("ltv")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -25,7 +26,7 @@ if cohorts.empty:
 st.caption(ctx.t("ltv.note"))
 
 
-def ltv_lines(frame, color_field: str, color_title: str):
+def ltv_lines(frame, color_field: str, color_title: str, scale=alt.Undefined):
     return (
         alt.Chart(frame.dropna(subset=["ltv"]))
         .mark_line(point=True)
@@ -36,7 +37,8 @@ def ltv_lines(frame, color_field: str, color_title: str):
                 title=ctx.money_label(ctx.t("chart.ltv")),
                 axis=charts.money_axis(ctx.currency),
             ),
-            color=alt.Color(f"{color_field}:N", title=color_title),
+            color=alt.Color(f"{color_field}:N", title=color_title, scale=scale),
+            opacity=charts.small_sample_opacity("members"),
             tooltip=[
                 alt.Tooltip(f"{color_field}:N", title=color_title),
                 alt.Tooltip("months_since_signup:O", title=ctx.t("chart.months_since_signup")),
@@ -52,7 +54,13 @@ def ltv_lines(frame, color_field: str, color_title: str):
 
 st.subheader(ctx.t("ltv.by_cohort"))
 shown = cohorts.assign(cohort_label=cohorts["cohort"].dt.strftime("%Y-%m"))
-ui.chart(ctx, ltv_lines(shown, "cohort_label", ctx.t("chart.cohort")), width="stretch")
+# one line per signup month, oldest darkest; cohorts under 30 members faint
+by_age = charts.cohort_scale(sorted(shown.dropna(subset=["ltv"])["cohort_label"].unique()))
+by_cohort = ltv_lines(shown, "cohort_label", ctx.t("chart.cohort"), by_age).properties(
+    height=max(300, 30 * len(by_age.domain) + 60)  # room for every cohort in the legend
+)
+ui.chart(ctx, by_cohort, width="stretch")
+st.caption(ctx.t("ltv.cohort_note", minimum=SMALL_SAMPLE))
 ui.table_behind(ctx, cohorts, "ltv_cohorts")
 
 dimension = (
@@ -67,5 +75,14 @@ dimension = (
 st.subheader(ctx.t("ltv.by_group", dimension=ctx.t(f"dimension.{dimension}")))
 groups = ui.cached_view(ctx, "ltv_by_group", filters, as_of, dimension=dimension, max_months=months)
 groups = ui.labelled(ctx, groups, {"group": dimension})
-ui.chart(ctx, ltv_lines(groups, "group", ctx.t(f"dimension.{dimension}")), width="stretch")
+pooled = ltv_lines(groups, "group", ctx.t(f"dimension.{dimension}")).properties(
+    title=alt.TitleParams(  # a pooled line can fall: say why on the chart
+        ctx.t("ltv.pooled_title"),
+        subtitle=ctx.t("ltv.pooled_note").split("\n"),
+        anchor="start",
+        fontSize=13,
+        subtitleColor="#555555",
+    )
+)
+ui.chart(ctx, pooled, width="stretch")
 ui.table_behind(ctx, groups, f"ltv_by_{dimension}")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts, metrics, ui
+from core.samples import SMALL_SAMPLE
 
 ctx = ui.page_guard("retention")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -74,7 +75,12 @@ cells = pd.concat(
 order = [cohort_labels[c] for c in sorted(cohort_labels)] + [mean_label]  # the mean row last
 base = alt.Chart(cells).encode(
     x=alt.X("period:O", title=ctx.t("chart.period_n")),
-    y=alt.Y("cohort_label:N", title=ctx.t("chart.cohort"), sort=order),
+    y=alt.Y(
+        "cohort_label:N",
+        title=ctx.t("chart.cohort"),
+        sort=order,
+        axis=alt.Axis(labelLimit=240),  # the whole label: start and size, never cut
+    ),
     tooltip=[
         alt.Tooltip("cohort_label:N", title=ctx.t("chart.cohort")),
         alt.Tooltip("period:O", title=ctx.t("chart.period_n")),
@@ -94,7 +100,11 @@ heatmap = base.mark_rect().encode(
 )
 labels = base.mark_text(fontSize=10).encode(
     text=alt.Text("rate:Q", format=".0%"),
-    color=alt.condition("datum.rate > 0.5", alt.value("white"), alt.value("black")),
+    color=alt.condition(  # white only on a dark cell: a greyed (small) cell is pale
+        f"datum.rate > 0.5 && datum.cohort_size >= {SMALL_SAMPLE}",
+        alt.value("white"),
+        alt.value("black"),
+    ),
 )
 ui.chart(
     ctx,
@@ -124,6 +134,7 @@ ui.chart(
         ),
         y=alt.Y("value:Q", title=ctx.t("chart.rate"), axis=alt.Axis(format="%")),
         color=alt.Color("metric:N", title=ctx.t("chart.metric")),
+        opacity=charts.small_sample_opacity("cohort_size"),
         tooltip=[
             charts.date_tooltip("cohort:T", ctx.t("chart.cohort"), ctx.lang),
             alt.Tooltip("metric:N", title=ctx.t("chart.metric")),
@@ -144,6 +155,7 @@ line = (
     .encode(
         x=alt.X("day:Q", title=ctx.t("chart.day_n")),
         y=alt.Y("rate:Q", title=ctx.t("chart.rate"), axis=alt.Axis(format="%")),
+        opacity=charts.small_sample_opacity("eligible"),
         tooltip=[
             alt.Tooltip("day:Q", title=ctx.t("chart.day_n")),
             alt.Tooltip("eligible:Q", title=ctx.t("chart.cohort_size"), format=","),
@@ -160,13 +172,17 @@ if inflection is not None:
         ctx.t(
             "retention.inflection",
             day=inflection.day,
-            drop=ctx.percent(inflection.drop),
+            before=ctx.percent(inflection.rate_before),
+            after=ctx.percent(inflection.rate),
+            drop=ctx.points(inflection.drop),
+            around=ctx.points(inflection.neighbour_drop),
             intervention=inflection.intervention_day,
         )
     )
 else:
     ui.chart(ctx, line, width="stretch")
-    st.caption(ctx.t("retention.no_inflection"))
+    st.caption(ctx.t("retention.no_inflection", minimum=SMALL_SAMPLE))
+st.caption(ctx.t("retention.inflection_rule"))
 ui.table_behind(ctx, curve, f"retention_curve_{by}")
 
 st.subheader(ctx.t("retention.breakdown"))
@@ -181,9 +197,7 @@ dimension = (
 )
 breakdown = ui.cached_view(ctx, "retention_breakdown", filters, as_of, dimension=dimension, by=by)
 breakdown = ui.labelled(ctx, breakdown, {"group": dimension})
-bars = breakdown.melt(
-    id_vars=["group", "cohort_size"], value_vars=["d1", "d7", "d30"], var_name="metric"
-).dropna()
+bars = metrics.breakdown_rates(breakdown)  # each rate with its own denominator
 bars["metric"] = bars["metric"].map(lambda name: ctx.t(f"metric.{name}"))
 ui.chart(
     ctx,
@@ -194,15 +208,15 @@ ui.chart(
         y=alt.Y("group:N", title=ctx.t(f"dimension.{dimension}"), sort=breakdown["group"].tolist()),
         yOffset="metric:N",
         color=alt.Color("metric:N", title=ctx.t("chart.metric")),
-        opacity=charts.small_sample_opacity("cohort_size"),
+        opacity=charts.small_sample_opacity("eligible"),
         tooltip=[
             alt.Tooltip("group:N", title=ctx.t(f"dimension.{dimension}")),
             alt.Tooltip("metric:N", title=ctx.t("chart.metric")),
-            alt.Tooltip("cohort_size:Q", title=ctx.t("chart.cohort_size"), format=","),
+            alt.Tooltip("eligible:Q", title=ctx.t("chart.rate_base"), format=","),
             alt.Tooltip("value:Q", title=ctx.t("chart.rate"), format=".1%"),
         ],
     ),
     width="stretch",
 )
-ui.best_worst_note(ctx, breakdown, "d30", "cohort_size", "group")  # groups are labels
+ui.best_worst_note(ctx, breakdown, "d30", "d30_eligible", "group")  # groups are labels
 ui.table_behind(ctx, breakdown, f"retention_by_{dimension}")

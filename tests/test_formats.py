@@ -106,6 +106,20 @@ def test_changes_in_points_and_percent():
     assert formats.change(-0.05, "relative", "en") == "-5.0%"  # ASCII: Streamlit colours it
 
 
+def test_points_are_unsigned_differences_of_rates():
+    assert formats.points(0.58659, "zh") == "58.7 个百分点"
+    assert formats.points(0.0071, "en") == "0.7 pp"
+    assert formats.points(-0.012, "en") == f"{MINUS}1.2 pp"
+    assert formats.points(-0.0001, "zh") == "0.0 个百分点"  # rounds to zero: no minus
+    assert formats.points(None, "zh") == formats.EMPTY
+
+
+def test_count_and_rate_bar_labels():
+    assert formats.count_and_rate(12345, 0.38249) == "12,345 · 38.2%"
+    assert formats.count_and_rate(12345, float("nan")) == "12,345"  # a funnel's first step
+    assert formats.count_and_rate(7, 0.0004) == "7 · 0.04%"
+
+
 def test_i18n_wrappers_are_the_same_formatter():
     assert i18n.fmt_money(-1234.5) == formats.money(-1234.5) == f"{MINUS}¥1,234.50"
     assert i18n.fmt_percent(0.0004) == "0.04%"

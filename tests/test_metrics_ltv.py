@@ -68,3 +68,27 @@ def test_ltv_by_channel_pools_complete_cohorts(store):
     assert month1.loc["wechat", "ltv"] == pytest.approx(1850.0)
     assert month1.loc["douyin", "ltv"] == pytest.approx(300.0)
     assert math.isnan(month1.loc["referral", "ltv"])
+
+
+def test_cumulative_ltv_never_falls_within_a_cohort(store):
+    """Member 5 (June cohort) also pays ¥150 on 08-05, after a month (July) without orders.
+    As of 08-31, months 0-3: May {1, 7} — 2100, 2150, 2150, 2150 (÷ 2: 1050, 1075, 1075,
+    1075); June {2, 3, 4, 5, 6} — 400, 400 (July), 550 (August), September not ended
+    (÷ 5: 80, 80, 110, empty). A month without orders keeps the cohort's value."""
+    from core import rollups
+
+    with store.transaction() as cur:
+        cur.execute(
+            "insert into orders (order_id, member_key, paid_at, amount, status, source) "
+            "values ('O10', 5, '2026-08-05 10:00:00', 150.00, 'paid', 'file')"
+        )
+        rollups.complete_rollups(cur)
+    frame = metrics.ltv_cohorts(store, SPRING, date(2026, 8, 31), max_months=3)
+    may = [cell(frame, date(2026, 5, 1), month) for month in range(4)]
+    june = [cell(frame, date(2026, 6, 1), month) for month in range(4)]
+    assert may == pytest.approx([1050.0, 1075.0, 1075.0, 1075.0])
+    assert june[:3] == pytest.approx([80.0, 80.0, 110.0]) and june[3] is None
+    revenue = [cell(frame, date(2026, 6, 1), month, "revenue") for month in range(3)]
+    assert revenue == pytest.approx([400.0, 400.0, 550.0])
+    for _, cohort in frame.dropna(subset=["ltv"]).groupby("cohort"):
+        assert cohort.sort_values("months_since_signup")["ltv"].is_monotonic_increasing

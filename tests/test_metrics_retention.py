@@ -17,14 +17,17 @@ Day-N "on" curve, day cohorts 06-01 … 06-16 by signup (members 2, 3, 4, 5, 6):
 is eligible up to N = 6 (6's day 6 is 06-16); for N = 7 and 8 member 6 is not (06-17).
 Day 0 {2,3,4,5} 4/5; day 1 {2 (06-02), 4 (06-04), 5 (06-09)} 3/5; day 2 {5 (06-10)} 1/5;
 days 3 … 6 none; day 7 {2 (06-08)} 1/4; day 8 {3 (06-09)} 1/4. Drops: 0.2, 0.4, 0.2, 0, 0,
-0, 0, -0.25, 0 → inflection day 2, intervention day 1.
+0, 0, -0.25, 0. Day 2's drop (0.4) is twice its neighbours' mean (0.2), but every day has
+five members, under the 30 a rate needs (core/samples.py): no clear inflection.
 
 Trend by week: W1 (2, 3 on 06-01; 4 on 06-03; last cohort day 06-07): d1 {2, 4} 2/3, d7
 (06-14 ≤ 06-16) {2} 1/3, d30 empty. W2 (5, 6; last day 06-14): d1 (06-15) {5} 1/2, d7
 (06-21) empty.
 
 Breakdown by channel: referral {3,4}: d1 {4} 1/2, d7 0/2; wechat {2,5}: d1 2/2, d7 {2} 1/2
-(5's day 7 is 06-15 ≤ 06-16); douyin {6}: d1 0/1, d7 empty (06-17).
+(5's day 7 is 06-15 ≤ 06-16); douyin {6}: d1 0/1, d7 empty (06-17). Each rate's
+denominator: d1 and d7 are over 2, 2 (referral, wechat) and d1 over 1, d7 over 0 (douyin);
+nobody's day 30 has passed (the earliest is 07-01), so every d30 is over 0.
 """
 
 from __future__ import annotations
@@ -100,8 +103,12 @@ def test_curve_and_inflection(store):
     curve = metrics.retention_curve(store, JUNE, AS_OF, max_day=8)
     assert curve["eligible"].tolist() == [5] * 7 + [4, 4]
     assert curve["rate"].tolist() == pytest.approx([0.8, 0.6, 0.2, 0, 0, 0, 0, 0.25, 0.25])
-    inflection = metrics.curve_inflection(curve)
-    assert inflection == metrics.Inflection(day=2, drop=pytest.approx(0.4), intervention_day=1)
+    assert metrics.curve_inflection(curve) is None  # five members: nothing stands out
+    # the same rates over 3,000 members: day 2 stands out (tests/test_retention_inflection.py)
+    inflection = metrics.curve_inflection(curve.assign(eligible=3000))
+    assert (inflection.day, inflection.intervention_day) == (2, 1)
+    assert inflection.drop == pytest.approx(0.4)
+    assert inflection.excess == pytest.approx(0.4 - (0.2 + 0.2) / 2)
 
 
 def test_trend_across_weekly_cohorts(store):
@@ -120,6 +127,24 @@ def test_breakdown_by_channel(store):
     assert table.loc["douyin", "d1"] == 0
     assert math.isnan(table.loc["douyin", "d7"])
     assert table["cohort_size"].to_dict() == {"douyin": 1, "referral": 2, "wechat": 2}
+    assert table["d1_eligible"].to_dict() == {"douyin": 1, "referral": 2, "wechat": 2}
+    assert table["d7_eligible"].to_dict() == {"douyin": 0, "referral": 2, "wechat": 2}
+    assert (table["d30_eligible"] == 0).all()
+
+
+def test_breakdown_rates_carry_their_own_denominators(store):
+    table = metrics.retention_breakdown(store, JUNE, AS_OF, "channel")
+    long = metrics.breakdown_rates(table).set_index(["group", "metric"])
+    # douyin's d7 and every d30 are unknown: no bar
+    assert sorted(long.index) == [
+        ("douyin", "d1"),
+        ("referral", "d1"),
+        ("referral", "d7"),
+        ("wechat", "d1"),
+        ("wechat", "d7"),
+    ]
+    assert long.loc[("wechat", "d7"), "value"] == pytest.approx(0.5)
+    assert long.loc[("douyin", "d1"), "eligible"] == 1
 
 
 def test_bad_options_are_refused(store):

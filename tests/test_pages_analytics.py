@@ -94,11 +94,12 @@ def test_support_is_refused(store, page):
     assert at.error and not charts(at) and not at.title
 
 
-def test_retention_page_shows_the_inflection_point(store):
-    # tests/test_metrics_retention.py: the largest drop of the curve is on day 2 (0.6 → 0.2)
+def test_retention_page_says_no_clear_inflection_on_a_small_curve(store):
+    # tests/test_metrics_retention.py: day 2 falls most (0.6 → 0.2) but over five members
     at = open_page("pages/retention.py", "viewer", PERIOD)
-    expected = i18n.t("retention.inflection", "zh", day=2, drop="40.0%", intervention=1)
-    assert expected in [info.value for info in at.info]
+    expected = i18n.t("retention.no_inflection", "zh", minimum=30)
+    assert expected in [caption.value for caption in at.caption]
+    assert not [info for info in at.info if "拐点：" in info.value]
 
 
 def test_hours_page_shows_the_peak_hour(store):
