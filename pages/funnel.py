@@ -5,6 +5,7 @@ import altair as alt
 import streamlit as st
 
 from core import metrics, ui
+from core.drilldown import DrillTarget
 
 ctx = ui.page_guard("funnel")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -67,6 +68,17 @@ encoding = {
 if split != "none":
     encoding["color"] = alt.Color("group:N", title=ctx.t(f"dimension.{split}"))
     encoding["yOffset"] = "group:N"
-ui.chart(ctx, alt.Chart(steps).mark_bar().encode(**encoding), width="stretch")
+if unit == "member" and split == "none":  # a step's bar opens who dropped off after it
+    ui.drill_chart(
+        ctx,
+        alt.Chart(steps).mark_bar().encode(**encoding),
+        key="drill_funnel",
+        fields=["step"],
+        target=lambda point: DrillTarget.dropoff(point["step"]),
+        filters=filters,
+        width="stretch",
+    )
+else:
+    ui.chart(ctx, alt.Chart(steps).mark_bar().encode(**encoding), width="stretch")
 st.caption(ctx.t("funnel.note"))
 ui.table_behind(ctx, steps.drop(columns="step_label"), f"funnel_{unit}_{split}")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts, metrics, ui
+from core.drilldown import DrillTarget
 
 ctx = ui.page_guard("retention")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -96,11 +97,20 @@ labels = base.mark_text(fontSize=10).encode(
     text=alt.Text("rate:Q", format=".0%"),
     color=alt.condition("datum.rate > 0.5", alt.value("white"), alt.value("black")),
 )
-ui.chart(
+cohort_of = {label: cohort for cohort, label in cohort_labels.items()}  # not the mean row
+ui.drill_chart(
     ctx,
     (heatmap + labels)
     .transform_filter("isValid(datum.rate)")
     .properties(height=max(160, 24 * len(order))),
+    key="drill_retention_matrix",
+    fields=["cohort_label"],
+    target=lambda point: (
+        DrillTarget.cohort(cohort_of[point["cohort_label"]], unit, by)
+        if point.get("cohort_label") in cohort_of
+        else None
+    ),
+    filters=filters,
     width="stretch",
 )
 st.caption(ctx.t("retention.note"))
