@@ -151,3 +151,51 @@ def test_link_values():
 def test_bad_links_are_refused(kind, value):
     with pytest.raises(DrillError):
         DrillTarget.from_link(kind, value)
+
+
+# -- a drill-down list saved as a segment: a fixed set of members ---------------------------
+
+
+@pytest.fixture()
+def tagged(tmp_path):
+    from core import segments
+    from tests.fixtures_segments import build_segments_store
+
+    store = build_segments_store(tmp_path / "segments.duckdb")
+    with store.transaction() as cur:
+        segments.refresh_tags(cur, date(2026, 7, 2), backfill_days=5)
+    return store
+
+
+def test_a_fixed_segment_holds_its_members(tagged):
+    from core import segments
+    from tests.fixtures_segments import AS_OF as SEGMENTS_AS_OF
+
+    fixed = segments.SegmentDefinition(members=(15, 14, 23))
+    sid = segments.save_segment(tagged, "analyst", "ann", "抖音老客", fixed)
+    saved = segments.get_segment(tagged, sid)
+    assert saved.definition.members == (14, 15, 23)
+    assert [s.definition.members for s in segments.list_segments(tagged)] == [(14, 15, 23)]
+    # LATE (23) signed up on 07-01: counted from that day's snapshot on
+    assert segments.segment_member_keys_now(tagged, sid) == [14, 15, 23]
+    sizes = segments.segment_sizes(tagged, saved.definition, date(2026, 6, 28), date(2026, 7, 2))
+    assert sizes["members"].tolist() == [2, 2, 2, 3, 3]
+    # conditions still apply within the fixed set
+    douyin = segments.SegmentDefinition(channels=("douyin",), members=(14, 15, 23))
+    assert segments.segment_member_keys(tagged, douyin, SEGMENTS_AS_OF) == [14, 15]
+    # a rename keeps the members; deleting the segment drops them
+    segments.save_segment(tagged, "analyst", "ann", "renamed", saved.definition, sid)
+    assert segments.segment_member_keys_now(tagged, sid) == [14, 15, 23]
+    segments.delete_segment(tagged, "analyst", "ann", sid)
+    assert tagged.scalar("select count(*) from segment_fixed_members") == 0
+
+
+def test_a_tag_point_matches_the_tag_list_of_that_day(tagged):
+    from core import segments
+
+    sizes = segments.tag_sizes(tagged, date(2026, 6, 28), date(2026, 7, 2))
+    assert sizes["members"].sum() > 0
+    for row in sizes.itertuples():
+        definition = segments.SegmentDefinition.for_tag(row.tag, GlobalFilters())
+        found = segments.segment_member_keys(tagged, definition, row.day.date())
+        assert len(found) == row.members, (row.tag, row.day)
