@@ -1131,11 +1131,12 @@ def drill_chart(
         chart(ctx, figure, **kwargs)
         return
     selection = alt.selection_point(name=DRILL_SELECTION, fields=fields, on="click")
+    figure = figure.add_params(selection)
     # SVG: each mark is an element a person's screen reader (and a browser test) can find
     svg = {"embedOptions": {"renderer": "svg"}}
     event = chart(
         ctx,
-        figure.add_params(selection).properties(usermeta=svg),
+        figure.properties(usermeta=svg),
         key=key,
         on_select="rerun",
         selection_mode=DRILL_SELECTION,
