@@ -1144,7 +1144,10 @@ def drill_chart(
     )
     points = (event.selection.get(DRILL_SELECTION) or []) if event else []
     point = points[0] if points else None
-    wanted = target(point) if isinstance(point, dict) else None
+    try:
+        wanted = target(point) if isinstance(point, dict) else None
+    except (KeyError, ValueError):  # a mark without the fields (or a bad value): no drill
+        wanted = None
     if wanted is None:
         return
     params = wanted if isinstance(wanted, dict) else wanted.query_params()
@@ -1152,7 +1155,7 @@ def drill_chart(
 
 
 def drill_text(ctx: PageContext, target, filters: GlobalFilters, as_of: date) -> str:
-    """What a drill-down list holds, as a sentence: ``在 2026-06-01 至 2026-06-16 通过微信注册
+    """What a drill-down list holds, as a sentence: ``2026-06-01 至 2026-06-16 经「微信」渠道注册
     的会员``."""
     period = filters.period(as_of)
     span = {"start": period.start.isoformat(), "end": period.end.isoformat()}
