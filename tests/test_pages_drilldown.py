@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import i18n, segments
 from core.config import PROJECT_ROOT
-from tests.fixtures_analytics import build_analytics_store
+from tests.fixtures_analytics import AS_OF, build_analytics_store
 from tests.fixtures_app import app_store
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -123,3 +123,25 @@ def test_a_viewer_channels_chart_has_no_drill(store):
         assert len(charts) == 3
         modes = [list(chart.proto.selection_mode) for chart in charts]
         assert modes == ([["drill"], [], []] if selectable else [[], [], []]), username
+
+
+def test_a_fixed_segment_says_so_and_keeps_its_members_when_renamed(store):
+    with store.transaction() as cur:  # the segments page needs a tag snapshot
+        segments.refresh_tags(cur, AS_OF, backfill_days=1)
+    sid = segments.save_segment(
+        store, "analyst", "analyst", "微信六月新客", segments.SegmentDefinition(members=(2, 5))
+    )
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["ml_session"] = {"username": "analyst", "issued_at": time.time()}
+    at.query_params.update({"segment": str(sid)})
+    at.run()
+    at = at.switch_page("pages/segments.py").run()
+    assert not at.exception, at.exception
+    assert i18n.t("drill.fixed_segment", "zh", n="2") in [c.value for c in at.caption]
+    name = next(t for t in at.text_input if t.label == i18n.t("segments.name", "zh"))
+    name.input("微信六月新客（改名）")
+    next(b for b in at.button if b.label == i18n.t("segments.save", "zh")).click()
+    at = at.run()
+    assert not at.exception, at.exception
+    assert segments.get_segment(store, sid).name == "微信六月新客（改名）"
+    assert segments.segment_member_keys_now(store, sid) == [2, 5]
