@@ -57,12 +57,15 @@ def test_a_dropoff_drill_in_english(store):
     at = open_list("analyst", {**JUNE, "drill": "dropoff", "value": "2"})
     assert not at.exception, at.exception
     text = at.info[0].value.replace("\\", "")
-    assert text == (
-        "Members who reached “Add to cart” but not “Checkout” from 2026-06-01 to 2026-06-16 "
-        "(dropped off at this step)"
-    ).replace("Add to cart", i18n.t("funnel.step.add_to_cart", "en")).replace(
-        "Checkout", i18n.t("funnel.step.checkout", "en")
+    assert text == i18n.t(
+        "drill.dropoff",
+        "en",
+        step=i18n.t("funnel.step.add_to_cart", "en"),
+        next=i18n.t("funnel.step.checkout", "en"),
+        start="2026-06-01",
+        end="2026-06-16",
     )
+    assert text.startswith("Members who reached")
     assert listed(at) == ["D"]
 
 
