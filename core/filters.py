@@ -52,9 +52,10 @@ DATE_PRESETS: tuple[str, ...] = (
 )
 # Parameters that are not filters but legitimately appear in a Streamlit URL.
 FOREIGN_PARAMS = frozenset({"embed", "embed_options"})
-# What a member page shows (a tag, alert or member), kept in shared links; each page checks
-# its own values against the store. (A saved segment is the global ``segment`` filter.)
-PAGE_PARAMS = frozenset({"tag", "alert", "member"})
+# What a member page shows (a tag, alert, member or drill-down target of core/drilldown.py),
+# kept in shared links; each page checks its own values against the store. (A saved segment
+# is the global ``segment`` filter.)
+PAGE_PARAMS = frozenset({"tag", "alert", "member", "drill", "value"})
 FOREIGN_PARAMS = FOREIGN_PARAMS | PAGE_PARAMS
 
 

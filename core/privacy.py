@@ -59,6 +59,7 @@ MEMBER_TABLES: dict[str, str] = {
     "search_day": "member_key",
     "tag_spells": "member_key",
     "segment_members": "member_key",
+    "segment_fixed_members": "member_key",
     "churn_member_scores": "member_key",
     "erased_members": "member_key",
 }

@@ -516,7 +516,9 @@ def group_best_hour(conn: Conn, member_keys: Sequence[int], as_of: date) -> int 
 
 @dataclass(frozen=True)
 class SegmentDefinition:
-    """Attribute filters (empty: all) and tag conditions of a segment."""
+    """Attribute filters (empty: all) and tag conditions of a segment; ``members``: a fixed
+    set of member keys (a list saved from a drill-down, ``segment_fixed_members``), within
+    the conditions; empty: no fixed set."""
 
     regions: tuple[str, ...] = ()
     devices: tuple[str, ...] = ()
@@ -525,6 +527,7 @@ class SegmentDefinition:
     all_tags: tuple[str, ...] = ()
     any_tags: tuple[str, ...] = ()
     none_tags: tuple[str, ...] = ()
+    members: tuple[int, ...] = ()
 
     @classmethod
     def from_filters(cls, filters: GlobalFilters, **tags: Sequence[str]) -> SegmentDefinition:
@@ -543,6 +546,7 @@ class SegmentDefinition:
         return cls.from_filters(filters or GlobalFilters(), all_tags=(tag,))
 
     def params(self) -> dict[str, list[str]]:
+        """The conditions, as the parameters of the segment queries' conditions."""
         return {
             "regions": list(self.regions),
             "devices": list(self.devices),
@@ -552,6 +556,11 @@ class SegmentDefinition:
             "any_tags": list(self.any_tags),
             "none_tags": list(self.none_tags),
         }
+
+    def member_params(self) -> dict[str, object]:
+        """``params`` and the fixed member set (``$fixed``, ``$members``) for the queries
+        that list or count members (segment_members.sql, segment_sizes.sql)."""
+        return {**self.params(), "fixed": bool(self.members), "members": list(self.members)}
 
     def validate(self) -> None:
         _check_tags([*self.all_tags, *self.any_tags, *self.none_tags])
@@ -579,22 +588,34 @@ _SEGMENT_COLUMNS = (
 )
 
 
-def _segment_from_row(row: tuple) -> SavedSegment:
+def _segment_from_row(row: tuple, fixed: dict[int, tuple[int, ...]]) -> SavedSegment:
     lists = [tuple(values or ()) for values in row[3:10]]
     return SavedSegment(
         segment_id=int(row[0]),
         name=row[1],
         owner=row[2],
-        definition=SegmentDefinition(*lists),
+        definition=SegmentDefinition(*lists, members=fixed.get(int(row[0]), ())),
         created_at=row[10],
         updated_at=row[11],
     )
 
 
+def _fixed_members(conn: Conn, segment_id: int | None = None) -> dict[int, tuple[int, ...]]:
+    """The fixed member sets of saved segments (of ``segment_id`` only, when given)."""
+    rows = _rows(
+        conn,
+        "select segment_id, list(member_key order by member_key) from segment_fixed_members "
+        "where $id is null or segment_id = $id group by segment_id",
+        {"id": segment_id},
+    )
+    return {int(row[0]): tuple(int(key) for key in row[1]) for row in rows}
+
+
 def list_segments(conn: Conn) -> list[SavedSegment]:
     """Every saved segment, by name."""
     rows = _rows(conn, f"select {_SEGMENT_COLUMNS} from saved_segments order by name, 1")  # noqa: S608
-    return [_segment_from_row(row) for row in rows]
+    fixed = _fixed_members(conn) if rows else {}
+    return [_segment_from_row(row, fixed) for row in rows]
 
 
 def get_segment(conn: Conn, segment_id: int) -> SavedSegment | None:
@@ -603,7 +624,18 @@ def get_segment(conn: Conn, segment_id: int) -> SavedSegment | None:
         f"select {_SEGMENT_COLUMNS} from saved_segments where segment_id = $id",  # noqa: S608
         {"id": int(segment_id)},
     )
-    return _segment_from_row(rows[0]) if rows else None
+    return _segment_from_row(rows[0], _fixed_members(conn, int(segment_id))) if rows else None
+
+
+def _write_fixed_members(
+    cur: duckdb.DuckDBPyConnection, segment_id: int, definition: SegmentDefinition
+) -> None:
+    cur.execute("delete from segment_fixed_members where segment_id = $id", {"id": segment_id})
+    if definition.members:
+        cur.execute(
+            "insert into segment_fixed_members select distinct $id, unnest($members::integer[])",
+            {"id": segment_id, "members": list(definition.members)},
+        )
 
 
 class _NotOwner(Exception):
@@ -628,7 +660,10 @@ def _refuse_not_owner(
 
 def _segment_details(name: str, owner: str, definition: SegmentDefinition) -> dict:
     # "segment_name", not "name": the audit log masks a key "name" as a person's name
-    return {"segment_name": name, "owner": owner, **definition.params()}
+    details = {"segment_name": name, "owner": owner, **definition.params()}
+    if definition.members:  # a fixed set: how many, not who
+        details["fixed_members"] = len(set(definition.members))
+    return details
 
 
 def save_segment(
@@ -684,6 +719,7 @@ def save_segment(
                 )
                 before = _segment_details(found.name, found.owner, found.definition)
                 after = _segment_details(name, found.owner, definition)
+            _write_fixed_members(cur, new_id, definition)
             members = rebuild_segment_members(cur, store_as_of(cur), [new_id])
             after["members"] = members.get(new_id, 0)
             audit.record(
@@ -714,6 +750,10 @@ def delete_segment(store: Store, role: str | None, actor: str, segment_id: int) 
                 raise _NotOwner(found.owner)
             cur.execute(
                 "delete from saved_segments where segment_id = $id", {"id": int(segment_id)}
+            )
+            cur.execute(
+                "delete from segment_fixed_members where segment_id = $id",
+                {"id": int(segment_id)},
             )
             rules = cur.execute(
                 "delete from alert_rules where group_kind = 'segment' and group_value = $id "
@@ -771,7 +811,11 @@ def rebuild_segment_members(
                 "insert into segment_members select $segment_id, member_key from ("  # noqa: S608
                 + sql_text("segments/segment_members")
                 + ")",
-                {"segment_id": segment.segment_id, "day": as_of, **segment.definition.params()},
+                {
+                    "segment_id": segment.segment_id,
+                    "day": as_of,
+                    **segment.definition.member_params(),
+                },
             )
         size = cur.execute(
             "select count(*) from segment_members where segment_id = $id",
@@ -815,7 +859,7 @@ def segment_member_keys_now(conn: Conn, segment_id: int) -> list[int]:
 def segment_members(conn: Conn, definition: SegmentDefinition, day: date) -> pd.DataFrame:
     """The segment's members on ``day``: ``member_key``, ``tags`` (held that day)."""
     definition.validate()
-    return _df(conn, "segments/segment_members", {"day": day, **definition.params()})
+    return _df(conn, "segments/segment_members", {"day": day, **definition.member_params()})
 
 
 def segment_member_keys(conn: Conn, definition: SegmentDefinition, day: date) -> list[int]:
@@ -827,7 +871,8 @@ def segment_sizes(
 ) -> pd.DataFrame:
     """The segment's size on each snapshot day in [start, end]: ``day``, ``members``."""
     definition.validate()
-    frame = _df(conn, "segments/segment_sizes", {"start": start, "end": end, **definition.params()})
+    params = {"start": start, "end": end, **definition.member_params()}
+    frame = _df(conn, "segments/segment_sizes", params)
     frame["day"] = pd.to_datetime(frame["day"])
     return frame
 

@@ -26,6 +26,7 @@ import time
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -1107,6 +1108,80 @@ def chart(ctx: PageContext, figure, **kwargs):
     (:func:`core.charts.localise`), full width."""
     kwargs.setdefault("width", "stretch")
     return st.altair_chart(charts.localise(figure, ctx.lang, ctx.currency), **kwargs)
+
+
+# -- drill-down (core/drilldown.py) ---------------------------------------------------------
+
+DRILL_PAGE = "pages/member_list.py"
+DRILL_SELECTION = "drill"  # the Vega-Lite selection a click on a drillable chart makes
+
+
+def drill_chart(
+    ctx: PageContext,
+    figure,
+    key: str,
+    fields: list[str],
+    target,
+    filters: GlobalFilters,
+    **kwargs,
+) -> None:
+    """:func:`chart`, and for roles that may open member lists (``VIEW_MEMBER_LIST``) a click
+    on a bar, cell or point opens the member list of what was clicked: ``target`` turns the
+    clicked datum's ``fields`` (a dict) into a ``core.drilldown.DrillTarget`` (or None: not
+    drillable, e.g. a mean row) and the page switches to the member list with the target and
+    ``filters`` (the filters the chart was drawn with) in its link. A tag's bar passes a
+    ``{"tag": code}`` dict instead of a target: the member list's own tag source."""
+    if not ctx.can(permissions.Capability.VIEW_MEMBER_LIST):
+        chart(ctx, figure, **kwargs)
+        return
+    selection = alt.selection_point(name=DRILL_SELECTION, fields=fields, on="click")
+    figure = figure.add_params(selection)
+    # SVG: each mark is an element a person's screen reader (and a browser test) can find
+    svg = {"embedOptions": {"renderer": "svg"}}
+    event = chart(
+        ctx,
+        figure.properties(usermeta=svg),
+        key=key,
+        on_select="rerun",
+        selection_mode=DRILL_SELECTION,
+        **kwargs,
+    )
+    points = (event.selection.get(DRILL_SELECTION) or []) if event else []
+    point = points[0] if points else None
+    try:
+        wanted = target(point) if isinstance(point, dict) else None
+    except (KeyError, ValueError):  # a mark without the fields (or a bad value): no drill
+        wanted = None
+    if wanted is None:
+        return
+    params = wanted if isinstance(wanted, dict) else wanted.query_params()
+    st.switch_page(DRILL_PAGE, query_params={**filters.to_query_params(), **params})
+
+
+def drill_text(ctx: PageContext, target, filters: GlobalFilters, as_of: date) -> str:
+    """What a drill-down list holds, as a sentence: ``2026-06-01 至 2026-06-16 经「微信」渠道注册
+    的会员``."""
+    period = filters.period(as_of)
+    span = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    if target.kind == "channel":
+        return ctx.t("drill.channel", channel=ctx.label("channel", target.value), **span)
+    if target.kind == "tier":
+        return ctx.t("drill.tier", tier=ctx.label("tier", target.value), day=target.day)
+    if target.kind == "cohort":
+        return ctx.t(
+            "drill.cohort_signup" if target.by == "signup" else "drill.cohort_first_activity",
+            unit=ctx.t(f"unit.{target.unit}"),
+            start=target.day.isoformat(),
+            end=target.cohort_end().isoformat(),
+        )
+    if target.kind == "hour":
+        weekday = ctx.t(f"weekday.{target.weekday}")
+        return ctx.t("drill.hour", weekday=weekday, hour=f"{target.hour:02d}", **span)
+    step = ctx.t(f"funnel.step.{metrics.FUNNEL_STEPS[target.step - 1]}")
+    if target.step == len(metrics.FUNNEL_STEPS):
+        return ctx.t("drill.dropoff_last", step=step, **span)
+    following = ctx.t(f"funnel.step.{metrics.FUNNEL_STEPS[target.step]}")
+    return ctx.t("drill.dropoff", step=step, next=following, **span)
 
 
 def labelled(ctx: PageContext, frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:

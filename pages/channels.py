@@ -5,6 +5,7 @@ import altair as alt
 import streamlit as st
 
 from core import charts, ui
+from core.drilldown import DrillTarget
 
 ctx = ui.page_guard("channels")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -17,9 +18,8 @@ if as_of is None:
 filters = ui.cohort_window(ctx, filters, as_of, key="channels_window")
 period = filters.period(as_of)
 st.caption(ctx.t("analytics.period", start=period.start, end=period.end, as_of=as_of))
-table = ui.labelled(
-    ctx, ui.cached_view(ctx, "channel_table", filters, as_of), {"channel": "channel"}
-)
+codes = ui.cached_view(ctx, "channel_table", filters, as_of)
+table = ui.labelled(ctx, codes, {"channel": "channel"})
 if table.empty or (table["signups"].sum() == 0 and table["revenue"].sum() == 0):
     st.info(ctx.t("analytics.empty"))
     st.stop()
@@ -55,9 +55,9 @@ with left:
     st.subheader(ctx.t("channels.d30"))
     if table["d30"].isna().all():
         st.info(ctx.t("channels.no_d30"))
-    ui.chart(
+    ui.drill_chart(
         ctx,
-        alt.Chart(table.dropna(subset=["d30"]))
+        alt.Chart(table.assign(channel_code=codes["channel"]).dropna(subset=["d30"]))
         .mark_bar()
         .encode(
             x=alt.X("d30:Q", title="D30", axis=alt.Axis(format="%")),
@@ -71,6 +71,12 @@ with left:
                 alt.Tooltip("d30:Q", title="D30", format=".1%"),
             ],
         ),
+        key="drill_channels_d30",
+        fields=["channel_code"],
+        target=lambda point: (
+            DrillTarget.channel(point["channel_code"]) if point.get("channel_code") else None
+        ),
+        filters=filters,
         width="stretch",
     )
     ui.best_worst_note(ctx, table, "d30", "signups", "channel")

@@ -5,6 +5,7 @@ import altair as alt
 import streamlit as st
 
 from core import charts, formats, metrics, ui
+from core.drilldown import DrillTarget
 
 ctx = ui.page_guard("funnel")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -74,6 +75,18 @@ if split != "none":
     encoding["color"] = alt.Color("group:N", title=ctx.t(f"dimension.{split}"))
     encoding["yOffset"] = "group:N"
 bars = alt.Chart(steps).mark_bar().encode(**encoding)
-ui.chart(ctx, charts.bar_labels(bars, "bar_label"), width="stretch")
+figure = charts.bar_labels(bars, "bar_label")
+if unit == "member" and split == "none":  # a step's bar opens who dropped off after it
+    ui.drill_chart(
+        ctx,
+        figure,
+        key="drill_funnel",
+        fields=["step"],
+        target=lambda point: DrillTarget.dropoff(point["step"]),
+        filters=filters,
+        width="stretch",
+    )
+else:
+    ui.chart(ctx, figure, width="stretch")
 st.caption(ctx.t("funnel.note"))
 ui.table_behind(ctx, steps.drop(columns=["step_label", "bar_label"]), f"funnel_{unit}_{split}")

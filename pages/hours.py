@@ -5,6 +5,7 @@ import altair as alt
 import streamlit as st
 
 from core import metrics, ui
+from core.drilldown import DrillTarget
 
 ctx = ui.page_guard("hours")
 filters, as_of = ui.sidebar_filters(ctx)
@@ -40,8 +41,7 @@ st.metric(ctx.t("hours.peak", hour=f"{peak:02d}"), f"{peak:02d}:00")
 st.subheader(ctx.t("hours.heatmap"))
 heatmap["weekday_label"] = heatmap["weekday"].map(lambda day: ctx.t(f"weekday.{day}"))
 weekdays = [ctx.t(f"weekday.{day}") for day in range(1, 8)]
-ui.chart(
-    ctx,
+heatmap_chart = (
     alt.Chart(heatmap)
     .mark_rect()
     .encode(
@@ -57,9 +57,20 @@ ui.chart(
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
             alt.Tooltip("share:Q", title=ctx.t("chart.share"), format=".2%"),
         ],
-    ),
-    width="stretch",
+    )
 )
+if group == "all":  # a cell opens its members (the high-value group is not a drill target)
+    ui.drill_chart(
+        ctx,
+        heatmap_chart,
+        key="drill_hours_heatmap",
+        fields=["weekday", "hour"],
+        target=lambda point: DrillTarget.hour_cell(point["weekday"], point["hour"]),
+        filters=filters,
+        width="stretch",
+    )
+else:
+    ui.chart(ctx, heatmap_chart, width="stretch")
 ui.table_behind(ctx, heatmap.drop(columns="weekday_label"), f"hours_heatmap_{group}")
 
 st.subheader(ctx.t("hours.share"))

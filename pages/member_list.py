@@ -1,8 +1,9 @@
-"""Member list: the members of a tag, a saved segment or an alert, personal data by role."""
+"""Member list: the members of a tag, a saved segment, an alert or a chart element clicked on
+an analytics page (drill-down, core/drilldown.py), personal data by role."""
 
 import streamlit as st
 
-from core import masking, members, segments, ui
+from core import drilldown, masking, members, segments, ui
 from core.permissions import Capability
 
 ctx = ui.page_guard("member_list")
@@ -16,10 +17,22 @@ if as_of is None:
 saved = {str(s.segment_id): s for s in segments.list_segments(ctx.store)}
 fired = segments.alerts(ctx.store)
 alert_ids = [str(a) for a in fired["alert_id"]]
-sources = ("tag", "segment", "alert")
-# a saved segment is the global segment filter (``?segment=``, checked by the sidebar); a tag
-# or an alert is this page's own parameter
-if st.query_params.get("tag"):
+drill = None
+if drilldown.DRILL_PARAM in st.query_params:  # a click on a chart (``?drill=…&value=…``)
+    try:
+        drill = drilldown.DrillTarget.from_link(
+            st.query_params.get(drilldown.DRILL_PARAM), st.query_params.get(drilldown.VALUE_PARAM)
+        )
+    except drilldown.DrillError:
+        st.warning(ctx.t("drill.bad_link"), icon=":material/link_off:")
+        for name in drilldown.PARAMS & set(st.query_params):
+            del st.query_params[name]
+sources = ("tag", "segment", "alert", *(("drill",) if drill is not None else ()))
+# a saved segment is the global segment filter (``?segment=``, checked by the sidebar); a tag,
+# an alert or a drill-down target is this page's own parameter
+if drill is not None:
+    source_in_link = "drill"
+elif st.query_params.get("tag"):
     source_in_link = "tag"
 elif st.query_params.get("alert"):
     source_in_link = "alert"
@@ -41,7 +54,7 @@ def _pick(options: list[str], label: str, format_func) -> str | None:
         wanted = st.query_params.get(source)
     index = options.index(wanted) if wanted in options else 0
     choice = st.selectbox(label, options, index=index, format_func=format_func)
-    for name in ("tag", "alert"):
+    for name in ("tag", "alert", *drilldown.PARAMS):
         if name != source and name in st.query_params:
             del st.query_params[name]
     if source == "segment" and choice != wanted:
@@ -52,7 +65,12 @@ def _pick(options: list[str], label: str, format_func) -> str | None:
     return choice
 
 
-if source == "tag":
+drill_text = None
+if source == "drill":
+    drill_text = ui.drill_text(ctx, drill, filters, as_of)
+    st.info(ui.md_escape(drill_text), icon=":material/ads_click:")
+    keys = drilldown.member_keys(ctx.store, drill, filters, as_of)
+elif source == "tag":
     tag = _pick(list(segments.TAGS), ctx.t("segments.tag"), ctx.labeller("tag"))
     definition = segments.SegmentDefinition.for_tag(tag, filters)
     keys = segments.segment_member_keys(ctx.store, definition, as_of)
@@ -114,7 +132,7 @@ elif ctx.can(Capability.REQUEST_MEMBER_EXPORT) and len(frame):
             what = ctx.t(
                 "member_list.source_label",
                 source=ctx.t(f"member_list.source.{source}"),
-                choice=st.query_params.get(source) or str(filters.segment),
+                choice=drill_text or st.query_params.get(source) or str(filters.segment),
             )
             request_id = ui.attempt(
                 ctx, members.request_member_list_export, ctx.store, ctx.account.username,
@@ -122,6 +140,26 @@ elif ctx.can(Capability.REQUEST_MEMBER_EXPORT) and len(frame):
             )  # fmt: skip
             if request_id is not None:
                 st.success(ctx.t("members.requested", id=request_id))
+if source == "drill" and len(frame) and ctx.can(Capability.SAVE_SEGMENTS):
+    with st.form("member_list_save_segment"):
+        st.caption(ctx.t("drill.save_hint"))
+        name = st.text_input(ctx.t("segments.name"), max_chars=80)
+        if st.form_submit_button(ctx.t("drill.save")):
+            definition = segments.SegmentDefinition(members=tuple(keys))
+            segment_id = ui.attempt(
+                ctx, segments.save_segment, ctx.store, ctx.role, ctx.account.username, name,
+                definition,
+            )  # fmt: skip
+            if segment_id is not None:
+                st.success(
+                    ctx.t("drill.saved", name=ui.md_escape(name.strip()), n=ctx.int(len(keys)))
+                )
+                st.page_link(
+                    "pages/segments.py",
+                    label=ctx.t("drill.open_segment"),
+                    icon=":material/group:",
+                    query_params={"segment": str(segment_id)},
+                )
 if len(frame) and ctx.can(Capability.VIEW_MEMBER_PROFILE):
     member = st.selectbox(ctx.t("profile.pick"), frame["member_id"].head(500).tolist())
     st.page_link(

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts, metrics, ui
+from core.drilldown import DrillTarget
 from core.samples import SMALL_SAMPLE
 
 ctx = ui.page_guard("retention")
@@ -106,11 +107,20 @@ labels = base.mark_text(fontSize=10).encode(
         alt.value("black"),
     ),
 )
-ui.chart(
+cohort_of = {label: cohort for cohort, label in cohort_labels.items()}  # not the mean row
+ui.drill_chart(
     ctx,
     (heatmap + labels)
     .transform_filter("isValid(datum.rate)")
     .properties(height=max(160, 24 * len(order))),
+    key="drill_retention_matrix",
+    fields=["cohort_label"],
+    target=lambda point: (
+        DrillTarget.cohort(cohort_of[point["cohort_label"]], unit, by)
+        if point.get("cohort_label") in cohort_of
+        else None
+    ),
+    filters=filters,
     width="stretch",
 )
 st.caption(ctx.t("retention.note"))

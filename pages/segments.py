@@ -2,9 +2,11 @@
 saved-segment editor (all / any / none of tags) and one segment against everyone."""
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from core import charts, segments, ui
+from core.filters import AS_OF_PARAM, GlobalFilters
 from core.permissions import Capability
 
 ctx = ui.page_guard("segments")
@@ -35,9 +37,11 @@ with tab_tags:
             column.metric(tag_name(tag), ctx.count_card(members), border=True)
     sizes = segments.tag_sizes(ctx.store, period.start, period.end)
     sizes["tag_name"] = [tag_name(tag) for tag in sizes["tag"]]
-    ui.chart(
+    # a point opens the tag's members on that day (the member list's tag source): the chart
+    # counts every member, so the link carries no other filter
+    ui.drill_chart(
         ctx,
-        alt.Chart(sizes)
+        alt.Chart(sizes.assign(day_key=pd.to_datetime(sizes["day"]).dt.strftime("%Y-%m-%d")))
         .mark_line(point=True)
         .encode(
             x=alt.X("day:T", title=ctx.t("chart.day"), axis=charts.date_axis(ctx.lang)),
@@ -49,6 +53,10 @@ with tab_tags:
                 "members:Q",
             ],
         ),
+        key="drill_tag_sizes",
+        fields=["tag", "day_key"],
+        target=lambda point: {"tag": point["tag"], AS_OF_PARAM: point["day_key"]},
+        filters=GlobalFilters(),
         width="stretch",
     )
     st.caption(ctx.t("segments.snapshot_note", days=segments.SNAPSHOT_BACKFILL_DAYS))
@@ -150,7 +158,10 @@ with tab_segments:
         all_tags=tuple(all_tags),
         any_tags=tuple(any_tags),
         none_tags=tuple(none_tags),
+        members=base.members,  # a list saved from a drill-down keeps its members
     )
+    if base.members:
+        st.caption(ctx.t("drill.fixed_segment", n=ctx.int(len(base.members))))
     if ctx.can(Capability.SAVE_SEGMENTS):
         save, delete = st.columns(2)
         if save.button(ctx.t("segments.save"), type="primary"):

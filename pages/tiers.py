@@ -7,6 +7,7 @@ import altair as alt
 import streamlit as st
 
 from core import charts, metrics, ui
+from core.drilldown import DrillTarget
 from core.permissions import Capability
 
 ctx = ui.page_guard("tiers")
@@ -37,9 +38,9 @@ names = metrics.tier_names(ctx.store, ctx.lang)
 tier_order = [names[code] for code in names]
 over_time["tier"] = over_time["tier_code"].map(names)
 st.subheader(ctx.t("tiers.over_time"))
-ui.chart(
+ui.drill_chart(
     ctx,
-    alt.Chart(over_time)
+    alt.Chart(over_time.assign(day_key=over_time["day"].dt.strftime("%Y-%m-%d")))
     .mark_bar()
     .encode(
         x=charts.period_x("day", ctx.t("chart.date"), ctx.lang),
@@ -57,6 +58,10 @@ ui.chart(
             alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
         ],
     ),
+    key="drill_tiers_over_time",
+    fields=["tier_code", "day_key"],
+    target=lambda point: DrillTarget.tier(point["tier_code"], point["day_key"]),
+    filters=filters,
     width="stretch",
 )
 TIERS = {

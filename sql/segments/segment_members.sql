@@ -1,7 +1,8 @@
 -- Members of a segment on $day: the attribute filters (empty list: all) and the tag
 -- conditions, with tags as of the latest snapshot on or before $day (none before it: no
 -- tags). all: holds every tag listed; any: holds at least one (empty list: no condition);
--- none: holds none of them. Returns member_key and the tags held.
+-- none: holds none of them. $fixed: only the fixed set $members (a segment saved from a
+-- drill-down list, segment_fixed_members). Returns member_key and the tags held.
 with bounds as (
     select cast($day as date) as day
 ),
@@ -22,6 +23,7 @@ scoped_members as (
       and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
       and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
       and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
+      and (not $fixed or member_key in (select unnest($members::integer[])))
 ),
 
 held as (

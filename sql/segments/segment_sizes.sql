@@ -1,6 +1,6 @@
 -- A segment's size on each snapshot day in [$start, $end]: members signed up by that day,
 -- in the attribute filters (current attributes) and meeting the tag conditions with the tags
--- they held that day (see segment_members.sql for the conditions).
+-- they held that day (see segment_members.sql for the conditions and the fixed set).
 with days as (
     select day
     from tag_snapshot_days
@@ -14,6 +14,7 @@ scoped_members as (
       and (len($devices::varchar[]) = 0 or list_contains($devices::varchar[], device))
       and (len($tiers::varchar[]) = 0 or list_contains($tiers::varchar[], tier))
       and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], channel))
+      and (not $fixed or member_key in (select unnest($members::integer[])))
 ),
 
 held as (
