@@ -12,6 +12,7 @@ CLI reports (``core/reports.py``) keep codes and machine headers: they are the c
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 
@@ -37,6 +38,8 @@ KINDS: tuple[str, ...] = (
     "drivers",
     "audit_action",
     "role",
+    "funnel_step",
+    "group",
 )
 EDITABLE_KINDS: tuple[str, ...] = ("channel", "region")
 """Kinds whose labels are data an admin may set in the app."""
@@ -74,6 +77,8 @@ def _key(kind: str, code: str) -> str:
         return f"members.status.{code}"
     if kind == "role":
         return f"role.{code}"
+    if kind == "funnel_step":
+        return f"funnel.step.{code}"
     return f"label.{kind}.{code}"
 
 
@@ -257,3 +262,74 @@ def set_code_label(
             before=old,
             after=new if any(new.values()) else None,
         )
+
+
+# audit before/after fields whose values are codes, and the kind of their labels
+AUDIT_VALUE_KINDS = {
+    "status": "status",
+    "tier": "tier",
+    "tier_override": "tier",
+    "old_tier": "tier",
+    "new_tier": "tier",
+    "tiers": "tiers",
+    "channel": "channel",
+    "region": "region",
+    "device": "device",
+    "gender": "gender",
+    "role": "role",
+    "tag": "tag",
+    "outcome": "audit_outcome",
+    "attempted": "audit_action",
+}
+_AUDIT_SEPARATOR = {"zh": ("：", "；"), "en": (": ", "; ")}
+
+
+def audit_field(name: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """The name of an audit before/after field (``label.audit_field.<name>``), else the
+    column header (``col.<name>``) or store setting (``settings.<name>``) of that name,
+    else the name itself."""
+    for key in (f"label.audit_field.{name}", f"col.{name}", f"settings.{name}"):
+        if key in i18n.CATALOGUE:
+            return i18n.t(key, lang)
+    return name
+
+
+def audit_values(text: object, lang: str = i18n.DEFAULT_LANGUAGE, store=None) -> str:
+    """An audit row's before or after value (stored as JSON) as a person reads it: field
+    names translated and codes as labels, ``{"status": "frozen"}`` → ``状态：冻结``.
+    Blank for no value; a value that is not a JSON object is shown as it is."""
+    if _blank(text):
+        return ""
+    try:
+        values = json.loads(str(text))
+    except ValueError:
+        return str(text)
+    if not isinstance(values, dict):
+        return _audit_value(None, values, lang, store)
+    colon, separator = _AUDIT_SEPARATOR.get(lang, _AUDIT_SEPARATOR["en"])
+    return separator.join(
+        f"{audit_field(name, lang)}{colon}{_audit_value(name, value, lang, store)}"
+        for name, value in values.items()
+    )
+
+
+def _audit_value(name: str | None, value: object, lang: str, store) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return i18n.t("label.audit_value.yes" if value else "label.audit_value.no", lang)
+    if isinstance(value, list):
+        return _LIST_SEPARATOR.get(lang, ", ").join(
+            _audit_value(name, item, lang, store) for item in value
+        )
+    if isinstance(value, dict):
+        return "(" + audit_values(json.dumps(value), lang, store) + ")"
+    kind = AUDIT_VALUE_KINDS.get(name or "")
+    if name == "detail" and str(value) in {"viewer", "analyst", "support", "operator", "admin"}:
+        kind = "role"  # an account's role when it was created
+    if kind == "audit_outcome":
+        key = f"label.audit_outcome.{value}"
+        return i18n.t(key, lang) if key in i18n.CATALOGUE else str(value)
+    if kind is not None:
+        return _one(kind, value, lang, _known([kind], lang, store))
+    return str(value)

@@ -1166,8 +1166,8 @@ def alert_group_text(ctx: PageContext, kind: str, value: str | None) -> str:
 def table_behind(ctx: PageContext, frame, name: str, kinds: dict[str, str] | None = None) -> None:
     """The table behind a chart, in an expander, with labels for the code columns of
     ``kinds`` (column → kind), translated headers and number formats; a CSV download for
-    roles that may export."""
-    frame = labelled(ctx, frame, kinds or {})
+    roles that may export. A ``group`` column names the whole population (``all``)."""
+    frame = labelled(ctx, frame, {"group": "group", **(kinds or {})})
     headers = {column: header(ctx, column) for column in frame.columns if isinstance(column, str)}
     config = column_config(ctx, frame, headers)
     frame = frame.rename(columns=headers)

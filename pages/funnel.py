@@ -69,4 +69,6 @@ if split != "none":
     encoding["yOffset"] = "group:N"
 ui.chart(ctx, alt.Chart(steps).mark_bar().encode(**encoding), width="stretch")
 st.caption(ctx.t("funnel.note"))
-ui.table_behind(ctx, steps.drop(columns="step_label"), f"funnel_{unit}_{split}")
+ui.table_behind(
+    ctx, steps.drop(columns="step_label"), f"funnel_{unit}_{split}", {"step_name": "funnel_step"}
+)

@@ -1,0 +1,92 @@
+"""The audit log page (issue 14.1, 14.2, 14.4): actions, fields and their before/after values
+as labels, times in the store's business time zone with the zone named, and the download
+as the table is shown (translated headers), on the hand-made admin store."""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import audit, auth, i18n, labels, members
+from core.config import PROJECT_ROOT
+from tests.fixtures_admin import build_admin_store
+from tests.fixtures_app import app_store
+
+APP = str(PROJECT_ROOT / "app.py")
+# 2026-07-01 17:30 UTC is 2026-07-02 01:30 in Asia/Shanghai: another calendar day
+FROZEN_AT = datetime(2026, 7, 1, 17, 30)
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    with app_store(tmp_path, monkeypatch, build_admin_store, "audit.duckdb") as store:
+        members.set_status(store, "operator", "operator", 2, "frozen", "投诉", now=FROZEN_AT)
+        members.override_tier(store, "operator", "operator", 3, "gold", "补偿", now=FROZEN_AT)
+        yield store
+
+
+def open_audit(lang: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["ml_session"] = {"username": "admin", "issued_at": time.time()}
+    at.run()
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_audit_values_are_labels():
+    assert labels.audit_values('{"status": "frozen"}', "zh") == "状态：冻结"
+    assert labels.audit_values('{"status": "frozen"}', "en") == "Status: Frozen"
+    assert labels.audit_values(None, "zh") == ""
+    shown = labels.audit_values('{"outcome": "ok", "detail": "analyst"}', "zh")
+    assert shown == "结果：成功；详情：分析师"
+    assert labels.audit_values('{"demo": false}', "en") == "Demo store: No"
+    assert labels.audit_values("not json", "en") == "not json"
+
+
+def test_the_audit_page_shows_labels_and_business_time(store):
+    auth.set_language(store, "admin", "zh")
+    at = open_audit("zh")
+    table = at.dataframe[0].value
+    assert store.business_tz == "Asia/Shanghai"
+    time_header = i18n.t("audit.time", "zh", zone="Asia/Shanghai")
+    assert time_header == "时间（Asia/Shanghai）"
+    status = table[table["操作"] == i18n.t("label.audit_action.member.status", "zh")]
+    assert status["修改前"].tolist() == ["状态：正常"]
+    assert status["修改后"].tolist() == ["状态：冻结"]
+    assert status[time_header].tolist() == [pd.Timestamp("2026-07-02 01:30:00")]
+    tier = table[table["操作"] == i18n.t("label.audit_action.member.tier_override", "zh")]
+    assert tier["修改前"].tolist() == ["等级：铜牌会员；手动等级："]
+    assert tier["修改后"].tolist() == ["等级：金牌会员；手动等级：金牌会员"]
+    assert "Asia/Shanghai" in " ".join(caption.value for caption in at.caption)
+
+
+def test_the_day_filter_uses_business_days(store):
+    # 01:30 on 2 July in Shanghai is 1 July in UTC: the row belongs to 2 July here
+    on_second = audit.audit_rows(
+        store, "admin", start=date(2026, 7, 2), end=date(2026, 7, 2), time_zone="Asia/Shanghai"
+    )
+    assert set(on_second["action"]) == {"member.status", "member.tier_override"}
+    on_first = audit.audit_rows(
+        store, "admin", start=date(2026, 7, 1), end=date(2026, 7, 1), time_zone="Asia/Shanghai"
+    )
+    assert not {"member.status", "member.tier_override"} & set(on_first["action"])
+    in_utc = audit.audit_rows(store, "admin", start=date(2026, 7, 1), end=date(2026, 7, 1))
+    assert {"member.status", "member.tier_override"} <= set(in_utc["action"])
+
+
+def test_the_audit_download_has_translated_headers(store):
+    auth.set_language(store, "admin", "zh")
+    at = open_audit("zh")
+    at.button(key="audit_prepare").click().run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    data = audit.audit_export(store, "admin", shown, "admin")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert "修改后" in frame.columns and "after_json" not in frame.columns
+    assert "状态：冻结" in frame["修改后"].tolist()
