@@ -17,6 +17,7 @@ logic lives in ``core.auth``, ``core.filters``, ``core.metrics`` and ``core.perm
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 import os
 import re
@@ -1186,6 +1187,31 @@ def table_behind(ctx: PageContext, frame, name: str, kinds: dict[str, str] | Non
             )
         else:
             st.caption(ctx.t("analytics.no_export"))
+
+
+# the code columns of member-level downloads, and the kind of their labels
+MEMBER_FILE_KINDS = {
+    "tier": "tier",
+    "channel": "channel",
+    "region": "region",
+    "status": "status",
+    "device": "device",
+    "gender": "gender",
+    "tags": "tags",
+}
+
+
+def shown_file(ctx: PageContext, frame: pd.DataFrame, kinds: dict[str, str] | None = None):
+    """A download as the page shows it (issue 14.2): codes as labels and translated headers.
+    CLI reports keep machine headers (docs/REPORTS.md); files from the UI use this."""
+    return headed(ctx, labelled(ctx, frame, MEMBER_FILE_KINDS if kinds is None else kinds))
+
+
+def shown_csv(ctx: PageContext, data: bytes, kinds: dict[str, str] | None = None) -> bytes:
+    """A CSV made in ``core`` with machine headers (an approved export) as :func:`shown_file`;
+    every cell is read back as text, so IDs keep their leading zeros."""
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return exports.csv_bytes(shown_file(ctx, frame, kinds))
 
 
 # -- churn and LTV models (core/churn.py) ---------------------------------------------------

@@ -119,7 +119,7 @@ for row in requests.itertuples():
                     st.success(ctx.t("approvals.export_ready", rows=outcome.result["rows"]))
                     st.download_button(
                         ctx.t("approvals.download"),
-                        data=outcome.data,
+                        data=ui.shown_csv(ctx, outcome.data),
                         file_name=f"member_export_{rid}.csv",
                         mime="text/csv",
                         on_click="ignore",

@@ -101,7 +101,7 @@ st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholde
 if ctx.can(Capability.VIEW_PII):
     st.download_button(
         ctx.t("member_list.export"),
-        data=segments.member_list_export(frame, ctx.role),
+        data=segments.member_list_export(frame, ctx.role, lambda f: ui.shown_file(ctx, f)),
         file_name=f"memberlens_members_{source}.csv",
         mime="text/csv",
         on_click="ignore",
