@@ -40,6 +40,9 @@ KINDS: tuple[str, ...] = (
     "role",
     "funnel_step",
     "group",
+    "table",
+    "access_event",
+    "audit_outcome",
 )
 EDITABLE_KINDS: tuple[str, ...] = ("channel", "region")
 """Kinds whose labels are data an admin may set in the app."""
@@ -79,6 +82,11 @@ def _key(kind: str, code: str) -> str:
         return f"role.{code}"
     if kind == "funnel_step":
         return f"funnel.step.{code}"
+    if kind == "access_event":  # as core.auth records it: account_create → account.create
+        group, _, name = (
+            code.partition("_") if code.startswith("account_") else ("access", "", code)
+        )
+        return f"label.audit_action.{group}.{name}"
     return f"label.{kind}.{code}"
 
 
@@ -327,9 +335,6 @@ def _audit_value(name: str | None, value: object, lang: str, store) -> str:
     kind = AUDIT_VALUE_KINDS.get(name or "")
     if name == "detail" and str(value) in {"viewer", "analyst", "support", "operator", "admin"}:
         kind = "role"  # an account's role when it was created
-    if kind == "audit_outcome":
-        key = f"label.audit_outcome.{value}"
-        return i18n.t(key, lang) if key in i18n.CATALOGUE else str(value)
     if kind is not None:
         return _one(kind, value, lang, _known([kind], lang, store))
     return str(value)

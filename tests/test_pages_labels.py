@@ -6,7 +6,10 @@ other page tests. A page fails the sweep on:
 
 - a table header that is a snake_case column name;
 - a table cell equal to a known raw code (channel, device, tag, tier, member status, funnel
-  step, the "all" group) or holding raw JSON (an audit row's before/after as stored);
+  step, the "all" group), any snake_case cell (``tier_history``), or raw JSON (an audit
+  row's before/after as stored); a column of identifiers an admin types and reads as such
+  (:data:`IDENTIFIER_COLUMNS`: the benefit code, shown beside the benefit's names) is not
+  checked for codes;
 - "None" shown as text (a cell, or any visible text equal to "None");
 - in the zh UI only, an untranslated string: a visible text (title, header, caption,
   markdown, info/warning/error/success, button and widget labels, help and options, table
@@ -56,6 +59,10 @@ RAW_CODES = {
     *("frozen", "active", "closed"),
     "all",  # the whole-population group of a breakdown
 }
+# a code as the code has it (tier_history, browse_no_order): snake_case with an underscore
+RAW_CELL = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+# columns whose codes are identifiers on purpose (the admin types them), by header key
+IDENTIFIER_COLUMNS = ("col.benefit_code",)
 # a value stored as JSON (an audit row's before/after) shown as it is stored
 RAW_JSON = re.compile(r'^[\[{].*"\s*:.*[\]}]$')
 # a column name as the code has it: lowercase (snake_case) words, perhaps with a currency
@@ -235,11 +242,13 @@ def problems(at: AppTest, lang: str = "en") -> list[str]:
         frame = table.value
         # a missing value is drawn as "None" unless the table has a placeholder
         blank = table.proto.HasField("placeholder") and table.proto.placeholder != "None"
-        for column in frame.columns:
+        identifiers = {i18n.t(key, lang) for key in IDENTIFIER_COLUMNS}
+        for column, shown in zip(frame.columns, headers(table), strict=True):
             if frame[column].isna().any() and not blank:
                 found.append(f"None in column {column!r}")
             for value in frame[column].dropna().astype(str).unique():
-                if value in RAW_CODES:
+                coded = value in RAW_CODES or RAW_CELL.match(value)
+                if coded and shown not in identifiers:
                     found.append(f"code {value!r} in column {column!r}")
                 if value == "None":
                     found.append(f"None in column {column!r}")
