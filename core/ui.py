@@ -1090,13 +1090,27 @@ def column_config(ctx: PageContext, frame, names: dict | None = None) -> dict:
     names = names or {}
     config = {
         names.get(column, column): st.column_config.NumberColumn(**options)
-        for column, options in formats.column_formats(frame.columns, ctx.currency).items()
+        for column, options in formats.column_formats(frame.columns, ctx.currency, frame).items()
     }
     for column in formats.date_columns(frame):
         config[names.get(column, column)] = st.column_config.DateColumn(
             format=formats.DATE_COLUMN_FORMAT
         )
     return config
+
+
+def table(ctx: PageContext, frame: pd.DataFrame, kinds: dict[str, str] | None = None, **kwargs):
+    """``st.dataframe`` of ``frame`` as people read it: code columns (column → kind) as
+    labels, translated headers (:func:`headed`), money, count, rate and date formats
+    (:func:`column_config`, plus any ``column_config`` given) and missing cells blank."""
+    frame = labelled(ctx, frame, kinds or {})
+    headers = {column: header(ctx, column) for column in frame.columns if isinstance(column, str)}
+    config = column_config(ctx, frame, headers)
+    config.update(kwargs.pop("column_config", None) or {})
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    kwargs.setdefault("placeholder", "")
+    return st.dataframe(frame.rename(columns=headers), column_config=config, **kwargs)
 
 
 def chart(ctx: PageContext, figure, **kwargs):

@@ -111,7 +111,7 @@ rule_rows = pd.DataFrame(
     ],
     columns=["rule", "group", "N", "X", "enabled"],
 )
-st.dataframe(ui.headed(ctx, rule_rows), hide_index=True, width="stretch")
+ui.table(ctx, rule_rows, hide_index=True, width="stretch")
 
 
 def group_choices(kind: str) -> list[str]:

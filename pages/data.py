@@ -38,7 +38,7 @@ with left:
             ctx.t("data.rows"): [ctx.int(n) for n in status.row_counts.values()],
         }
     )
-    st.dataframe(ui.headed(ctx, counts), hide_index=True, width="stretch")
+    ui.table(ctx, counts, hide_index=True, width="stretch")
 with right:
     st.subheader(ctx.t("data.event_range"))
     st.write(f"{ctx.t('data.first_event')}: {status.first_event or '—'}")
@@ -131,7 +131,7 @@ if ctx.can(Capability.MANAGE_SETTINGS):
                 st.success(ctx.t_md("labels.saved", code=code))
     shown = labels.code_labels(ctx.store)
     shown["kind"] = shown["kind"].map(lambda k: ctx.t(f"labels.kind.{k}"))
-    st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholder="")
+    ui.table(ctx, shown, hide_index=True, width="stretch", placeholder="")
 
 st.subheader(ctx.t("data.upload"))
 st.caption(ctx.t("data.upload_help"))
@@ -179,7 +179,7 @@ if result is not None:
         for code in file_report.warnings:
             st.warning(ctx.t_md(code, file=file_report.file, table=file_report.table))
     counts = ui.labelled(ctx, counts, {"table": "table"})
-    st.dataframe(ui.headed(ctx, counts), hide_index=True, width="stretch")
+    ui.table(ctx, counts, hide_index=True, width="stretch")
     if not result.rejects.empty:
         st.download_button(
             ctx.t("data.upload_rejects"),
@@ -194,14 +194,14 @@ imports = metrics.recent_imports(ctx.store)
 if imports.empty:
     st.info(ctx.t("data.no_imports"))
 else:
-    st.dataframe(ui.headed(ctx, imports), hide_index=True, width="stretch", placeholder="")
+    ui.table(ctx, imports, hide_index=True, width="stretch", placeholder="")
     chosen = st.selectbox(ctx.t("data.pick_import"), imports["import_id"].tolist())
     st.subheader(ctx.t("data.rejects", import_id=chosen))
     rejects = metrics.import_rejects(ctx.store, chosen)
     if rejects.empty:
         st.info(ctx.t("data.no_rejects"))
     else:
-        st.dataframe(ui.headed(ctx, rejects), hide_index=True, width="stretch", placeholder="")
+        ui.table(ctx, rejects, hide_index=True, width="stretch", placeholder="")
 
 st.subheader(ctx.t("data.access_log"))
 ACCESS_KINDS = {"role": "role", "event": "access_event", "outcome": "audit_outcome"}

@@ -148,4 +148,4 @@ ui.table_behind(ctx, parameters, "model_parameters")
 
 steps = churn.fit_steps(fit)
 steps["step"] = [ctx.t(f"models.step.{name}") for name in steps["step"]]
-st.dataframe(ui.headed(ctx, steps), hide_index=True, width="stretch", placeholder="")
+ui.table(ctx, steps, hide_index=True, width="stretch", placeholder="")

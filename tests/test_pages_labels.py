@@ -10,6 +10,8 @@ other page tests. A page fails the sweep on:
   row's before/after as stored); a column of identifiers an admin types and reads as such
   (:data:`IDENTIFIER_COLUMNS`: the benefit code, shown beside the benefit's names) is not
   checked for codes;
+- a money column (its header names the currency) without a number format, or a column of
+  dates drawn as date-times (``00:00:00``);
 - "None" shown as text (a cell, or any visible text equal to "None");
 - in the zh UI only, an untranslated string: a visible text (title, header, caption,
   markdown, info/warning/error/success, button and widget labels, help and options, table
@@ -61,6 +63,8 @@ RAW_CODES = {
 }
 # a code as the code has it (tier_history, browse_no_order): snake_case with an underscore
 RAW_CELL = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+# a money header names the currency: 收入（¥）, Revenue (¥)
+MONEY_HEADER = re.compile(r"[（(](¥|\$|€|£|[A-Z]{3})[）)]$")
 # columns whose codes are identifiers on purpose (the admin types them), by header key
 IDENTIFIER_COLUMNS = ("col.benefit_code",)
 # a value stored as JSON (an audit row's before/after) shown as it is stored
@@ -233,9 +237,29 @@ def visible_texts(at: AppTest) -> list[tuple[str, str]]:
     return found
 
 
+def formats_missing(table) -> list[str]:
+    """A money column (its header names the currency) without a number format, or a column
+    of dates drawn as date-times (``2026-06-01 00:00:00``)."""
+    config = json.loads(table.proto.columns or "{}")
+    found = []
+    for column, shown in zip(table.value.columns, headers(table), strict=True):
+        entry = config.get(f"name:{column}") or config.get(str(column)) or {}
+        kind = entry.get("type_config") or {}
+        values = table.value[column]
+        if MONEY_HEADER.search(shown) and values.dtype.kind in "fi" and not kind.get("format"):
+            found.append(f"money without a format in {shown!r}")
+        if str(values.dtype).startswith("datetime64"):
+            known = values.dropna()
+            dates = len(known) and (known == known.dt.normalize()).all()
+            if dates and not kind.get("format"):
+                found.append(f"dates drawn with 00:00:00 in {shown!r}")
+    return found
+
+
 def problems(at: AppTest, lang: str = "en") -> list[str]:
     found = []
     for table in at.dataframe:
+        found += formats_missing(table)
         for header in headers(table):
             if RAW_HEADER.match(header):
                 found.append(f"header {header!r}")
@@ -355,7 +379,7 @@ def test_the_channel_table_shows_the_admins_label(analytics_store):
         analytics_store, "channel", "wechat", "微信服务号", None, "admin", "admin"
     )
     at = open_page("channels", PERIOD)
-    channels = at.dataframe[0].value["channel"].tolist()
+    channels = at.dataframe[0].value[i18n.t("col.channel", "zh")].tolist()
     assert "微信服务号" in channels
     assert "抖音" in channels
 
@@ -373,3 +397,27 @@ def test_an_admin_sets_a_channel_label_on_the_data_page(admin_store):
     assert labels.label("channel", "wechat", "en", admin_store) == "WeChat OA"
     row = admin_store.df("select actor, target from audit_log where action = 'label.set'")
     assert row.values.tolist() == [["admin", "channel:wechat"]]
+
+
+def _unformatted_app():
+    import pandas as pd
+    import streamlit as st
+
+    frame = pd.DataFrame({"收入（¥）": [1234.5], "日期": pd.to_datetime(["2026-06-01"])})
+    st.dataframe(frame)
+    st.dataframe(
+        frame,
+        column_config={
+            "收入（¥）": st.column_config.NumberColumn(format="¥%,.2f"),
+            "日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
+        },
+    )
+
+
+def test_the_sweep_finds_money_and_dates_without_formats():
+    at = AppTest.from_function(_unformatted_app).run()
+    assert formats_missing(at.dataframe[0]) == [
+        "money without a format in '收入（¥）'",
+        "dates drawn with 00:00:00 in '日期'",
+    ]
+    assert formats_missing(at.dataframe[1]) == []
