@@ -166,6 +166,16 @@ def labeller(kind: str, lang: str = i18n.DEFAULT_LANGUAGE, store=None):
     return lambda code: _one(kind, code, lang, known)
 
 
+def tier_labels(lang: str = i18n.DEFAULT_LANGUAGE, store=None) -> dict[str, str]:
+    """Tier code → its label, in the tiers' order (lowest rank first): the order of tier
+    charts, legends and colours."""
+    if store is None:
+        return {}
+    codes = store.df("select tier_code from tiers order by rank")["tier_code"]
+    name = labeller("tier", lang, store)
+    return {code: name(code) for code in codes}
+
+
 def label_frame(
     frame: pd.DataFrame,
     kinds: Mapping[str, str],
