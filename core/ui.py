@@ -1099,6 +1099,12 @@ def column_config(ctx: PageContext, frame, names: dict | None = None) -> dict:
     return config
 
 
+def local_time(ctx: PageContext, moment):
+    """A stored UTC time (naive) as wall-clock time in the store's business time zone."""
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC").tz_convert(ctx.store.business_tz).tz_localize(None)
+
+
 def table(ctx: PageContext, frame: pd.DataFrame, kinds: dict[str, str] | None = None, **kwargs):
     """``st.dataframe`` of ``frame`` as people read it: code columns (column → kind) as
     labels, translated headers (:func:`headed`), money, count, rate and date formats

@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from core import approvals, members, ui
+from core import approvals, formats, members, ui
 from core.permissions import Capability
 
 ctx = ui.page_guard("approvals")
@@ -67,6 +67,58 @@ def act(action, row, *args) -> None:
         st.rerun()
 
 
+zone = ctx.store.business_tz
+
+
+def when(moment) -> str:
+    """A stored UTC time in the business time zone, to the minute."""
+    if moment is None or moment != moment:
+        return "—"
+    return formats.moment(ui.local_time(ctx, moment))
+
+
+def summary_text(row) -> str:
+    """What a request will do, in the page's language, from its kind and payload (the
+    stored ``summary`` is the English one of the audit row)."""
+    try:
+        payload = approvals.get_request(ctx.store, int(row.request_id)).payload
+        payload = json.loads(payload) if isinstance(payload, str) else payload
+        count = ctx.int(len(payload.get("member_keys", [])))
+        if row.kind == "bulk_status_change":
+            return ctx.t(
+                "approvals.summary.bulk_status",
+                status=ctx.label("status", payload["status"]),
+                n=count,
+                segment=payload["segment_name"],
+                as_of=payload["as_of"],
+            )
+        if row.kind == "member_export" and payload.get("scope") == "member_list":
+            return ctx.t("approvals.summary.member_list", source=payload["source"], n=count)
+        if row.kind == "member_export":
+            columns = "、" if ctx.lang == "zh" else ", "
+            return ctx.t(
+                "approvals.summary.member_export",
+                columns=columns.join(ui.header(ctx, c) for c in payload["columns"]),
+                n=count,
+                segment=payload["segment_name"],
+            )
+        if row.kind == "member_erase":
+            return ctx.t("approvals.summary.member_erase", member=payload["member_id"])
+        if row.kind == "tier_rule_change":
+            preview = payload["preview"]
+            return ctx.t(
+                "approvals.summary.tier_rule",
+                up=ctx.int(preview["up"]),
+                down=ctx.int(preview["down"]),
+                cost_now=ctx.money(preview["cost_now"]),
+                cost_new=ctx.money(preview["cost_new"]),
+                as_of=preview["as_of"],
+            )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        pass
+    return row.summary
+
+
 for row in requests.itertuples():
     header = ctx.t_md(
         "approvals.header",
@@ -74,15 +126,17 @@ for row in requests.itertuples():
         kind=ctx.t(f"approvals.kind.{row.kind}"),
         status=ctx.t(f"approvals.status.{row.status}"),
         by=row.requested_by,
-        at=row.requested_at.strftime("%Y-%m-%d %H:%M"),
+        at=when(row.requested_at),
+        zone=zone,
     )
     with st.expander(header, expanded=row.status in ("pending", "approved")):
         st.markdown(
             ctx.t_md(
                 "approvals.details",
-                summary=row.summary,
+                summary=summary_text(row),
                 reason=row.reason,
-                expires=row.expires_at.strftime("%Y-%m-%d %H:%M"),
+                expires=when(row.expires_at),
+                zone=zone,
             )
         )
         if row.decided_by:
@@ -90,7 +144,8 @@ for row in requests.itertuples():
                 ctx.t_md(
                     "approvals.decision",
                     by=row.decided_by,
-                    at=row.decided_at.strftime("%Y-%m-%d %H:%M"),
+                    at=when(row.decided_at),
+                    zone=zone,
                     note=row.decision_note or "—",
                 )
             )

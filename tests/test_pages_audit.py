@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import audit, auth, i18n, labels, members
+from core import audit, auth, i18n, labels, members, privacy
 from core.config import PROJECT_ROOT
 from tests.fixtures_admin import build_admin_store
 from tests.fixtures_app import app_store
@@ -90,3 +90,24 @@ def test_the_audit_download_has_translated_headers(store):
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert "修改后" in frame.columns and "after_json" not in frame.columns
     assert "状态：冻结" in frame["修改后"].tolist()
+
+
+def test_approvals_read_in_the_users_language_and_business_time(store):
+    """Issue 14.2/14.4: a request's summary is translated (the stored one is English, for
+    the audit row) and its times are in the business time zone, named."""
+    members.request_member_list_export(
+        store, "analyst", "analyst", [1, 2, 3], "高价值", "回访", date(2026, 6, 30), now=FROZEN_AT
+    )
+    privacy.request_erasure(store, "operator", "operator", 2, "会员要求", now=FROZEN_AT)
+    auth.set_language(store, "admin", "zh")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["ml_session"] = {"username": "admin", "issued_at": time.time()}
+    at.run()
+    at.switch_page("pages/approvals.py").run()
+    assert not at.exception, at.exception
+    shown = [expander.label.replace("\\", "") for expander in at.expander]
+    assert any("2026-07-02 01:30（Asia/Shanghai）" in label for label in shown), shown
+    text = "\n".join(markdown.value for markdown in at.markdown).replace("\\", "")
+    assert "导出会员名单「高价值」（3 名会员，不含个人信息列）" in text
+    assert "删除（匿名化）会员 M2 的个人信息" in text
+    assert "export the member list" not in text and "erase (anonymise)" not in text
