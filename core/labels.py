@@ -299,6 +299,19 @@ AUDIT_VALUE_KINDS = {
     "outcome": "audit_outcome",
     "attempted": "audit_action",
 }
+# catalogue keys that may name the value of a free-text audit field, first found wins:
+# "kind" (an approval request's kind, or the kind of a code label) and "needs" (who may do
+# what was refused: a capability, or a phrase of core.approvals / core.segments / core.auth)
+_NEEDS = {
+    "another person than the requester": "other_than_requester",
+    "the requester": "requester",
+    "segment owner or admin": "segment_owner",
+    "another admin": "another_admin",
+}
+_AUDIT_TEXT_KEYS = {
+    "kind": lambda v: (f"approvals.kind.{v}", f"labels.kind.{v}", f"kind.{v}"),
+    "needs": lambda v: (f"label.audit_needs.{_NEEDS.get(v, v)}",),
+}
 _AUDIT_SEPARATOR = {"zh": ("：", "；"), "en": (": ", "; ")}
 
 
@@ -343,6 +356,11 @@ def _audit_value(name: str | None, value: object, lang: str, store) -> str:
     if isinstance(value, dict):
         return "(" + audit_values(json.dumps(value), lang, store) + ")"
     kind = AUDIT_VALUE_KINDS.get(name or "")
+    if name in ("kind", "needs"):
+        for key in _AUDIT_TEXT_KEYS[name](str(value)):
+            if key in i18n.CATALOGUE:
+                return i18n.t(key, lang)
+        return str(value)
     if name == "detail" and str(value) in {"viewer", "analyst", "support", "operator", "admin"}:
         kind = "role"  # an account's role when it was created
     if kind is not None:

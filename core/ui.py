@@ -1105,6 +1105,51 @@ def local_time(ctx: PageContext, moment):
     return stamp.tz_localize("UTC").tz_convert(ctx.store.business_tz).tz_localize(None)
 
 
+def approval_summary(ctx: PageContext, request) -> str:
+    """What an approval request will do, in the page's language, from its kind and payload
+    (the stored ``summary`` is the English one of the audit row, shown when a kind has no
+    text of its own)."""
+    import json
+
+    try:
+        payload = request.payload
+        payload = json.loads(payload) if isinstance(payload, str) else payload
+        count = ctx.int(len(payload.get("member_keys", [])))
+        if request.kind == "bulk_status_change":
+            return ctx.t(
+                "approvals.summary.bulk_status",
+                status=ctx.label("status", payload["status"]),
+                n=count,
+                segment=payload["segment_name"],
+                as_of=payload["as_of"],
+            )
+        if request.kind == "member_export" and payload.get("scope") == "member_list":
+            return ctx.t("approvals.summary.member_list", source=payload["source"], n=count)
+        if request.kind == "member_export":
+            separator = "、" if ctx.lang == "zh" else ", "
+            return ctx.t(
+                "approvals.summary.member_export",
+                columns=separator.join(header(ctx, c) for c in payload["columns"]),
+                n=count,
+                segment=payload["segment_name"],
+            )
+        if request.kind == "member_erase":
+            return ctx.t("approvals.summary.member_erase", member=payload["member_id"])
+        if request.kind == "tier_rule_change":
+            preview = payload["preview"]
+            return ctx.t(
+                "approvals.summary.tier_rule",
+                up=ctx.int(preview["up"]),
+                down=ctx.int(preview["down"]),
+                cost_now=ctx.money(preview["cost_now"]),
+                cost_new=ctx.money(preview["cost_new"]),
+                as_of=preview["as_of"],
+            )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        pass
+    return request.summary
+
+
 def table(ctx: PageContext, frame: pd.DataFrame, kinds: dict[str, str] | None = None, **kwargs):
     """``st.dataframe`` of ``frame`` as people read it: code columns (column → kind) as
     labels, translated headers (:func:`headed`), money, count, rate and date formats

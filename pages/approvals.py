@@ -78,45 +78,8 @@ def when(moment) -> str:
 
 
 def summary_text(row) -> str:
-    """What a request will do, in the page's language, from its kind and payload (the
-    stored ``summary`` is the English one of the audit row)."""
-    try:
-        payload = approvals.get_request(ctx.store, int(row.request_id)).payload
-        payload = json.loads(payload) if isinstance(payload, str) else payload
-        count = ctx.int(len(payload.get("member_keys", [])))
-        if row.kind == "bulk_status_change":
-            return ctx.t(
-                "approvals.summary.bulk_status",
-                status=ctx.label("status", payload["status"]),
-                n=count,
-                segment=payload["segment_name"],
-                as_of=payload["as_of"],
-            )
-        if row.kind == "member_export" and payload.get("scope") == "member_list":
-            return ctx.t("approvals.summary.member_list", source=payload["source"], n=count)
-        if row.kind == "member_export":
-            columns = "、" if ctx.lang == "zh" else ", "
-            return ctx.t(
-                "approvals.summary.member_export",
-                columns=columns.join(ui.header(ctx, c) for c in payload["columns"]),
-                n=count,
-                segment=payload["segment_name"],
-            )
-        if row.kind == "member_erase":
-            return ctx.t("approvals.summary.member_erase", member=payload["member_id"])
-        if row.kind == "tier_rule_change":
-            preview = payload["preview"]
-            return ctx.t(
-                "approvals.summary.tier_rule",
-                up=ctx.int(preview["up"]),
-                down=ctx.int(preview["down"]),
-                cost_now=ctx.money(preview["cost_now"]),
-                cost_new=ctx.money(preview["cost_new"]),
-                as_of=preview["as_of"],
-            )
-    except (AttributeError, KeyError, TypeError, ValueError):
-        pass
-    return row.summary
+    request = approvals.get_request(ctx.store, int(row.request_id))
+    return ui.approval_summary(ctx, request) if request else row.summary
 
 
 for row in requests.itertuples():

@@ -5,9 +5,11 @@ The log stores UTC times; the page shows them, and filters days, in the store's 
 time zone and names that zone. Actions, fields and their before/after values are labels;
 the downloaded file is the table as shown (translated headers and labels)."""
 
+import json
+
 import streamlit as st
 
-from core import audit, labels, ui
+from core import approvals, audit, labels, ui
 
 ctx = ui.page_guard("audit")
 LIMIT = 5000
@@ -50,6 +52,13 @@ shown = ui.labelled(ctx, shown, {"audit_action": "audit_action", "role": "role"}
 shown["logged_at"] = audit.in_time_zone(shown["logged_at"], zone)
 for column in ("before_json", "after_json"):
     shown[column] = [labels.audit_values(value, ctx.lang, ctx.store) for value in shown[column]]
+# a request's summary is stored in English for the log; show it in the page's language
+for index in shown.index[rows["action"] == "approval.request"]:
+    request_id = str(rows.at[index, "target"] or "").removeprefix("request:")
+    request = approvals.get_request(ctx.store, int(request_id)) if request_id.isdigit() else None
+    if request is not None:
+        after = {"kind": request.kind, "summary": ui.approval_summary(ctx, request)}
+        shown.at[index, "after_json"] = labels.audit_values(json.dumps(after), ctx.lang, ctx.store)
 shown = ui.headed(ctx, shown).rename(
     columns={ui.header(ctx, "logged_at"): ctx.t("audit.time", zone=zone)}
 )

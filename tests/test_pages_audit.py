@@ -47,6 +47,11 @@ def test_audit_values_are_labels():
     assert shown == "结果：成功；详情：分析师"
     assert labels.audit_values('{"demo": false}', "en") == "Demo store: No"
     assert labels.audit_values("not json", "en") == "not json"
+    refused = '{"attempted": "approval.approve", "needs": "another person than the requester"}'
+    assert labels.audit_values(refused, "zh") == "尝试的操作：批准；需要：申请人以外的人"
+    assert labels.audit_values('{"needs": "edit_members"}', "zh") == "需要：编辑会员"
+    assert labels.audit_values('{"kind": "member_erase"}', "zh") == "类别：删除会员个人信息"
+    assert labels.audit_values('{"kind": "channel"}', "zh") == "类别：渠道"
 
 
 def test_the_audit_page_shows_labels_and_business_time(store):
