@@ -162,6 +162,11 @@ def money_label(text: str, currency: str | None = None, lang: str = "zh") -> str
     return f"{text}（{shown}）" if lang == "zh" else f"{text} ({shown})"
 
 
+def zone_label(text: str, zone: str, lang: str = "zh") -> str:
+    """A time column or caption with its time zone: ``更新时间（Asia/Shanghai）``."""
+    return f"{text}（{zone}）" if lang == "zh" else f"{text} ({zone})"
+
+
 def day(value: date | datetime | str | None) -> str:
     """A date as a date: ``2026-06-10`` (a datetime or pandas Timestamp loses its time)."""
     if missing(value):

@@ -275,7 +275,13 @@ def demo_ended_notice(store: Store, lang: str) -> None:
 
     ended = store.meta(DEMO_ENDED_META_KEY)
     if ended:
-        st.warning(i18n.t("demo.ended", lang, at=ended.replace("T", " ")))
+        zone = store.business_tz
+        try:  # stored as UTC; shown in the business time zone, named
+            moment = pd.Timestamp(ended).tz_localize(None).tz_localize("UTC").tz_convert(zone)
+            at = moment.strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            at = ended.replace("T", " ")
+        st.warning(i18n.t("demo.ended", lang, at=at, zone=zone))
 
 
 def _build_demo(path, lang: str) -> None:
@@ -1099,6 +1105,10 @@ def column_config(ctx: PageContext, frame, names: dict | None = None) -> dict:
     return config
 
 
+# table columns that hold a stored UTC time (core.audit.utcnow)
+UTC_TIME_COLUMNS = ("updated_at",)
+
+
 def local_time(ctx: PageContext, moment):
     """A stored UTC time (naive) as wall-clock time in the store's business time zone."""
     stamp = pd.Timestamp(moment)
@@ -1156,7 +1166,19 @@ def table(ctx: PageContext, frame: pd.DataFrame, kinds: dict[str, str] | None = 
     (:func:`column_config`, plus any ``column_config`` given) and missing cells blank."""
     frame = labelled(ctx, frame, kinds or {})
     headers = {column: header(ctx, column) for column in frame.columns if isinstance(column, str)}
+    moments = [column for column in UTC_TIME_COLUMNS if column in frame.columns]
+    if moments:  # stored in UTC, shown in the business time zone, which the header names
+        frame = frame.copy()
+        zone = ctx.store.business_tz
+        for column in moments:
+            frame[column] = [
+                None if formats.missing(v) else local_time(ctx, v) for v in frame[column]
+            ]
+            frame[column] = pd.to_datetime(frame[column])
+            headers[column] = formats.zone_label(headers[column], zone, ctx.lang)
     config = column_config(ctx, frame, headers)
+    for column in moments:
+        config[headers[column]] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
     config.update(kwargs.pop("column_config", None) or {})
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")

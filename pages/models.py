@@ -47,7 +47,8 @@ if fit is None:
 st.caption(
     ctx.t(
         "models.fitted",
-        fitted_at=fit.fitted_at.strftime("%Y-%m-%d %H:%M"),
+        fitted_at=ui.local_time(ctx, fit.fitted_at).strftime("%Y-%m-%d %H:%M"),
+        zone=ctx.store.business_tz,
         by=fit.fitted_by or "—",
         as_of=fit.as_of.isoformat(),
         seconds=ctx.number(fit.fit_seconds, 1),

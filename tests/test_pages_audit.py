@@ -116,3 +116,20 @@ def test_approvals_read_in_the_users_language_and_business_time(store):
     assert "导出会员名单「高价值」（3 名会员，不含个人信息列）" in text
     assert "删除（匿名化）会员 M2 的个人信息" in text
     assert "export the member list" not in text and "erase (anonymise)" not in text
+
+
+def test_a_label_changed_in_the_app_shows_its_time_in_the_business_zone(store):
+    """The Data page's code labels: ``updated_at`` (stored UTC) in Asia/Shanghai, named."""
+    labels.set_code_label(store, "channel", "wechat", "微信服务号", None, "admin", "admin")
+    stored = store.df("select updated_at from code_labels where code = 'wechat'")["updated_at"]
+    auth.set_language(store, "admin", "zh")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["ml_session"] = {"username": "admin", "issued_at": time.time()}
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    header = "更新时间（Asia/Shanghai）"
+    tables = [table.value for table in at.dataframe if header in table.value.columns]
+    assert tables, [list(table.value.columns) for table in at.dataframe]
+    expected = pd.Timestamp(stored.iloc[0]) + pd.Timedelta(hours=8)
+    assert tables[0][header].tolist() == [expected]
