@@ -16,7 +16,8 @@ other page tests. A page fails the sweep on:
 - in the zh UI only, an untranslated string: a visible text (title, header, caption,
   markdown, info/warning/error/success, button and widget labels, help and options, table
   headers and text cells, metric labels, tab and expander labels, chart titles) that
-  contains an English catalogue text which is not the zh text.
+  contains an English catalogue text which is not the zh text, or three lowercase English
+  words in a row (a sentence the code wrote, such as a stored English summary).
 
 The rule for "an English catalogue text" (:data:`ENGLISH_ONLY`): each en text whose zh
 text differs is cut at its ``{placeholders}``; a piece counts when it has at least
@@ -60,7 +61,7 @@ RAW_CODES = {
     *segments.TAGS,
     *metrics.FUNNEL_STEPS,
     *("normal", "bronze", "silver", "gold"),
-    *("frozen", "active", "closed"),
+    *members.STATUSES,
     "all",  # the whole-population group of a breakdown
 }
 # a code as the code has it (tier_history, browse_no_order): snake_case with an underscore
