@@ -69,29 +69,23 @@ history["group"] = [
 ]
 history["action"] = [ctx.t(f"action.{a}") for a in history["action"]]
 history["status"] = [ctx.t(f"status.{s}") for s in history["status"]]
-st.dataframe(
-    ui.headed(
-        ctx,
-        history[
-            [
-                "group",
-                "rule_name",
-                "start_day",
-                "fired_on",
-                "decline_days",
-                "drop_share",
-                "affected",
-                "best_hour",
-                "action",
-                "status",
-                "cleared_on",
-            ]
-        ],
-    ),  # fmt: skip
-    hide_index=True,
-    width="stretch",
-    placeholder="",
-    column_config={ui.header(ctx, "drop_share"): st.column_config.NumberColumn(format="percent")},
+ui.table(
+    ctx,
+    history[
+        [
+            "group",
+            "rule_name",
+            "start_day",
+            "fired_on",
+            "decline_days",
+            "drop_share",
+            "affected",
+            "best_hour",
+            "action",
+            "status",
+            "cleared_on",
+        ]
+    ],
 )
 
 st.subheader(ctx.t("alerts.rules"))
