@@ -42,10 +42,11 @@ import secrets
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
@@ -730,6 +731,20 @@ ACTION_GROUPS: tuple[str, ...] = (
 )
 
 
+def _utc_midnight(day: date | None, time_zone: str) -> datetime | None:
+    """The UTC time (naive, as ``logged_at`` is stored) when ``day`` starts in ``time_zone``."""
+    if day is None:
+        return None
+    local = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(time_zone))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def in_time_zone(times: pd.Series, time_zone: str) -> pd.Series:
+    """UTC ``logged_at`` times (naive) as wall-clock times in ``time_zone`` (naive)."""
+    moments = pd.to_datetime(times).dt.tz_localize("UTC").dt.tz_convert(time_zone)
+    return moments.dt.tz_localize(None)
+
+
 def audit_rows(
     store: Store,
     role: str | None,
@@ -740,16 +755,18 @@ def audit_rows(
     action_group: str | None = None,
     target: str | None = None,
     limit: int = 5000,
+    time_zone: str = "UTC",
 ) -> pd.DataFrame:
-    """The audit log, newest first, filtered; only for roles that may read it."""
+    """The audit log, newest first, filtered; only for roles that may read it. ``start``
+    and ``end`` are calendar days (inclusive) in ``time_zone``; ``logged_at`` stays UTC."""
     _require(role, Capability.VIEW_AUDIT_LOG)
     if action_group is not None and action_group not in ACTION_GROUPS:
         raise ValueError(f"unknown action group {action_group!r}")
     return store.query(
         "audit/audit_rows",
         {
-            "start": start,
-            "end": end,
+            "start": _utc_midnight(start, time_zone),
+            "end": _utc_midnight(end + timedelta(days=1), time_zone) if end else None,
             "actor": actor or None,
             "action_prefix": f"{action_group}." if action_group else None,
             "target": target or None,

@@ -181,6 +181,11 @@ def money_label(text: str, currency: str | None = None, lang: str = "zh") -> str
     return f"{text}（{shown}）" if lang == "zh" else f"{text} ({shown})"
 
 
+def zone_label(text: str, zone: str, lang: str = "zh") -> str:
+    """A time column or caption with its time zone: ``更新时间（Asia/Shanghai）``."""
+    return f"{text}（{zone}）" if lang == "zh" else f"{text} ({zone})"
+
+
 def day(value: date | datetime | str | None) -> str:
     """A date as a date: ``2026-06-10`` (a datetime or pandas Timestamp loses its time)."""
     if missing(value):
@@ -237,16 +242,39 @@ def column_kind(name: str) -> str | None:
     return None
 
 
-def money_column_format(currency: str | None = None) -> str:
-    """The printf format of a money column in a Streamlit table: ``¥%,.2f``, ``CHF %,.2f``."""
+def money_column_format(currency: str | None = None, negative: bool = False) -> str:
+    """The printf format of a money column in a Streamlit table: ``¥%,.2f``, ``CHF %,.2f``.
+
+    Streamlit's printf puts a number's sign after any text before it (``¥-1,234.50``), so
+    a column that holds a negative amount is drawn as figures, ``%,.2f`` → ``-1,234.50``,
+    sign first, under its header that names the currency (``收入（¥）``, :func:`money_label`)."""
     found = currencies.currency(currency)
-    return f"{_prefix(currency)}%,.{found.digits}f"
+    return f"{'' if negative else _prefix(currency)}%,.{found.digits}f"
 
 
 COUNT_COLUMN_FORMAT = "%,d"
-# A rate column: Streamlit's "percent" format, one decimal through the column's step.
+# A rate column: Streamlit's "percent" format; its decimals come from the column's step
+# (step 10⁻³ → one decimal, 10⁻⁴ → two): one decimal, more when a tiny rate needs them.
 RATE_COLUMN_FORMAT = "percent"
 RATE_COLUMN_STEP = 0.001
+
+
+def rate_digits(values, digits: int = 1) -> int:
+    """The decimals a column of rates needs so that no rate that is not zero reads 0.0%
+    (as :func:`rate` does for one value): ``0.0004`` needs 2 (``0.04%``); at most 4."""
+    shown = digits
+    for value in values:
+        if missing(value) or value == 0:
+            continue
+        percent = abs(float(value)) * 100
+        while round(percent, shown) == 0 and shown < _RATE_MAX_DIGITS:
+            shown += 1
+    return shown
+
+
+def rate_column_step(values) -> float:
+    """The ``step`` of a rate column whose ``percent`` format shows :func:`rate_digits`."""
+    return float(f"1e-{rate_digits(values) + 2}")
 
 
 DATE_COLUMN_FORMAT = "YYYY-MM-DD"  # Streamlit's date columns take moment.js formats
@@ -266,17 +294,36 @@ def date_columns(frame) -> list:
     return found
 
 
-def column_formats(columns, currency: str | None = None) -> dict[str, dict[str, object]]:
+def column_formats(
+    columns, currency: str | None = None, frame=None
+) -> dict[str, dict[str, object]]:
     """``{column: {"format": …, "step": …}}`` for the money, count and rate columns among
     ``columns`` (keyword arguments for ``st.column_config.NumberColumn``); others are left
-    out, so Streamlit shows them as it would."""
+    out, so Streamlit shows them as it would. Given the ``frame``, a money column with a
+    negative amount is drawn as signed figures and a rate column with a tiny rate gets the
+    decimals it needs (:func:`money_column_format`, :func:`rate_column_step`)."""
     found: dict[str, dict[str, object]] = {}
     for column in columns:
         kind = column_kind(str(column))
+        values = _numbers(frame, column)
         if kind == "money":
-            found[column] = {"format": money_column_format(currency)}
+            negative = bool(len(values)) and bool((values < 0).any())
+            found[column] = {"format": money_column_format(currency, negative)}
         elif kind == "count":
             found[column] = {"format": COUNT_COLUMN_FORMAT}
         elif kind == "rate":
-            found[column] = {"format": RATE_COLUMN_FORMAT, "step": RATE_COLUMN_STEP}
+            step = rate_column_step(values) if len(values) else RATE_COLUMN_STEP
+            found[column] = {"format": RATE_COLUMN_FORMAT, "step": step}
     return found
+
+
+def _numbers(frame, column):
+    """The numbers of ``frame[column]`` (missing ones dropped); empty without a frame."""
+    import pandas as pd  # only for tables
+
+    if frame is None or column not in getattr(frame, "columns", ()):
+        return pd.Series([], dtype=float)
+    values = frame[column]
+    if isinstance(values, pd.DataFrame):  # two columns of one name
+        values = values.iloc[:, 0]
+    return pd.to_numeric(values, errors="coerce").dropna()

@@ -12,6 +12,7 @@ CLI reports (``core/reports.py``) keep codes and machine headers: they are the c
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 
@@ -37,6 +38,11 @@ KINDS: tuple[str, ...] = (
     "drivers",
     "audit_action",
     "role",
+    "funnel_step",
+    "group",
+    "table",
+    "access_event",
+    "audit_outcome",
 )
 EDITABLE_KINDS: tuple[str, ...] = ("channel", "region")
 """Kinds whose labels are data an admin may set in the app."""
@@ -74,6 +80,13 @@ def _key(kind: str, code: str) -> str:
         return f"members.status.{code}"
     if kind == "role":
         return f"role.{code}"
+    if kind == "funnel_step":
+        return f"funnel.step.{code}"
+    if kind == "access_event":  # as core.auth records it: account_create → account.create
+        group, _, name = (
+            code.partition("_") if code.startswith("account_") else ("access", "", code)
+        )
+        return f"label.audit_action.{group}.{name}"
     return f"label.{kind}.{code}"
 
 
@@ -151,6 +164,16 @@ def labeller(kind: str, lang: str = i18n.DEFAULT_LANGUAGE, store=None):
         raise LabelError("labels.error.kind", kind=kind)
     known = _known([kind], lang, store)
     return lambda code: _one(kind, code, lang, known)
+
+
+def tier_labels(lang: str = i18n.DEFAULT_LANGUAGE, store=None) -> dict[str, str]:
+    """Tier code → its label, in the tiers' order (lowest rank first): the order of tier
+    charts, legends and colours."""
+    if store is None:
+        return {}
+    codes = store.df("select tier_code from tiers order by rank")["tier_code"]
+    name = labeller("tier", lang, store)
+    return {code: name(code) for code in codes}
 
 
 def label_frame(
@@ -257,3 +280,89 @@ def set_code_label(
             before=old,
             after=new if any(new.values()) else None,
         )
+
+
+# audit before/after fields whose values are codes, and the kind of their labels
+AUDIT_VALUE_KINDS = {
+    "status": "status",
+    "tier": "tier",
+    "tier_override": "tier",
+    "old_tier": "tier",
+    "new_tier": "tier",
+    "tiers": "tiers",
+    "channel": "channel",
+    "region": "region",
+    "device": "device",
+    "gender": "gender",
+    "role": "role",
+    "tag": "tag",
+    "outcome": "audit_outcome",
+    "attempted": "audit_action",
+}
+# catalogue keys that may name the value of a free-text audit field, first found wins:
+# "kind" (an approval request's kind, or the kind of a code label) and "needs" (who may do
+# what was refused: a capability, or a phrase of core.approvals / core.segments / core.auth)
+_NEEDS = {
+    "another person than the requester": "other_than_requester",
+    "the requester": "requester",
+    "segment owner or admin": "segment_owner",
+    "another admin": "another_admin",
+}
+_AUDIT_TEXT_KEYS = {
+    "kind": lambda v: (f"approvals.kind.{v}", f"labels.kind.{v}", f"kind.{v}"),
+    "needs": lambda v: (f"label.audit_needs.{_NEEDS.get(v, v)}",),
+}
+_AUDIT_SEPARATOR = {"zh": ("：", "；"), "en": (": ", "; ")}
+
+
+def audit_field(name: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """The name of an audit before/after field (``label.audit_field.<name>``), else the
+    column header (``col.<name>``) or store setting (``settings.<name>``) of that name,
+    else the name itself."""
+    for key in (f"label.audit_field.{name}", f"col.{name}", f"settings.{name}"):
+        if key in i18n.CATALOGUE:
+            return i18n.t(key, lang)
+    return name
+
+
+def audit_values(text: object, lang: str = i18n.DEFAULT_LANGUAGE, store=None) -> str:
+    """An audit row's before or after value (stored as JSON) as a person reads it: field
+    names translated and codes as labels, ``{"status": "frozen"}`` → ``状态：冻结``.
+    Blank for no value; a value that is not a JSON object is shown as it is."""
+    if _blank(text):
+        return ""
+    try:
+        values = json.loads(str(text))
+    except ValueError:
+        return str(text)
+    if not isinstance(values, dict):
+        return _audit_value(None, values, lang, store)
+    colon, separator = _AUDIT_SEPARATOR.get(lang, _AUDIT_SEPARATOR["en"])
+    return separator.join(
+        f"{audit_field(name, lang)}{colon}{_audit_value(name, value, lang, store)}"
+        for name, value in values.items()
+    )
+
+
+def _audit_value(name: str | None, value: object, lang: str, store) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return i18n.t("label.audit_value.yes" if value else "label.audit_value.no", lang)
+    if isinstance(value, list):
+        return _LIST_SEPARATOR.get(lang, ", ").join(
+            _audit_value(name, item, lang, store) for item in value
+        )
+    if isinstance(value, dict):
+        return "(" + audit_values(json.dumps(value), lang, store) + ")"
+    kind = AUDIT_VALUE_KINDS.get(name or "")
+    if name in ("kind", "needs"):
+        for key in _AUDIT_TEXT_KEYS[name](str(value)):
+            if key in i18n.CATALOGUE:
+                return i18n.t(key, lang)
+        return str(value)
+    if name == "detail" and str(value) in {"viewer", "analyst", "support", "operator", "admin"}:
+        kind = "role"  # an account's role when it was created
+    if kind is not None:
+        return _one(kind, value, lang, _known([kind], lang, store))
+    return str(value)

@@ -1079,13 +1079,6 @@ def keyword_trend(
     return frame
 
 
-def tier_names(store: Store, lang: str) -> dict[str, str]:
-    """Tier code → its display name in ``lang`` ("zh" or anything else for English)."""
-    frame = store.query("metrics/tiers_names")
-    column = "name_zh" if lang == "zh" else "name_en"
-    return dict(zip(frame["tier_code"], frame[column], strict=True))
-
-
 # The views the pages call through the cache in core/ui.py (``ui.cached_view``).
 ANALYTICS_VIEWS: dict[str, object] = {
     "activity_daily": activity_daily,

@@ -55,7 +55,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -913,13 +913,19 @@ def member_list(
     return masking.mask_frame(frame, role)
 
 
-def member_list_export(frame: pd.DataFrame, role: str | None) -> bytes:
+def member_list_export(
+    frame: pd.DataFrame,
+    role: str | None,
+    shown: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> bytes:
     """CSV (UTF-8 with BOM, for Excel) of a member list, for roles that see personal data
     (support, admin). A member list is member-level data: the roles that see it masked
     (analyst, operator) get it only through an approved request
-    (:func:`core.members.request_member_list_export`, SPEC §1)."""
+    (:func:`core.members.request_member_list_export`, SPEC §1). ``shown`` turns the
+    masked frame into what the page shows (labels, translated headers: ``ui.shown_file``)."""
     require(role, Capability.VIEW_PII)
-    return exports.csv_bytes(masking.export_frame(frame, role))
+    frame = masking.export_frame(frame, role)
+    return exports.csv_bytes(shown(frame) if shown else frame)
 
 
 # == alerts =================================================================================

@@ -17,6 +17,7 @@ logic lives in ``core.auth``, ``core.filters``, ``core.metrics`` and ``core.perm
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 import os
 import re
@@ -279,7 +280,13 @@ def demo_ended_notice(store: Store, lang: str) -> None:
 
     ended = store.meta(DEMO_ENDED_META_KEY)
     if ended:
-        st.warning(i18n.t("demo.ended", lang, at=ended.replace("T", " ")))
+        zone = store.business_tz
+        try:  # stored as UTC; shown in the business time zone, named
+            moment = pd.Timestamp(ended).tz_localize(None).tz_localize("UTC").tz_convert(zone)
+            at = moment.strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            at = ended.replace("T", " ")
+        st.warning(i18n.t("demo.ended", lang, at=at, zone=zone))
 
 
 def _build_demo(path, lang: str) -> None:
@@ -1094,13 +1101,94 @@ def column_config(ctx: PageContext, frame, names: dict | None = None) -> dict:
     names = names or {}
     config = {
         names.get(column, column): st.column_config.NumberColumn(**options)
-        for column, options in formats.column_formats(frame.columns, ctx.currency).items()
+        for column, options in formats.column_formats(frame.columns, ctx.currency, frame).items()
     }
     for column in formats.date_columns(frame):
         config[names.get(column, column)] = st.column_config.DateColumn(
             format=formats.DATE_COLUMN_FORMAT
         )
     return config
+
+
+# table columns that hold a stored UTC time (core.audit.utcnow)
+UTC_TIME_COLUMNS = ("updated_at",)
+
+
+def local_time(ctx: PageContext, moment):
+    """A stored UTC time (naive) as wall-clock time in the store's business time zone."""
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC").tz_convert(ctx.store.business_tz).tz_localize(None)
+
+
+def approval_summary(ctx: PageContext, request) -> str:
+    """What an approval request will do, in the page's language, from its kind and payload
+    (the stored ``summary`` is the English one of the audit row, shown when a kind has no
+    text of its own)."""
+    import json
+
+    try:
+        payload = request.payload
+        payload = json.loads(payload) if isinstance(payload, str) else payload
+        count = ctx.int(len(payload.get("member_keys", [])))
+        if request.kind == "bulk_status_change":
+            return ctx.t(
+                "approvals.summary.bulk_status",
+                status=ctx.label("status", payload["status"]),
+                n=count,
+                segment=payload["segment_name"],
+                as_of=payload["as_of"],
+            )
+        if request.kind == "member_export" and payload.get("scope") == "member_list":
+            return ctx.t("approvals.summary.member_list", source=payload["source"], n=count)
+        if request.kind == "member_export":
+            separator = "、" if ctx.lang == "zh" else ", "
+            return ctx.t(
+                "approvals.summary.member_export",
+                columns=separator.join(header(ctx, c) for c in payload["columns"]),
+                n=count,
+                segment=payload["segment_name"],
+            )
+        if request.kind == "member_erase":
+            return ctx.t("approvals.summary.member_erase", member=payload["member_id"])
+        if request.kind == "tier_rule_change":
+            preview = payload["preview"]
+            return ctx.t(
+                "approvals.summary.tier_rule",
+                up=ctx.int(preview["up"]),
+                down=ctx.int(preview["down"]),
+                cost_now=ctx.money(preview["cost_now"]),
+                cost_new=ctx.money(preview["cost_new"]),
+                as_of=preview["as_of"],
+            )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        pass
+    return request.summary
+
+
+def table(ctx: PageContext, frame: pd.DataFrame, kinds: dict[str, str] | None = None, **kwargs):
+    """``st.dataframe`` of ``frame`` as people read it: code columns (column → kind) as
+    labels, translated headers (:func:`headed`), money, count, rate and date formats
+    (:func:`column_config`, plus any ``column_config`` given) and missing cells blank."""
+    frame = labelled(ctx, frame, kinds or {})
+    headers = {column: header(ctx, column) for column in frame.columns if isinstance(column, str)}
+    moments = [column for column in UTC_TIME_COLUMNS if column in frame.columns]
+    if moments:  # stored in UTC, shown in the business time zone, which the header names
+        frame = frame.copy()
+        zone = ctx.store.business_tz
+        for column in moments:
+            frame[column] = [
+                None if formats.missing(v) else local_time(ctx, v) for v in frame[column]
+            ]
+            frame[column] = pd.to_datetime(frame[column])
+            headers[column] = formats.zone_label(headers[column], zone, ctx.lang)
+    config = column_config(ctx, frame, headers)
+    for column in moments:
+        config[headers[column]] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+    config.update(kwargs.pop("column_config", None) or {})
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    kwargs.setdefault("placeholder", "")
+    return st.dataframe(frame.rename(columns=headers), column_config=config, **kwargs)
 
 
 def chart(ctx: PageContext, figure, **kwargs):
@@ -1245,8 +1333,8 @@ def alert_group_text(ctx: PageContext, kind: str, value: str | None) -> str:
 def table_behind(ctx: PageContext, frame, name: str, kinds: dict[str, str] | None = None) -> None:
     """The table behind a chart, in an expander, with labels for the code columns of
     ``kinds`` (column → kind), translated headers and number formats; a CSV download for
-    roles that may export."""
-    frame = labelled(ctx, frame, kinds or {})
+    roles that may export. A ``group`` column names the whole population (``all``)."""
+    frame = labelled(ctx, frame, {"group": "group", **(kinds or {})})
     headers = {column: header(ctx, column) for column in frame.columns if isinstance(column, str)}
     config = column_config(ctx, frame, headers)
     frame = frame.rename(columns=headers)
@@ -1265,6 +1353,31 @@ def table_behind(ctx: PageContext, frame, name: str, kinds: dict[str, str] | Non
             )
         else:
             st.caption(ctx.t("analytics.no_export"))
+
+
+# the code columns of member-level downloads, and the kind of their labels
+MEMBER_FILE_KINDS = {
+    "tier": "tier",
+    "channel": "channel",
+    "region": "region",
+    "status": "status",
+    "device": "device",
+    "gender": "gender",
+    "tags": "tags",
+}
+
+
+def shown_file(ctx: PageContext, frame: pd.DataFrame, kinds: dict[str, str] | None = None):
+    """A download as the page shows it (issue 14.2): codes as labels and translated headers.
+    CLI reports keep machine headers (docs/REPORTS.md); files from the UI use this."""
+    return headed(ctx, labelled(ctx, frame, MEMBER_FILE_KINDS if kinds is None else kinds))
+
+
+def shown_csv(ctx: PageContext, data: bytes, kinds: dict[str, str] | None = None) -> bytes:
+    """A CSV made in ``core`` with machine headers (an approved export) as :func:`shown_file`;
+    every cell is read back as text, so IDs keep their leading zeros."""
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return exports.csv_bytes(shown_file(ctx, frame, kinds))
 
 
 # -- churn and LTV models (core/churn.py) ---------------------------------------------------

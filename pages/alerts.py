@@ -69,29 +69,23 @@ history["group"] = [
 ]
 history["action"] = [ctx.t(f"action.{a}") for a in history["action"]]
 history["status"] = [ctx.t(f"status.{s}") for s in history["status"]]
-st.dataframe(
-    ui.headed(
-        ctx,
-        history[
-            [
-                "group",
-                "rule_name",
-                "start_day",
-                "fired_on",
-                "decline_days",
-                "drop_share",
-                "affected",
-                "best_hour",
-                "action",
-                "status",
-                "cleared_on",
-            ]
-        ],
-    ),  # fmt: skip
-    hide_index=True,
-    width="stretch",
-    placeholder="",
-    column_config={ui.header(ctx, "drop_share"): st.column_config.NumberColumn(format="percent")},
+ui.table(
+    ctx,
+    history[
+        [
+            "group",
+            "rule_name",
+            "start_day",
+            "fired_on",
+            "decline_days",
+            "drop_share",
+            "affected",
+            "best_hour",
+            "action",
+            "status",
+            "cleared_on",
+        ]
+    ],
 )
 
 st.subheader(ctx.t("alerts.rules"))
@@ -102,7 +96,7 @@ rule_rows = pd.DataFrame(
             "rule": rule.name,
             "group": group_text(rule.group_kind, rule.group_value)
             if rule.group_value or rule.group_kind == "everyone"
-            else ctx.t(f"kind.{rule.group_kind}") + " ×",
+            else ctx.t("alerts.each_group", kind=ctx.t(f"kind.{rule.group_kind}")),
             "N": rule.decline_days,
             "X": ctx.percent(rule.min_drop, 0),
             "enabled": rule.enabled,
@@ -111,27 +105,66 @@ rule_rows = pd.DataFrame(
     ],
     columns=["rule", "group", "N", "X", "enabled"],
 )
-st.dataframe(ui.headed(ctx, rule_rows), hide_index=True, width="stretch")
+ui.table(ctx, rule_rows, hide_index=True, width="stretch")
+
+
+def group_choices(kind: str) -> list[str]:
+    """The groups a rule of ``kind`` may watch, as stored codes (segment ids as text)."""
+    if kind == "channel":
+        frame = ctx.store.df("select distinct channel from members where channel is not null")
+        return sorted(frame["channel"].astype(str))
+    if kind == "tier":
+        frame = ctx.store.df("select tier_code from tiers order by rank")
+        return [str(code) for code in frame["tier_code"]]
+    if kind == "tag":
+        return list(segments.TAGS)
+    if kind == "segment":
+        return [str(segment.segment_id) for segment in segments.list_segments(ctx.store)]
+    return []
+
+
+def group_value_text(kind: str, value: str | None) -> str:
+    """A choice of the group picker: a label, a segment's name, or "each group"."""
+    if value is None:
+        return ctx.t("alerts.each_group", kind=ctx.t(f"kind.{kind}"))
+    return ui.alert_group_text(ctx, kind, value).split(": ", 1)[-1]
+
+
 if ctx.can(Capability.MANAGE_ALERTS):
+    st.markdown(f"**{ctx.t('alerts.edit_rule')}**")
+    # the rule and the group kind sit outside the form: the group choices follow them
+    by_id = {rule.rule_id: rule for rule in rules}
+    rule_id = st.selectbox(
+        ctx.t("alerts.rule"),
+        [None, *by_id],
+        format_func=lambda rid: ctx.t("alerts.new_rule") if rid is None else by_id[rid].name,
+        key="alerts_rule",
+    )
+    current = by_id.get(rule_id)
+    kind = st.selectbox(
+        ctx.t("alerts.kind"),
+        segments.GROUP_KINDS,
+        index=segments.GROUP_KINDS.index(current.group_kind) if current else 0,
+        format_func=lambda k: ctx.t(f"kind.{k}"),
+        key=f"alerts_kind_{rule_id}",
+    )
     with st.form("ml_alert_rule"):
-        st.markdown(f"**{ctx.t('alerts.edit_rule')}**")
-        by_id = {rule.rule_id: rule for rule in rules}
-        rule_id = st.selectbox(
-            ctx.t("alerts.rule"),
-            [None, *by_id],
-            format_func=lambda rid: ctx.t("alerts.new_rule") if rid is None else by_id[rid].name,
-        )
-        current = by_id.get(rule_id)
         name = st.text_input(ctx.t("segments.name"), value=current.name if current else "")
-        kind = st.selectbox(
-            ctx.t("alerts.kind"),
-            segments.GROUP_KINDS,
-            index=segments.GROUP_KINDS.index(current.group_kind) if current else 0,
-            format_func=lambda k: ctx.t(f"kind.{k}"),
-        )
-        value = st.text_input(
-            ctx.t("alerts.value"), value=(current.group_value or "") if current else ""
-        )
+        same_kind = current is not None and current.group_kind == kind
+        value = None
+        if kind == "at_risk":
+            threshold = float(current.group_value) if same_kind and current.group_value else 0.5
+            value = str(st.number_input(ctx.t("alerts.threshold"), 0.05, 0.95, threshold, 0.05))
+        elif kind != "everyone":
+            choices = [None, *group_choices(kind)]
+            now = current.group_value if same_kind else None
+            value = st.selectbox(
+                ctx.t("alerts.value"),
+                choices,
+                index=choices.index(now) if now in choices else 0,
+                format_func=lambda code: group_value_text(kind, code),
+                key="alerts_value",
+            )
         days = st.number_input(ctx.t("alerts.days"), 1, 14, current.decline_days if current else 3)
         min_drop = st.number_input(
             ctx.t("alerts.min_drop"), 0.01, 0.99, current.min_drop if current else 0.2, 0.05
@@ -141,7 +174,7 @@ if ctx.can(Capability.MANAGE_ALERTS):
             try:
                 segments.save_alert_rule(
                     ctx.store, ctx.role, ctx.account.username, name, kind,
-                    value.strip() or None, int(days), float(min_drop), enabled, rule_id,
+                    value, int(days), float(min_drop), enabled, rule_id,
                 )  # fmt: skip
             except segments.SegmentError as exc:
                 st.error(ctx.t_md(exc.code, **exc.values))

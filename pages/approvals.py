@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from core import approvals, members, ui
+from core import approvals, formats, members, ui
 from core.permissions import Capability
 
 ctx = ui.page_guard("approvals")
@@ -67,6 +67,21 @@ def act(action, row, *args) -> None:
         st.rerun()
 
 
+zone = ctx.store.business_tz
+
+
+def when(moment) -> str:
+    """A stored UTC time in the business time zone, to the minute."""
+    if moment is None or moment != moment:
+        return "—"
+    return formats.moment(ui.local_time(ctx, moment))
+
+
+def summary_text(row) -> str:
+    request = approvals.get_request(ctx.store, int(row.request_id))
+    return ui.approval_summary(ctx, request) if request else row.summary
+
+
 for row in requests.itertuples():
     header = ctx.t_md(
         "approvals.header",
@@ -74,15 +89,17 @@ for row in requests.itertuples():
         kind=ctx.t(f"approvals.kind.{row.kind}"),
         status=ctx.t(f"approvals.status.{row.status}"),
         by=row.requested_by,
-        at=row.requested_at.strftime("%Y-%m-%d %H:%M"),
+        at=when(row.requested_at),
+        zone=zone,
     )
     with st.expander(header, expanded=row.status in ("pending", "approved")):
         st.markdown(
             ctx.t_md(
                 "approvals.details",
-                summary=row.summary,
+                summary=summary_text(row),
                 reason=row.reason,
-                expires=row.expires_at.strftime("%Y-%m-%d %H:%M"),
+                expires=when(row.expires_at),
+                zone=zone,
             )
         )
         if row.decided_by:
@@ -90,7 +107,8 @@ for row in requests.itertuples():
                 ctx.t_md(
                     "approvals.decision",
                     by=row.decided_by,
-                    at=row.decided_at.strftime("%Y-%m-%d %H:%M"),
+                    at=when(row.decided_at),
+                    zone=zone,
                     note=row.decision_note or "—",
                 )
             )
@@ -119,7 +137,7 @@ for row in requests.itertuples():
                     st.success(ctx.t("approvals.export_ready", rows=outcome.result["rows"]))
                     st.download_button(
                         ctx.t("approvals.download"),
-                        data=outcome.data,
+                        data=ui.shown_csv(ctx, outcome.data),
                         file_name=f"member_export_{rid}.csv",
                         mime="text/csv",
                         on_click="ignore",

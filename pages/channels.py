@@ -25,29 +25,8 @@ if table.empty or (table["signups"].sum() == 0 and table["revenue"].sum() == 0):
     st.stop()
 
 st.subheader(ctx.t("channels.table"))
-percent = "percent"
-money = ctx.money_column_format()
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    placeholder="—",
-    column_config={
-        "channel": st.column_config.TextColumn(ctx.t("chart.channel")),
-        "signups": st.column_config.NumberColumn(ctx.t("col.signups"), format="localized"),
-        "activation_rate": st.column_config.NumberColumn(
-            ctx.t("col.activation_rate"), format=percent
-        ),
-        "d1": st.column_config.NumberColumn("D1", format=percent),
-        "d7": st.column_config.NumberColumn("D7", format=percent),
-        "d30": st.column_config.NumberColumn("D30", format=percent),
-        "ltv_90d": st.column_config.NumberColumn(ctx.t("col.ltv_90d"), format=money),
-        "revenue": st.column_config.NumberColumn(ctx.t("col.revenue"), format=money),
-        "cost": st.column_config.NumberColumn(ctx.t("col.cost"), format=money),
-        "cac": st.column_config.NumberColumn(ctx.t("col.cac"), format=money),
-        "roi": st.column_config.NumberColumn(ctx.t("col.roi"), format=percent),
-    },
-)
+# headers, ¥ and one-decimal rates as every table has them (ui.table, core/formats.py)
+ui.table(ctx, table, placeholder="—")
 st.caption(ctx.t("channels.note"))
 
 left, right = st.columns(2)

@@ -140,10 +140,10 @@ else:
 st.subheader(ctx.t("churn.at_risk_title"))
 st.caption(ctx.t("churn.at_risk_note", days=fit.churn_days))
 minimum = st.slider(ctx.t("churn.min_probability"), 0.0, 1.0, 0.3, 0.05, key="churn_min_p")
-shown = at_risk[at_risk["churn_probability"] >= minimum].drop(columns=["active"]).copy()
+listed = at_risk[at_risk["churn_probability"] >= minimum].drop(columns=["active"]).copy()
 CODES = {"tier": "tier", "channel": "channel", "device": "device", "action": "action"}
-shown = ui.headed(ctx, ui.labelled(ctx, shown, {**CODES, "drivers": "drivers"}))
-st.dataframe(shown.head(500), hide_index=True, width="stretch")
+ui.table(ctx, listed.head(500), {**CODES, "drivers": "drivers"})
+shown = ui.headed(ctx, ui.labelled(ctx, listed, {**CODES, "drivers": "drivers"}))
 if ctx.can(permissions.Capability.VIEW_PII):
     st.download_button(
         ctx.t("churn.download"),

@@ -6,11 +6,12 @@ import zoneinfo
 import pandas as pd
 import streamlit as st
 
-from core import auth, exports, ingest, labels, metrics, settings, ui
+from core import audit, auth, exports, ingest, labels, metrics, settings, ui
 from core import currency as currencies
 from core.permissions import Capability
 
 ctx = ui.page_guard("data")
+UPLOAD_RESULT_KEY = "data_upload_result"
 
 st.title(ctx.t("data.title"))
 status = metrics.store_status(ctx.store)
@@ -33,11 +34,11 @@ with left:
     st.subheader(ctx.t("data.row_counts"))
     counts = pd.DataFrame(
         {
-            ctx.t("data.table"): list(status.row_counts),
+            ctx.t("data.table"): [ctx.label("table", name) for name in status.row_counts],
             ctx.t("data.rows"): [ctx.int(n) for n in status.row_counts.values()],
         }
     )
-    st.dataframe(ui.headed(ctx, counts), hide_index=True, width="stretch")
+    ui.table(ctx, counts, hide_index=True, width="stretch")
 with right:
     st.subheader(ctx.t("data.event_range"))
     st.write(f"{ctx.t('data.first_event')}: {status.first_event or '—'}")
@@ -130,7 +131,7 @@ if ctx.can(Capability.MANAGE_SETTINGS):
                 st.success(ctx.t_md("labels.saved", code=code))
     shown = labels.code_labels(ctx.store)
     shown["kind"] = shown["kind"].map(lambda k: ctx.t(f"labels.kind.{k}"))
-    st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholder="")
+    ui.table(ctx, shown, hide_index=True, width="stretch", placeholder="")
 
 st.subheader(ctx.t("data.upload"))
 st.caption(ctx.t("data.upload_help"))
@@ -157,43 +158,67 @@ if submitted and uploads:
         else:
             status.update(label=ctx.t("data.upload_finished"), state="complete", expanded=False)
     if result is not None:
+        # issue 14.11: run the page again, so the counts and data status at the top (read
+        # before the import ran) show the new data at once; the result follows below
         st.cache_data.clear()  # every page reads the new data
-        counts = pd.DataFrame(
-            [
-                {"table": t, "read": f.read, "loaded": f.loaded, "rejected": f.rejected}
-                for t, f in result.files.items()
-            ]
+        st.session_state[UPLOAD_RESULT_KEY] = result
+        st.rerun()
+result = st.session_state.pop(UPLOAD_RESULT_KEY, None)
+if result is not None:
+    counts = pd.DataFrame(
+        [
+            {"table": t, "read": f.read, "loaded": f.loaded, "rejected": f.rejected}
+            for t, f in result.files.items()
+        ]
+    )
+    if result.status == "rejected":
+        st.error(ctx.t("data.upload_refused"))
+    else:
+        st.success(ctx.t("data.upload_done", import_id=result.import_id))
+    for file_report in result.files.values():  # e.g. a file of 0 rows
+        for code in file_report.warnings:
+            st.warning(ctx.t_md(code, file=file_report.file, table=file_report.table))
+    counts = ui.labelled(ctx, counts, {"table": "table"})
+    ui.table(ctx, counts, hide_index=True, width="stretch")
+    if not result.rejects.empty:
+        st.download_button(
+            ctx.t("data.upload_rejects"),
+            exports.csv_bytes(result.rejects),
+            file_name=f"import_{result.import_id}_rejects.csv",
+            mime="text/csv",
+            on_click="ignore",
         )
-        if result.status == "rejected":
-            st.error(ctx.t("data.upload_refused"))
-        else:
-            st.success(ctx.t("data.upload_done", import_id=result.import_id))
-        for file_report in result.files.values():  # e.g. a file of 0 rows
-            for code in file_report.warnings:
-                st.warning(ctx.t_md(code, file=file_report.file, table=file_report.table))
-        st.dataframe(ui.headed(ctx, counts), hide_index=True, width="stretch")
-        if not result.rejects.empty:
-            st.download_button(
-                ctx.t("data.upload_rejects"),
-                exports.csv_bytes(result.rejects),
-                file_name=f"import_{result.import_id}_rejects.csv",
-                mime="text/csv",
-            )
 
 st.subheader(ctx.t("data.imports"))
 imports = metrics.recent_imports(ctx.store)
 if imports.empty:
     st.info(ctx.t("data.no_imports"))
 else:
-    st.dataframe(ui.headed(ctx, imports), hide_index=True, width="stretch", placeholder="")
+    ui.table(ctx, imports, hide_index=True, width="stretch", placeholder="")
     chosen = st.selectbox(ctx.t("data.pick_import"), imports["import_id"].tolist())
     st.subheader(ctx.t("data.rejects", import_id=chosen))
     rejects = metrics.import_rejects(ctx.store, chosen)
     if rejects.empty:
         st.info(ctx.t("data.no_rejects"))
     else:
-        st.dataframe(ui.headed(ctx, rejects), hide_index=True, width="stretch", placeholder="")
+        ui.table(ctx, rejects, hide_index=True, width="stretch", placeholder="")
 
 st.subheader(ctx.t("data.access_log"))
-access = ui.labelled(ctx, auth.recent_access(ctx.store), {"role": "role"})
-st.dataframe(ui.headed(ctx, access), hide_index=True, width="stretch", placeholder="")
+ACCESS_KINDS = {"role": "role", "event": "access_event", "outcome": "audit_outcome"}
+access = ui.labelled(ctx, auth.recent_access(ctx.store), ACCESS_KINDS)
+zone = ctx.store.business_tz
+access["logged_at"] = audit.in_time_zone(access["logged_at"], zone)
+access = ui.headed(ctx, access).rename(
+    columns={ui.header(ctx, "logged_at"): ctx.t("audit.time", zone=zone)}
+)
+st.dataframe(
+    access,
+    hide_index=True,
+    width="stretch",
+    placeholder="",
+    column_config={
+        ctx.t("audit.time", zone=zone): st.column_config.DatetimeColumn(
+            format="YYYY-MM-DD HH:mm:ss"
+        )
+    },
+)

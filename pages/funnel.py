@@ -89,4 +89,9 @@ if unit == "member" and split == "none":  # a step's bar opens who dropped off a
 else:
     ui.chart(ctx, figure, width="stretch")
 st.caption(ctx.t("funnel.note"))
-ui.table_behind(ctx, steps.drop(columns=["step_label", "bar_label"]), f"funnel_{unit}_{split}")
+ui.table_behind(
+    ctx,
+    steps.drop(columns=["step_label", "bar_label"]),
+    f"funnel_{unit}_{split}",
+    {"step_name": "funnel_step"},
+)

@@ -115,11 +115,11 @@ if masking.masks_pii(ctx.role):
     st.caption(ctx.t("member_list.masked"))
 CODES = {"tier": "tier", "channel": "channel", "region": "region", "status": "status"}
 shown = ui.labelled(ctx, frame, {**CODES, "tags": "tags"})
-st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholder="")
+ui.table(ctx, shown, hide_index=True, width="stretch", placeholder="")
 if ctx.can(Capability.VIEW_PII):
     st.download_button(
         ctx.t("member_list.export"),
-        data=segments.member_list_export(frame, ctx.role),
+        data=segments.member_list_export(frame, ctx.role, lambda f: ui.shown_file(ctx, f)),
         file_name=f"memberlens_members_{source}.csv",
         mime="text/csv",
         on_click="ignore",

@@ -76,11 +76,10 @@ with right:
 
 st.subheader(ctx.t("profile.tier"))
 TIERS = {"from_tier": "tier", "to_tier": "tier"}
-tier_history = ui.headed(ctx, ui.labelled(ctx, member.tier_history, TIERS))
-st.dataframe(tier_history, hide_index=True, width="stretch", placeholder="")
+ui.table(ctx, member.tier_history, TIERS)
 st.subheader(ctx.t("profile.tag_history"))
 history = ui.labelled(ctx, member.tag_history, {"tag": "tag"})
-st.dataframe(ui.headed(ctx, history), hide_index=True, width="stretch", placeholder="")
+ui.table(ctx, history, hide_index=True, width="stretch", placeholder="")
 st.subheader(ctx.t("profile.timeline"))
 if not member.timeline.empty:
     ui.chart(
@@ -102,4 +101,4 @@ if not member.timeline.empty:
         width="stretch",
     )
 st.subheader(ctx.t("profile.orders"))
-st.dataframe(ui.headed(ctx, member.orders), hide_index=True, width="stretch", placeholder="")
+ui.table(ctx, member.orders, hide_index=True, width="stretch", placeholder="")

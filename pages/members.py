@@ -52,7 +52,7 @@ if found.empty:
     st.info(ctx.t("members.no_match"))
     st.stop()
 shown = ui.labelled(ctx, found.drop(columns=["member_key"]), ui.ATTRIBUTE_KINDS)
-st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholder="")
+ui.table(ctx, shown, hide_index=True, width="stretch", placeholder="")
 labels = dict(zip(found["member_key"], found["member_id"], strict=True))
 member_key = st.selectbox(
     ctx.t("members.pick"), list(labels), format_func=lambda key: labels[key], key="members_pick"
@@ -89,10 +89,9 @@ st.caption(
 )
 st.subheader(ctx.t("members.tier_history"))
 TIERS = {"from_tier": "tier", "to_tier": "tier"}
-tier_history = ui.headed(ctx, ui.labelled(ctx, profile.tier_history, TIERS))
-st.dataframe(tier_history, hide_index=True, width="stretch", placeholder="")
+ui.table(ctx, profile.tier_history, TIERS)
 with st.expander(ctx.t("members.recent")):
-    st.dataframe(ui.headed(ctx, profile.recent_days), hide_index=True, width="stretch")
+    ui.table(ctx, profile.recent_days, hide_index=True, width="stretch")
 
 # -- edits (the forms are shown to view-only roles disabled; core.members refuses them) ----
 st.divider()

@@ -47,7 +47,8 @@ if fit is None:
 st.caption(
     ctx.t(
         "models.fitted",
-        fitted_at=fit.fitted_at.strftime("%Y-%m-%d %H:%M"),
+        fitted_at=ui.local_time(ctx, fit.fitted_at).strftime("%Y-%m-%d %H:%M"),
+        zone=ctx.store.business_tz,
         by=fit.fitted_by or "—",
         as_of=fit.as_of.isoformat(),
         seconds=ctx.number(fit.fit_seconds, 1),
@@ -148,4 +149,4 @@ ui.table_behind(ctx, parameters, "model_parameters")
 
 steps = churn.fit_steps(fit)
 steps["step"] = [ctx.t(f"models.step.{name}") for name in steps["step"]]
-st.dataframe(ui.headed(ctx, steps), hide_index=True, width="stretch", placeholder="")
+ui.table(ctx, steps, hide_index=True, width="stretch", placeholder="")

@@ -75,7 +75,7 @@ with right:
 
 st.subheader(ctx.t("overview.tier_mix"))
 mix = ui.cached_tier_mix(ctx, filters, as_of)
-mix["tier"] = mix["name_zh"] if ctx.lang == "zh" else mix["name_en"]
+mix["tier"] = mix["tier_code"].map(ctx.labeller("tier"))
 ui.chart(
     ctx,
     alt.Chart(mix)

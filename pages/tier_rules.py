@@ -21,10 +21,9 @@ rules = tier_rules.current_rules(ctx.store)
 names = dict(zip(tiers["tier_code"], tiers[name_column], strict=True))
 
 st.subheader(ctx.t("tier_rules.current"))
-st.dataframe(
-    ui.headed(ctx, tiers.drop(columns="tier_code")),
-    hide_index=True,
-    width="stretch",
+ui.table(
+    ctx,
+    tiers.drop(columns="tier_code"),
     column_config={
         ui.header(ctx, "threshold"): st.column_config.NumberColumn(format=ctx.money_column_format())
     },
@@ -81,7 +80,7 @@ if previewed or submitted:
             )
         )
         per_tier = ui.labelled(ctx, effect.per_tier, {"tier_code": "tier"})
-        st.dataframe(ui.headed(ctx, per_tier), hide_index=True, width="stretch")
+        ui.table(ctx, per_tier, hide_index=True, width="stretch")
         if submitted:
             request_id = ui.attempt(
                 ctx, tier_rules.request_change, ctx.store, user, ctx.role, proposed, reason
@@ -94,7 +93,7 @@ st.divider()
 st.subheader(ctx.t("benefits.title"))
 benefits = tier_rules.benefits_table(ctx.store)
 shown = ui.labelled(ctx, benefits, {"tiers": "tiers"})
-st.dataframe(ui.headed(ctx, shown), hide_index=True, width="stretch", placeholder="")
+ui.table(ctx, shown, hide_index=True, width="stretch", placeholder="")
 
 with st.form("benefit_add", clear_on_submit=True):
     st.markdown(f"**{ctx.t('benefits.add')}**")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import altair as alt
 import streamlit as st
 
-from core import charts, metrics, ui
+from core import charts, labels, metrics, ui
 from core.drilldown import DrillTarget
 from core.permissions import Capability
 
@@ -34,7 +34,7 @@ if over_time.empty:
     st.info(ctx.t("analytics.empty"))
     st.stop()
 
-names = metrics.tier_names(ctx.store, ctx.lang)
+names = labels.tier_labels(ctx.lang, ctx.store)
 tier_order = [names[code] for code in names]
 over_time["tier"] = over_time["tier_code"].map(names)
 st.subheader(ctx.t("tiers.over_time"))

@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from core import approvals, audit, exports, members, privacy, reports, segments
+from core import approvals, audit, exports, members, privacy, reports, segments, ui
 from core.config import PROJECT_ROOT
 from core.store import close_store
 from tests.fixtures_admin import AS_OF, build_admin_store
@@ -122,6 +122,38 @@ def test_member_list_download_neutralises_formulas(store):
     data = segments.member_list_export(frame, "admin")
     assert "'" + LINK in cells(data)
     assert_no_formula_cell(cells(data))
+
+
+def test_member_list_download_from_the_page_is_translated(store):
+    """Issue 14.2: a download from the UI has translated headers and labels, and is still
+    neutralised; the CLI reports keep machine headers (tests/test_reports.py)."""
+    ctx = ui.PageContext(store=store, account=None, lang="zh")
+    frame = segments.member_list(store, "admin", [1, 2], AS_OF)
+    data = segments.member_list_export(frame, "admin", lambda f: ui.shown_file(ctx, f))
+    header, *rows = rows_of(data)
+    assert "会员 ID" in header or "会员号" in header, header
+    assert not [column for column in header if re.fullmatch(r"[a-z_]+", column)], header
+    tier = header.index(ui.header(ctx, "tier"))
+    assert {row[tier] for row in rows} <= {"金牌会员", "银牌会员", "铜牌会员", "普通会员"}
+    assert "'" + LINK in cells(data)
+    assert_no_formula_cell(cells(data))
+
+
+def test_approved_member_list_export_is_translated_on_the_page(store):
+    keys = [1, 2, 3]
+    request_id = members.request_member_list_export(
+        store, "ana", "analyst", keys, "高价值", "回访", AS_OF
+    )
+    approvals.approve(store, "root", "admin", request_id, now=NOW)
+    outcome = approvals.execute(store, "ana", "analyst", request_id, now=NOW)
+    machine = rows_of(outcome.data)[0]
+    assert "member_id" in machine and "tier" in machine  # as core writes it
+    shown = ui.shown_csv(ui.PageContext(store=store, account=None, lang="en"), outcome.data)
+    header, *rows = rows_of(shown)
+    assert "tier" not in header and ui.header(ui.PageContext(store, None, "en"), "tier") in header
+    ids = [row[0] for row in rows]
+    assert ids == [row[machine.index("member_id")] for row in rows_of(outcome.data)[1:]]
+    assert_no_formula_cell(cells(shown))
 
 
 def test_approved_member_export_neutralises_formulas(store):

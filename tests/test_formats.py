@@ -189,3 +189,41 @@ def test_table_column_config_formats_money_counts_rates_and_dates():
     assert config["members"]["type_config"]["format"] == "%,d"
     assert config["d30"]["type_config"]["format"] == "percent"
     assert config["cohort"]["type_config"]["format"] == "YYYY-MM-DD"
+
+
+def test_a_money_column_with_a_negative_amount_is_signed_figures():
+    """Streamlit's printf writes ``¥%,.2f`` of −1234.5 as ``¥-1,234.50`` (the sign after
+    the ¥); such a column is drawn as ``%,.2f`` → ``-1,234.50`` under its ¥ header."""
+    frame = pd.DataFrame({"revenue": [100.0, -1234.5], "cost": [5.0, 6.0]})
+    found = formats.column_formats(frame.columns, "CNY", frame)
+    assert found["revenue"] == {"format": "%,.2f"}
+    assert found["cost"] == {"format": "¥%,.2f"}
+    assert formats.money_column_format("JPY", negative=True) == "%,.0f"
+
+
+@pytest.mark.parametrize(
+    ("values", "digits", "step"),
+    [
+        ([0.1234, 0.5], 1, 0.001),  # 12.3%, 50.0%
+        ([0.1234, 0.0004], 2, 0.0001),  # 0.04% needs two decimals, not 0.0%
+        ([0.00004], 3, 0.00001),  # 0.004%
+        ([0.0, None, float("nan")], 1, 0.001),  # zero and missing need nothing more
+        ([1e-12], 4, 0.000001),  # at most four: formats.rate shows it as <0.0001%
+    ],
+)
+def test_a_rate_column_gets_the_decimals_its_tiny_rates_need(values, digits, step):
+    assert formats.rate_digits(values) == digits
+    assert formats.rate_column_step(values) == pytest.approx(step)
+    frame = pd.DataFrame({"d30": values})
+    assert formats.column_formats(frame.columns, "CNY", frame)["d30"]["step"] == pytest.approx(step)
+
+
+def test_table_column_config_of_a_frame_with_a_refund_and_a_tiny_rate():
+    from core import ui
+
+    ctx = ui.PageContext(store=None, account=None, lang="zh")
+    frame = pd.DataFrame({"revenue": [-1234.5], "d1": [0.0004]})
+    config = ui.column_config(ctx, frame)
+    assert config["revenue"]["type_config"]["format"] == "%,.2f"
+    assert config["d1"]["type_config"]["format"] == "percent"
+    assert config["d1"]["type_config"]["step"] == pytest.approx(0.0001)

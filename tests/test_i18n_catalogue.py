@@ -184,8 +184,15 @@ def test_the_catalogue_is_both_files_key_by_key():
 
 def test_texts_keep_their_newlines_quotes_and_braces():
     assert (
-        i18n.t("approvals.details", "en", summary="tier rules", reason="audit", expires="09:00")
-        == "What: tier rules\n\nReason: audit\n\nExpires 09:00 UTC"
+        i18n.t(
+            "approvals.details",
+            "en",
+            summary="tier rules",
+            reason="audit",
+            expires="09:00",
+            zone="Asia/Shanghai",
+        )
+        == "What: tier rules\n\nReason: audit\n\nExpires 09:00 (Asia/Shanghai)"
     )
     assert 'audit_key = "…"' in i18n.t("startup.audit_key", "zh", problem="x")
     assert i18n.t("approvals.done", "en", id=7) == "Request #7 done."

@@ -128,3 +128,20 @@ def test_list_columns_are_labelled_code_by_code(store):
 def test_an_unknown_kind_is_refused():
     with pytest.raises(labels.LabelError):
         labels.label("colour", "red", "zh")
+
+
+def test_tier_labels_follow_the_tiers_order_and_the_stored_names(tmp_path):
+    """The tiers and overview pages name tiers through core/labels.py, lowest rank first."""
+    from core.store import close_store, open_store
+
+    path = tmp_path / "tiers.duckdb"
+    store = open_store(path)
+    try:
+        with store.transaction() as cur:
+            cur.execute("update tiers set name_zh = '黄金会员' where tier_code = 'gold'")
+        shown = labels.tier_labels("zh", store)
+        assert list(shown) == ["normal", "bronze", "silver", "gold"]
+        assert shown["gold"] == "黄金会员"
+        assert labels.tier_labels("en", store)["normal"] != "normal"
+    finally:
+        close_store(path)

@@ -54,3 +54,30 @@ def test_an_empty_or_too_wide_file_is_refused_in_the_users_language(
     at = upload(monkeypatch, {"campaigns.csv": content})
     expected = i18n.t(code, "zh", file="campaigns.csv", **values)
     assert [e.value.replace("\\", "") for e in at.error] == [expected]
+
+
+# two new paid orders of members of the store (tests/fixtures_admin.py)
+ORDERS_CSV = """order_id,member_id,paid_at,amount,status
+NEW1,M1,2026-06-20 12:00:00,100,paid
+NEW2,M2,2026-06-21 12:00:00,50,paid
+"""
+
+
+def row_count(at, table: str) -> int:
+    """The rows of ``table`` in the row-count table at the top of the Data page."""
+    counts = at.dataframe[0].value
+    name = i18n.t(f"label.table.{table}", "zh")
+    shown = counts.loc[counts[i18n.t("data.table", "zh")] == name, i18n.t("data.rows", "zh")]
+    return int(str(shown.iloc[0]).replace(",", ""))
+
+
+def test_the_counts_show_the_import_at_once(page_store, monkeypatch):  # noqa: F811
+    """Issue 14.11: after an import the counts at the top of the page (read before the
+    import ran) show the new rows in the same click, and the result stays below."""
+    before = page_store.table_counts()["orders"]
+    at = upload(monkeypatch, {"orders.csv": ORDERS_CSV.encode()})
+    assert page_store.table_counts()["orders"] == before + 2
+    assert row_count(at, "orders") == before + 2
+    assert row_count(at, "imports") == page_store.table_counts()["imports"] >= 1
+    done = [s.value for s in at.success]
+    assert any(text.startswith(i18n.t("data.upload_done", "zh", import_id="")[:4]) for text in done)

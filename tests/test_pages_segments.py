@@ -138,3 +138,24 @@ def test_opening_a_profile_page_is_audited(store, role):
     assert not at.exception and at.dataframe
     viewed = store.df("select actor, role, target from audit_log where action = 'member.view'")
     assert viewed.drop_duplicates().values.tolist() == [[role, role, "H1"]]
+
+
+def test_the_alert_rule_editor_offers_labelled_groups(store):
+    """Issue 14.1: the group of a rule is picked among labels (渠道 → 微信), not typed as a
+    code, and the rule table names "each channel" in words."""
+    at = open_page("pages/alerts.py", "operator")
+    assert not at.exception
+    at.selectbox(key="alerts_kind_None").select("channel").run()
+    picker = at.selectbox(key="alerts_value")
+    assert picker.label == i18n.t("alerts.value", "zh")
+    assert "微信" in picker.options and "wechat" not in picker.options
+    name = [box for box in at.text_input if box.label == i18n.t("segments.name", "zh")]
+    name[-1].input("微信下滑")
+    picker.select("wechat")
+    save = [button for button in at.button if button.label == i18n.t("alerts.save_rule", "zh")]
+    save[0].click().run()
+    assert not at.exception and not at.error
+    rules = {rule.name: rule for rule in segments.alert_rules(store)}
+    assert (rules["微信下滑"].group_kind, rules["微信下滑"].group_value) == ("channel", "wechat")
+    table = at.dataframe[-1].value
+    assert "渠道: 微信" in table["分组"].tolist()

@@ -1,5 +1,6 @@
 -- The audit log for the admin page, newest first. Every filter is optional (null: all);
--- $start and $end are UTC calendar days, inclusive.
+-- $start (inclusive) and $end (exclusive) are UTC times: the bounds of the chosen days in the
+-- business time zone (core/audit.audit_rows).
 with filtered as (
     select
         audit_id,
@@ -13,8 +14,8 @@ with filtered as (
         after_json,
         row_hash
     from audit_log
-    where ($start is null or logged_at >= cast($start as date))
-        and ($end is null or logged_at < cast($end as date) + interval 1 day)
+    where ($start is null or logged_at >= cast($start as timestamp))
+        and ($end is null or logged_at < cast($end as timestamp))
         and ($actor is null or actor = $actor)
         and ($action_prefix is null or starts_with(action, $action_prefix))
         and ($target is null or target = $target)
