@@ -630,17 +630,21 @@ def _filter_options(path: str, stamp: tuple):
 
 
 def data_stamp(store: Store) -> tuple:
-    """Changes whenever data is imported or refreshed, or a saved segment (so its
-    materialised members) changes; part of every cache key."""
-    return tuple(
-        store.df(
+    """Changes whenever data is imported or refreshed, a member is edited (status, tier
+    override, contact: ``members.updated_at``), or a saved segment (so its materialised
+    members) changes; part of every cache key, so a save shows at once."""
+    cur = store.cursor()
+    try:
+        return cur.execute(
             "select (select max(import_id) from imports) as last_import, "
             "(select count(*) from member_day) as member_days, "
             "(select count(*) from members) as members, "
+            "(select cast(max(updated_at) as varchar) from members) as members_edited, "
             "(select count(*) from saved_segments) as segments, "
             "(select cast(max(built_at) as varchar) from segment_builds) as segments_built"
-        ).iloc[0]
-    )
+        ).fetchone()
+    finally:
+        cur.close()
 
 
 def _write_filters(filters: GlobalFilters) -> None:
@@ -913,6 +917,34 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
 
 
 # -- cached metrics -------------------------------------------------------------------------
+
+
+# core.segments reads a page may cache: each takes the store first, then hashable values
+SEGMENT_VIEWS = frozenset(
+    {
+        "tag_counts",
+        "tag_sizes",
+        "segment_member_keys",
+        "segment_sizes",
+        "segment_kpis",
+        "segment_tier_mix",
+    }
+)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _segment_view(name: str, path: str, stamp: tuple, args: tuple):
+    return getattr(segments, name)(_open_store(path), *args)
+
+
+def cached_segments(ctx: PageContext, name: str, *args):
+    """``core.segments.<name>(store, *args)`` (one of :data:`SEGMENT_VIEWS`), cached per
+    data stamp: a repeat visit of the tags & segments page reads no tag snapshot again, and
+    a refresh, an import, a member edit or a saved segment shows at once."""
+    if name not in SEGMENT_VIEWS:
+        raise ValueError(f"not a cached segment view: {name}")
+    args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
+    return _segment_view(name, str(ctx.store.path), data_stamp(ctx.store), args)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)

@@ -1,0 +1,317 @@
+"""Page timings in a real browser: sign-in and every page of the menu, cold and warm.
+
+Usage::
+
+    .venv/bin/python -m bench.bench_pages --db /tmp/demo.duckdb [--repeat 3] \
+        [--pages activity,retention]
+
+Starts ``streamlit run app.py`` on a free port over ``--db`` (``MEMBERLENS_DB``), drives
+Debian's Chromium (``/usr/bin/chromium``) with Playwright, and prints:
+
+- **sign-in form**: from the navigation start of a fresh browser context (no cookie) to the
+  username field being visible; the first visit of a just-started server (``server cold``,
+  Python imports and store open included) and the mean of later fresh contexts;
+- **sign-in complete**: from the click on the sign-in button to the first page finished;
+- per page (every page in the admin menu, or ``--pages``): the **cold** (first) visit, by a
+  click on its menu link as a person does, and the **warm** visit (median of ``--repeat``
+  later visits, each after visiting another page).
+
+"Finished" means Streamlit finished running: the app root's ``data-test-script-state``
+attribute (what Streamlit's own end-to-end tests wait on) went back to ``notRunning`` after
+the click, no new run started within a quiet window (reruns the page triggers itself, e.g.
+a query-string rewrite or a component mounting, are part of its time), the running
+indicator (``stStatusWidget``) is gone, and the main block has content. The time reported
+ends at the last run's end, not at the end of the quiet window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from core import permissions
+from core.config import PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_S = 120.0
+QUIET_S = 0.6  # no new run within this long after a run ended: the page is finished
+VIEWPORT = {"width": 1440, "height": 900}
+
+# Records every change of Streamlit's script-run state with its time (performance.now()).
+RUN_STATE_RECORDER = """
+(() => {
+  window.__mlRuns = [];
+  const seen = new WeakMap();
+  const record = (node) => {
+    const state = node.getAttribute('data-test-script-state');
+    if (state && seen.get(node) !== state) {
+      seen.set(node, state);
+      window.__mlRuns.push([state, performance.now()]);
+    }
+  };
+  new MutationObserver((mutations) => {
+    for (const m of mutations) {
+      if (m.type === 'attributes') record(m.target);
+      for (const added of m.addedNodes || []) {
+        if (added.nodeType === 1) {
+          if (added.hasAttribute('data-test-script-state')) record(added);
+          added.querySelectorAll?.('[data-test-script-state]').forEach(record);
+        }
+      }
+    }
+  }).observe(document, {subtree: true, childList: true, attributes: true,
+                        attributeFilter: ['data-test-script-state']});
+})();
+"""
+
+FINISHED_JS = """
+([since, quiet]) => {
+  const runs = window.__mlRuns || [];
+  const now = performance.now();
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
+  if (document.querySelector('[data-testid^="stStatusWidgetRunning"]')) return null;
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  if (!main || !main.innerText.trim()) return null;
+  if (document.querySelector('[data-testid="stMain"] [data-stale="true"]')) return null;
+  let started = false, end = null;
+  for (const [state, at] of runs) {
+    if (at < since) continue;
+    if (state === 'running') started = true;
+    else if (started && state === 'notRunning') end = at;
+  }
+  if (end === null || now - end < quiet) return null;
+  const last = runs[runs.length - 1];
+  if (last && last[0] !== 'notRunning') return null;
+  return end;
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(db: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "MEMBERLENS_DB": str(db)}
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, base
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise SystemExit(f"server did not start:\n{log_path.read_text()}")
+        time.sleep(0.2)
+
+
+def now_ms(page) -> float:
+    return page.evaluate("performance.now()")
+
+
+def wait_finished(page, since_ms: float) -> float:
+    """Milliseconds (page clock) at which the runs started after ``since_ms`` ended."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        end = page.evaluate(FINISHED_JS, [since_ms, QUIET_S * 1000])
+        if end is not None:
+            return end
+        time.sleep(0.05)
+    raise TimeoutError(f"the page did not finish within {TIMEOUT_S:.0f} s: {page.url}")
+
+
+def check_no_error(page, what: str) -> None:
+    for test_id in ("stException", "stAlertContentError"):
+        if page.get_by_test_id(test_id).count():
+            text = page.get_by_test_id(test_id).first.inner_text()[:300]
+            raise SystemExit(f"{what}: the page shows an error: {text}")
+
+
+def open_sign_in(browser) -> tuple[object, object, float]:
+    """A fresh context at the start page: (context, page, ms until the form is visible)."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context.add_init_script(RUN_STATE_RECORDER)
+    page = context.new_page()
+    page.goto(BASE)
+    page.locator('input[type="password"]').first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+    visible = now_ms(page)
+    wait_finished(page, 0.0)
+    fields = page.locator('input[type="password"]').count()
+    if fields != 1:
+        print(f"note: {fields} password fields on the finished sign-in page")
+    return context, page, visible
+
+
+def sign_in(page, username: str, password: str) -> float:
+    """Sign in; milliseconds from the click to the first page finished."""
+    form = page.get_by_test_id("stForm").last
+    form.locator('input:not([type="password"])').first.fill(username)
+    form.locator('input[type="password"]').fill(password)
+    clicked = now_ms(page)
+    form.locator('[data-testid="stFormSubmitButton"] button').click()
+    page.get_by_test_id("stSidebar").locator("a").first.wait_for(timeout=TIMEOUT_S * 1000)
+    end = wait_finished(page, clicked)
+    check_no_error(page, "sign-in")
+    return end - clicked
+
+
+def visit(page, key: str) -> float:
+    """Click the menu link of page ``key``; milliseconds until it finished."""
+    links = page.get_by_test_id("stSidebar").locator("a")
+    target = None
+    for index in range(links.count()):
+        href = links.nth(index).get_attribute("href") or ""
+        path = href.split("?")[0].rstrip("/").rsplit("/", 1)[-1] or "overview"
+        if path == key or (key == "overview" and path == BASE.rsplit("/", 1)[-1]):
+            target = links.nth(index)
+            break
+    if target is None:
+        raise SystemExit(f"no menu link for page {key!r}")
+    clicked = now_ms(page)
+    target.click()
+    end = wait_finished(page, clicked)
+    landed = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    if landed != key and not (key == "overview" and f"{landed}" in BASE):
+        raise SystemExit(f"clicked {key!r} but landed on {page.url}")
+    check_no_error(page, key)
+    return end - clicked
+
+
+def main(argv: list[str] | None = None) -> int:
+    global BASE
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, type=Path, help="the store to serve")
+    parser.add_argument("--user", default="admin")
+    parser.add_argument("--password", default="demo-admin-2026")
+    parser.add_argument(
+        "--pages", default="", help="comma-separated page keys (default: the admin menu)"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="warm visits per page")
+    parser.add_argument("--sign-ins", type=int, default=3, help="fresh-context sign-ins")
+    args = parser.parse_args(argv)
+    if not CHROMIUM.exists():
+        raise SystemExit("Chromium missing: apt-get install -y chromium")
+    if not args.db.exists():
+        raise SystemExit(f"no store at {args.db}")
+    menu = [spec.key for spec in permissions.menu(permissions.Role.ADMIN.value)]
+    keys = [k.strip() for k in args.pages.split(",") if k.strip()] or menu
+    unknown = sorted(set(keys) - set(menu))
+    if unknown:
+        raise SystemExit(f"not in the admin menu: {', '.join(unknown)}")
+
+    from playwright.sync_api import sync_playwright
+
+    log_path = Path(tempfile.mkdtemp(prefix="bench_pages_")) / "server.log"
+    started = time.monotonic()
+    server, BASE = start_server(args.db.resolve(), log_path)
+    print(f"server up in {time.monotonic() - started:.1f} s ({BASE}, log {log_path})")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            form_ms, sign_in_ms = [], []
+            for _ in range(max(1, args.sign_ins)):
+                context, page, visible = open_sign_in(browser)
+                form_ms.append(visible)
+                sign_in_ms.append(sign_in(page, args.user, args.password))
+                context.close()
+            context, page, _ = open_sign_in(browser)
+            sign_in(page, args.user, args.password)
+            cold = {key: visit(page, key) for key in keys}
+            warm: dict[str, list[float]] = {key: [] for key in keys}
+            for _ in range(max(1, args.repeat)):
+                for index, key in enumerate(keys):
+                    # come from another page, as a person does
+                    other = keys[index - 1] if len(keys) > 1 else "overview"
+                    if other != key:
+                        visit(page, other)
+                    warm[key].append(visit(page, key))
+            context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    def s(ms: float) -> str:
+        return f"{ms / 1000:.2f}"
+
+    print()
+    print(
+        f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f"({os.cpu_count()} cores)"
+    )
+    print("| step | s |")
+    print("|---|--:|")
+    print(f"| sign-in form visible, server cold (first visit) | {s(form_ms[0])} |")
+    if len(form_ms) > 1:
+        print(
+            f"| sign-in form visible, fresh context (mean of {len(form_ms) - 1}) "
+            f"| {s(statistics.mean(form_ms[1:]))} |"
+        )
+    print(f"| sign-in complete, first (cold caches) | {s(sign_in_ms[0])} |")
+    if len(sign_in_ms) > 1:
+        print(
+            f"| sign-in complete (mean of {len(sign_in_ms) - 1} later) "
+            f"| {s(statistics.mean(sign_in_ms[1:]))} |"
+        )
+    print()
+    print(f"| page | cold s | warm s (median of {max(1, args.repeat)}) |")
+    print("|---|--:|--:|")
+    for key in keys:
+        print(f"| {key} | {s(cold[key])} | {s(statistics.median(warm[key]))} |")
+    return 0
+
+
+BASE = ""
+
+if __name__ == "__main__":
+    sys.exit(main())
