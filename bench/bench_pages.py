@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from core import permissions
@@ -55,11 +56,31 @@ TIMEOUT_S = 120.0
 QUIET_S = 0.6  # no new run within this long after a run ended: the page is finished
 VIEWPORT = {"width": 1440, "height": 900}
 
-# Records every change of Streamlit's script-run state with its time (performance.now()).
+# Records every change of Streamlit's script-run state with its time (performance.now()),
+# and the first moment a run ended with the awaited page on screen (window.__mlAwait, set
+# before a click: a page path and whether the menu must be there).
 RUN_STATE_RECORDER = """
 (() => {
   window.__mlRuns = [];
+  window.__mlAwait = null;
   const seen = new WeakMap();
+  const rendered = () => {
+    const want = window.__mlAwait;
+    if (!want || want.at !== null) return;
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return;
+    const path = location.pathname.replace(/\\/+$/, '').split('/').pop() || 'overview';
+    if (want.page !== null && path !== want.page) return;
+    if (want.menu && !document.querySelector('[data-testid="stSidebar"] a[href]')) return;
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!main || !main.innerText.trim()) return;
+    if (document.querySelector('[data-testid="stMain"] [data-stale="true"]')) return;
+    let started = false;
+    for (const [state, at] of window.__mlRuns) {
+      if (at >= want.since && state === 'running') started = true;
+    }
+    if (started) want.at = performance.now();
+  };
   const record = (node) => {
     const state = node.getAttribute('data-test-script-state');
     if (state && seen.get(node) !== state) {
@@ -77,11 +98,12 @@ RUN_STATE_RECORDER = """
         }
       }
     }
-  }).observe(document, {subtree: true, childList: true, attributes: true,
-                        attributeFilter: ['data-test-script-state']});
+    rendered();
+  }).observe(document, {subtree: true, childList: true, attributes: true});
 })();
 """
 
+# The end of the last run after ``since`` once no run followed for ``quiet`` ms (settled).
 FINISHED_JS = """
 ([since, quiet]) => {
   const runs = window.__mlRuns || [];
@@ -156,15 +178,27 @@ def now_ms(page) -> float:
     return page.evaluate("performance.now()")
 
 
-def wait_finished(page, since_ms: float) -> float:
-    """Milliseconds (page clock) at which the runs started after ``since_ms`` ended."""
+def await_page(page, key: str | None, menu: bool) -> float:
+    """Arm the probe for the next click; returns the page clock at arming."""
+    return page.evaluate(
+        "([page, menu]) => { const since = performance.now();"
+        " window.__mlAwait = {page, menu, since, at: null}; return since; }",
+        [key, menu],
+    )
+
+
+def wait_finished(page, since_ms: float) -> tuple[float | None, float]:
+    """(first run ending with the awaited page on screen, end of the last run once settled),
+    page clock milliseconds, for the runs started after ``since_ms``."""
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
         end = page.evaluate(FINISHED_JS, [since_ms, QUIET_S * 1000])
         if end is not None:
-            return end
+            at = page.evaluate("window.__mlAwait && window.__mlAwait.at")
+            return at, end
         time.sleep(0.05)
-    raise TimeoutError(f"the page did not finish within {TIMEOUT_S:.0f} s: {page.url}")
+    runs = page.evaluate("window.__mlRuns.slice(-6)")
+    raise TimeoutError(f"no finished run within {TIMEOUT_S:.0f} s at {page.url}: {runs}")
 
 
 def check_no_error(page, what: str) -> None:
@@ -174,54 +208,72 @@ def check_no_error(page, what: str) -> None:
             raise SystemExit(f"{what}: the page shows an error: {text}")
 
 
-def open_sign_in(browser) -> tuple[object, object, float]:
-    """A fresh context at the start page: (context, page, ms until the form is visible)."""
+@dataclass
+class Step:
+    rendered_s: float  # click (or navigation start) → the page on screen, its run ended
+    settled_s: float  # … → the last run it set off ended (cookie component, link rewrite)
+    server_cpu_s: float  # CPU the server process used meanwhile
+
+
+def server_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def open_sign_in(browser, pid: int) -> tuple[object, object, Step]:
+    """A fresh context at the start page: the form visible (navigation start → password
+    field visible) and settled."""
+    cpu = server_cpu(pid)
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     context.add_init_script(RUN_STATE_RECORDER)
     page = context.new_page()
     page.goto(BASE)
     page.locator('input[type="password"]').first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
     visible = now_ms(page)
-    wait_finished(page, 0.0)
+    _, end = wait_finished(page, 0.0)
     fields = page.locator('input[type="password"]').count()
     if fields != 1:
         print(f"note: {fields} password fields on the finished sign-in page")
-    return context, page, visible
+    return context, page, Step(visible / 1000, end / 1000, server_cpu(pid) - cpu)
 
 
-def sign_in(page, username: str, password: str) -> float:
-    """Sign in; milliseconds from the click to the first page finished."""
+def sign_in(page, username: str, password: str, pid: int) -> Step:
+    """Sign in: from the click to the first page on screen with the menu, and settled."""
     form = page.get_by_test_id("stForm").last
     form.locator('input:not([type="password"])').first.fill(username)
     form.locator('input[type="password"]').fill(password)
-    clicked = now_ms(page)
+    cpu = server_cpu(pid)
+    clicked = await_page(page, None, True)
     form.locator('[data-testid="stFormSubmitButton"] button').click()
     page.get_by_test_id("stSidebar").locator("a").first.wait_for(timeout=TIMEOUT_S * 1000)
-    end = wait_finished(page, clicked)
+    rendered, end = wait_finished(page, clicked)
     check_no_error(page, "sign-in")
-    return end - clicked
+    rendered = end if rendered is None else rendered
+    return Step((rendered - clicked) / 1000, (end - clicked) / 1000, server_cpu(pid) - cpu)
 
 
-def visit(page, key: str) -> float:
-    """Click the menu link of page ``key``; milliseconds until it finished."""
+def visit(page, key: str, pid: int) -> Step:
+    """Click the menu link of page ``key``: until it is on screen, and settled."""
     links = page.get_by_test_id("stSidebar").locator("a")
     target = None
     for index in range(links.count()):
         href = links.nth(index).get_attribute("href") or ""
         path = href.split("?")[0].rstrip("/").rsplit("/", 1)[-1] or "overview"
-        if path == key or (key == "overview" and path == BASE.rsplit("/", 1)[-1]):
+        if path == key:
             target = links.nth(index)
             break
     if target is None:
         raise SystemExit(f"no menu link for page {key!r}")
-    clicked = now_ms(page)
+    cpu = server_cpu(pid)
+    clicked = await_page(page, None, True)
     target.click()
-    end = wait_finished(page, clicked)
-    landed = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-    if landed != key and not (key == "overview" and f"{landed}" in BASE):
+    rendered, end = wait_finished(page, clicked)
+    landed = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1] or "overview"
+    if landed != key and key != "overview":  # the default page may keep the previous path
         raise SystemExit(f"clicked {key!r} but landed on {page.url}")
     check_no_error(page, key)
-    return end - clicked
+    rendered = end if rendered is None else rendered
+    return Step((rendered - clicked) / 1000, (end - clicked) / 1000, server_cpu(pid) - cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,26 +304,27 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     server, BASE = start_server(args.db.resolve(), log_path)
     print(f"server up in {time.monotonic() - started:.1f} s ({BASE}, log {log_path})")
+    pid = server.pid
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            form_ms, sign_in_ms = [], []
-            for _ in range(max(1, args.sign_ins)):
-                context, page, visible = open_sign_in(browser)
-                form_ms.append(visible)
-                sign_in_ms.append(sign_in(page, args.user, args.password))
-                context.close()
-            context, page, _ = open_sign_in(browser)
-            sign_in(page, args.user, args.password)
-            cold = {key: visit(page, key) for key in keys}
-            warm: dict[str, list[float]] = {key: [] for key in keys}
+            forms: list[Step] = []
+            sign_ins: list[Step] = []
+            for _ in range(max(1, args.sign_ins) + 1):
+                context, page, form = open_sign_in(browser, pid)
+                forms.append(form)
+                sign_ins.append(sign_in(page, args.user, args.password, pid))
+                if len(forms) <= max(1, args.sign_ins):
+                    context.close()
+            cold = {key: visit(page, key, pid) for key in keys}
+            warm: dict[str, list[Step]] = {key: [] for key in keys}
             for _ in range(max(1, args.repeat)):
                 for index, key in enumerate(keys):
                     # come from another page, as a person does
                     other = keys[index - 1] if len(keys) > 1 else "overview"
                     if other != key:
-                        visit(page, other)
-                    warm[key].append(visit(page, key))
+                        visit(page, other, pid)
+                    warm[key].append(visit(page, key, pid))
             context.close()
             browser.close()
     finally:
@@ -281,33 +334,38 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
 
-    def s(ms: float) -> str:
-        return f"{ms / 1000:.2f}"
+    def median(steps: list[Step], field: str) -> str:
+        return f"{statistics.median(getattr(step, field) for step in steps):.2f}"
 
+    later = max(1, len(forms) - 1)
     print()
     print(
         f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
         f"({os.cpu_count()} cores)"
     )
-    print("| step | s |")
-    print("|---|--:|")
-    print(f"| sign-in form visible, server cold (first visit) | {s(form_ms[0])} |")
-    if len(form_ms) > 1:
+    print()
+    print("| step | on screen s | settled s | server CPU s |")
+    print("|---|--:|--:|--:|")
+    rows = [
+        ("sign-in form visible, just-started server", forms[:1]),
+        (f"sign-in form visible, fresh browser (median of {later})", forms[1:]),
+        ("sign-in complete, first (cold caches)", sign_ins[:1]),
+        (f"sign-in complete (median of {later})", sign_ins[1:]),
+    ]
+    for label, steps in rows:
         print(
-            f"| sign-in form visible, fresh context (mean of {len(form_ms) - 1}) "
-            f"| {s(statistics.mean(form_ms[1:]))} |"
-        )
-    print(f"| sign-in complete, first (cold caches) | {s(sign_in_ms[0])} |")
-    if len(sign_in_ms) > 1:
-        print(
-            f"| sign-in complete (mean of {len(sign_in_ms) - 1} later) "
-            f"| {s(statistics.mean(sign_in_ms[1:]))} |"
+            f"| {label} | {median(steps, 'rendered_s')} | {median(steps, 'settled_s')} "
+            f"| {median(steps, 'server_cpu_s')} |"
         )
     print()
-    print(f"| page | cold s | warm s (median of {max(1, args.repeat)}) |")
-    print("|---|--:|--:|")
+    repeat = max(1, args.repeat)
+    print(f"| page | cold s | warm s (median of {repeat}) | warm settled s | warm server CPU s |")
+    print("|---|--:|--:|--:|--:|")
     for key in keys:
-        print(f"| {key} | {s(cold[key])} | {s(statistics.median(warm[key]))} |")
+        print(
+            f"| {key} | {cold[key].rendered_s:.2f} | {median(warm[key], 'rendered_s')} "
+            f"| {median(warm[key], 'settled_s')} | {median(warm[key], 'server_cpu_s')} |"
+        )
     return 0
 
 

@@ -17,12 +17,14 @@ logic lives in ``core.auth``, ``core.filters``, ``core.metrics`` and ``core.perm
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import os
 import re
 import runpy
 import threading
 import time
+from array import array
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta
 
@@ -933,8 +935,19 @@ SEGMENT_VIEWS = frozenset(
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _segment_view(name: str, path: str, stamp: tuple, args: tuple):
-    return getattr(segments, name)(_open_store(path), *args)
+def _segment_view(name: str, path: str, stamp: tuple, key: tuple, _args: tuple):
+    return getattr(segments, name)(_open_store(path), *_args)
+
+
+def _cache_key(value):
+    """``value`` as part of a cache key: a list of member keys by its digest (Streamlit's
+    hasher walks a sequence element by element: 20,000 keys took longer than the query)."""
+    if isinstance(value, list | tuple) and len(value) > 32:
+        if all(isinstance(v, int) for v in value):
+            digest = hashlib.sha256(array("q", value).tobytes()).hexdigest()
+            return ("int_sequence", len(value), digest)
+        return tuple(value)
+    return value
 
 
 def cached_segments(ctx: PageContext, name: str, *args):
@@ -943,8 +956,8 @@ def cached_segments(ctx: PageContext, name: str, *args):
     a refresh, an import, a member edit or a saved segment shows at once."""
     if name not in SEGMENT_VIEWS:
         raise ValueError(f"not a cached segment view: {name}")
-    args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
-    return _segment_view(name, str(ctx.store.path), data_stamp(ctx.store), args)
+    key = tuple(_cache_key(a) for a in args)
+    return _segment_view(name, str(ctx.store.path), data_stamp(ctx.store), key, args)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
