@@ -113,7 +113,6 @@ FINISHED_JS = """
   if (document.querySelector('[data-testid^="stStatusWidgetRunning"]')) return null;
   const main = document.querySelector('[data-testid="stMainBlockContainer"]');
   if (!main || !main.innerText.trim()) return null;
-  if (document.querySelector('[data-testid="stMain"] [data-stale="true"]')) return null;
   let started = false, end = null;
   for (const [state, at] of runs) {
     if (at < since) continue;
@@ -134,7 +133,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(
+    db: Path, log_path: Path, app_dir: Path = PROJECT_ROOT
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "MEMBERLENS_DB": str(db)}
     log = log_path.open("w")
@@ -144,7 +145,7 @@ def start_server(db: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
             "-m",
             "streamlit",
             "run",
-            str(PROJECT_ROOT / "app.py"),
+            str(app_dir / "app.py"),
             "--server.port",
             str(port),
             "--server.address",
@@ -154,7 +155,7 @@ def start_server(db: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
             "--browser.gatherUsageStats",
             "false",
         ],
-        cwd=PROJECT_ROOT,
+        cwd=app_dir,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -285,6 +286,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pages", default="", help="comma-separated page keys (default: the admin menu)"
     )
+    parser.add_argument(
+        "--app-dir",
+        type=Path,
+        default=PROJECT_ROOT,
+        help="the checkout to serve (e.g. an older commit, to compare; default: this one)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="warm visits per page")
     parser.add_argument("--sign-ins", type=int, default=3, help="fresh-context sign-ins")
     args = parser.parse_args(argv)
@@ -302,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
 
     log_path = Path(tempfile.mkdtemp(prefix="bench_pages_")) / "server.log"
     started = time.monotonic()
-    server, BASE = start_server(args.db.resolve(), log_path)
+    server, BASE = start_server(args.db.resolve(), log_path, args.app_dir.resolve())
     print(f"server up in {time.monotonic() - started:.1f} s ({BASE}, log {log_path})")
     pid = server.pid
     try:

@@ -942,7 +942,7 @@ def _segment_view(name: str, path: str, stamp: tuple, key: tuple, _args: tuple):
 def _cache_key(value):
     """``value`` as part of a cache key: a list of member keys by its digest (Streamlit's
     hasher walks a sequence element by element: 20,000 keys took longer than the query)."""
-    if isinstance(value, list | tuple) and len(value) > 32:
+    if isinstance(value, list | tuple) and len(value) > 16:
         if all(isinstance(v, int) for v in value):
             digest = hashlib.sha256(array("q", value).tobytes()).hexdigest()
             return ("int_sequence", len(value), digest)
