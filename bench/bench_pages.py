@@ -52,7 +52,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TIMEOUT_S = 120.0
+TIMEOUT_S = 60.0
 QUIET_S = 0.6  # no new run within this long after a run ended: the page is finished
 VIEWPORT = {"width": 1440, "height": 900}
 
@@ -277,6 +277,18 @@ def visit(page, key: str, pid: int) -> Step:
     return Step((rendered - clicked) / 1000, (end - clicked) / 1000, server_cpu(pid) - cpu)
 
 
+TIMED_OUT = Step(float("nan"), float("nan"), float("nan"))
+
+
+def timed_visit(page, key: str, pid: int) -> Step:
+    """:func:`visit`, or :data:`TIMED_OUT` (shown as nan) when no run finished in time."""
+    try:
+        return visit(page, key, pid)
+    except TimeoutError as exc:
+        print(f"note: {key}: {exc}")
+        return TIMED_OUT
+
+
 def main(argv: list[str] | None = None) -> int:
     global BASE
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -323,15 +335,15 @@ def main(argv: list[str] | None = None) -> int:
                 sign_ins.append(sign_in(page, args.user, args.password, pid))
                 if len(forms) <= max(1, args.sign_ins):
                     context.close()
-            cold = {key: visit(page, key, pid) for key in keys}
+            cold = {key: timed_visit(page, key, pid) for key in keys}
             warm: dict[str, list[Step]] = {key: [] for key in keys}
             for _ in range(max(1, args.repeat)):
                 for index, key in enumerate(keys):
                     # come from another page, as a person does
                     other = keys[index - 1] if len(keys) > 1 else "overview"
                     if other != key:
-                        visit(page, other, pid)
-                    warm[key].append(visit(page, key, pid))
+                        timed_visit(page, other, pid)
+                    warm[key].append(timed_visit(page, key, pid))
             context.close()
             browser.close()
     finally:
