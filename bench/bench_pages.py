@@ -53,6 +53,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_S = 60.0
+CLICK_TAKES_S = 10.0  # no run this long after a click: the click was lost, click again
 QUIET_S = 0.6  # no new run within this long after a run ended: the page is finished
 VIEWPORT = {"width": 1440, "height": 900}
 
@@ -124,6 +125,15 @@ FINISHED_JS = """
   if (last && last[0] !== 'notRunning') return null;
   return end;
 }
+"""
+
+
+STATE_JS = """
+() => ({
+  state: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
+  running: !!document.querySelector('[data-testid^="stStatusWidgetRunning"]'),
+  main: (document.querySelector('[data-testid="stMainBlockContainer"]')?.innerText || '').length,
+})
 """
 
 
@@ -199,7 +209,23 @@ def wait_finished(page, since_ms: float) -> tuple[float | None, float]:
             return at, end
         time.sleep(0.05)
     runs = page.evaluate("window.__mlRuns.slice(-6)")
-    raise TimeoutError(f"no finished run within {TIMEOUT_S:.0f} s at {page.url}: {runs}")
+    state = page.evaluate(STATE_JS)
+    raise TimeoutError(
+        f"no finished run within {TIMEOUT_S:.0f} s at {page.url} (since {since_ms:.0f}): "
+        f"{runs} {state}"
+    )
+
+
+def run_started(page, since_ms: float, within_s: float) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if page.evaluate(
+            "(since) => window.__mlRuns.some(([s, at]) => at >= since && s === 'running')",
+            since_ms,
+        ):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def check_no_error(page, what: str) -> None:
@@ -266,8 +292,11 @@ def visit(page, key: str, pid: int) -> Step:
     if target is None:
         raise SystemExit(f"no menu link for page {key!r}")
     cpu = server_cpu(pid)
-    clicked = await_page(page, None, True)
-    target.click()
+    for _ in range(3):  # a click that lands while the sidebar is redrawn starts no run
+        clicked = await_page(page, None, True)
+        target.click()
+        if run_started(page, clicked, CLICK_TAKES_S):
+            break
     rendered, end = wait_finished(page, clicked)
     landed = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1] or "overview"
     if landed != key and key != "overview":  # the default page may keep the previous path
