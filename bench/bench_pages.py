@@ -5,23 +5,26 @@ Usage::
     .venv/bin/python -m bench.bench_pages --db /tmp/demo.duckdb [--repeat 3] \
         [--pages activity,retention]
 
-Starts ``streamlit run app.py`` on a free port over ``--db`` (``MEMBERLENS_DB``), drives
-Debian's Chromium (``/usr/bin/chromium``) with Playwright, and prints:
+Starts ``streamlit run app.py`` on a free port over ``--db`` (``MEMBERLENS_DB``; the app of
+``--app-dir``, default this checkout), drives Debian's Chromium (``/usr/bin/chromium``) with
+Playwright, and prints two tables (results: docs/PERFORMANCE.md → Page timings):
 
-- **sign-in form**: from the navigation start of a fresh browser context (no cookie) to the
-  username field being visible; the first visit of a just-started server (``server cold``,
-  Python imports and store open included) and the mean of later fresh contexts;
-- **sign-in complete**: from the click on the sign-in button to the first page finished;
+- **sign-in form visible**: from navigation start to the password field being visible, on
+  the first visit of a just-started server, in fresh browser contexts (nothing cached) and
+  in a returning browser (frontend files cached, cookies cleared, so signed out);
+- **sign-in complete**: from the click on the sign-in button to the first page on screen;
 - per page (every page in the admin menu, or ``--pages``): the **cold** (first) visit, by a
   click on its menu link as a person does, and the **warm** visit (median of ``--repeat``
-  later visits, each after visiting another page).
+  later visits, each coming from another page).
 
-"Finished" means Streamlit finished running: the app root's ``data-test-script-state``
-attribute (what Streamlit's own end-to-end tests wait on) went back to ``notRunning`` after
-the click, no new run started within a quiet window (reruns the page triggers itself, e.g.
-a query-string rewrite or a component mounting, are part of its time), the running
-indicator (``stStatusWidget``) is gone, and the main block has content. The time reported
-ends at the last run's end, not at the end of the quiet window.
+"On screen": a run started after the click has ended (the app root's
+``data-test-script-state``, what Streamlit's own end-to-end tests wait on, is back to
+``notRunning``), the menu is there and the main area has content and no stale element; the
+first such moment, recorded by a MutationObserver in the page. "Settled": the end of the
+last run the click set off, once no run followed for ``QUIET_S`` (reruns the page causes
+itself, e.g. the cookie component after a sign-in, count), with no running indicator.
+"Server CPU": the CPU time the server process used meanwhile (independent of the load of a
+shared machine, which the wall times are not).
 """
 
 from __future__ import annotations
