@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import os
 import re
@@ -26,7 +27,7 @@ import threading
 import time
 from array import array
 from dataclasses import astuple, dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -337,6 +338,24 @@ def _cookies(cookie_key: str) -> CookieController:
     return controller
 
 
+def _set_cookie(name: str, token: str, expires_at: datetime, secure: bool) -> None:
+    """Set the cookie from a script in a zero-height iframe of the page's own origin
+    (``components.html``: same origin, so ``document.cookie`` is the app's). Unlike the
+    cookie manager's component it reports nothing back, so it sets off no rerun: that rerun
+    was a whole page run, half a second, after every sign-in (issue 14.12). Same attributes
+    as before: path ``/``, ``SameSite=Strict``, ``Secure`` behind TLS."""
+    from email.utils import format_datetime
+
+    from streamlit.components.v1 import html
+
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", token):  # a JWT: base64url parts and dots
+        raise ValueError("not a cookie token")
+    attributes = [f"expires={format_datetime(expires_at, usegmt=True)}", "path=/"]
+    attributes += ["SameSite=Strict", *(["Secure"] if secure else [])]
+    cookie = json.dumps(f"{name}={token}; " + "; ".join(attributes))
+    html(f"<script>document.cookie = {cookie};</script>", height=0)
+
+
 def _sync_cookie(cookie_key: str) -> None:
     """Set the cookie after a sign-in, delete it after a sign-out (one run later, so the
     browser component that does it is actually rendered)."""
@@ -346,10 +365,10 @@ def _sync_cookie(cookie_key: str) -> None:
             token = auth.encode_session_cookie(
                 session["username"], session["issued_at"], cookie_key
             )
-            _cookies(cookie_key).cookie_model.cookie_manager.set(
+            _set_cookie(
                 auth.COOKIE_NAME,
                 token,
-                expires_at=datetime.now() + timedelta(days=auth.COOKIE_EXPIRY_DAYS),
+                expires_at=datetime.now(UTC) + timedelta(days=auth.COOKIE_EXPIRY_DAYS),
                 secure=os.environ.get(COOKIE_SECURE_ENV_VAR, "").strip() == "1",
             )
     if st.session_state.pop(COOKIE_DELETE_KEY, False):
