@@ -17,15 +17,18 @@ logic lives in ``core.auth``, ``core.filters``, ``core.metrics`` and ``core.perm
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
+import json
 import logging
 import os
 import re
 import runpy
 import threading
 import time
+from array import array
 from dataclasses import astuple, dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import altair as alt
 import pandas as pd
@@ -347,6 +350,24 @@ def _cookies(cookie_key: str) -> CookieController:
     return controller
 
 
+def _set_cookie(name: str, token: str, expires_at: datetime, secure: bool) -> None:
+    """Set the cookie from a script in a zero-height iframe of the page's own origin
+    (``components.html``: same origin, so ``document.cookie`` is the app's). Unlike the
+    cookie manager's component it reports nothing back, so it sets off no rerun: that rerun
+    was a whole page run, half a second, after every sign-in (issue 14.12). Same attributes
+    as before: path ``/``, ``SameSite=Strict``, ``Secure`` behind TLS."""
+    from email.utils import format_datetime
+
+    from streamlit.components.v1 import html
+
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", token):  # a JWT: base64url parts and dots
+        raise ValueError("not a cookie token")
+    attributes = [f"expires={format_datetime(expires_at, usegmt=True)}", "path=/"]
+    attributes += ["SameSite=Strict", *(["Secure"] if secure else [])]
+    cookie = json.dumps(f"{name}={token}; " + "; ".join(attributes))
+    html(f"<script>document.cookie = {cookie};</script>", height=0)
+
+
 def _sync_cookie(cookie_key: str) -> None:
     """Set the cookie after a sign-in, delete it after a sign-out (one run later, so the
     browser component that does it is actually rendered)."""
@@ -356,10 +377,10 @@ def _sync_cookie(cookie_key: str) -> None:
             token = auth.encode_session_cookie(
                 session["username"], session["issued_at"], cookie_key
             )
-            _cookies(cookie_key).cookie_model.cookie_manager.set(
+            _set_cookie(
                 auth.COOKIE_NAME,
                 token,
-                expires_at=datetime.now() + timedelta(days=auth.COOKIE_EXPIRY_DAYS),
+                expires_at=datetime.now(UTC) + timedelta(days=auth.COOKIE_EXPIRY_DAYS),
                 secure=os.environ.get(COOKIE_SECURE_ENV_VAR, "").strip() == "1",
             )
     if st.session_state.pop(COOKIE_DELETE_KEY, False):
@@ -642,17 +663,21 @@ def _filter_options(path: str, stamp: tuple):
 
 
 def data_stamp(store: Store) -> tuple:
-    """Changes whenever data is imported or refreshed, or a saved segment (so its
-    materialised members) changes; part of every cache key."""
-    return tuple(
-        store.df(
+    """Changes whenever data is imported or refreshed, a member is edited (status, tier
+    override, contact: ``members.updated_at``), or a saved segment (so its materialised
+    members) changes; part of every cache key, so a save shows at once."""
+    cur = store.cursor()
+    try:
+        return cur.execute(
             "select (select max(import_id) from imports) as last_import, "
             "(select count(*) from member_day) as member_days, "
             "(select count(*) from members) as members, "
+            "(select cast(max(updated_at) as varchar) from members) as members_edited, "
             "(select count(*) from saved_segments) as segments, "
             "(select cast(max(built_at) as varchar) from segment_builds) as segments_built"
-        ).iloc[0]
-    )
+        ).fetchone()
+    finally:
+        cur.close()
 
 
 def _write_filters(filters: GlobalFilters) -> None:
@@ -925,6 +950,45 @@ def sidebar_filters(ctx: PageContext) -> tuple[GlobalFilters, date | None]:
 
 
 # -- cached metrics -------------------------------------------------------------------------
+
+
+# core.segments reads a page may cache: each takes the store first, then hashable values
+SEGMENT_VIEWS = frozenset(
+    {
+        "tag_counts",
+        "tag_sizes",
+        "segment_member_keys",
+        "segment_sizes",
+        "segment_kpis",
+        "segment_tier_mix",
+    }
+)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _segment_view(name: str, path: str, stamp: tuple, key: tuple, _args: tuple):
+    return getattr(segments, name)(_open_store(path), *_args)
+
+
+def _cache_key(value):
+    """``value`` as part of a cache key: a list of member keys by its digest (Streamlit's
+    hasher walks a sequence element by element: 20,000 keys took longer than the query)."""
+    if isinstance(value, list | tuple) and len(value) > 16:
+        if all(isinstance(v, int) for v in value):
+            digest = hashlib.sha256(array("q", value).tobytes()).hexdigest()
+            return ("int_sequence", len(value), digest)
+        return tuple(value)
+    return value
+
+
+def cached_segments(ctx: PageContext, name: str, *args):
+    """``core.segments.<name>(store, *args)`` (one of :data:`SEGMENT_VIEWS`), cached per
+    data stamp: a repeat visit of the tags & segments page reads no tag snapshot again, and
+    a refresh, an import, a member edit or a saved segment shows at once."""
+    if name not in SEGMENT_VIEWS:
+        raise ValueError(f"not a cached segment view: {name}")
+    key = tuple(_cache_key(a) for a in args)
+    return _segment_view(name, str(ctx.store.path), data_stamp(ctx.store), key, args)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)

@@ -29,13 +29,13 @@ period = filters.period(as_of)
 tab_tags, tab_segments = st.tabs([ctx.t("segments.sizes"), ctx.t("segments.editor")])
 
 with tab_tags:
-    counts = segments.tag_counts(ctx.store, as_of, filters)
+    counts = ui.cached_segments(ctx, "tag_counts", as_of, filters)
     per_row = 4  # a tag name such as 高价值流失风险 fits a card four to a row at 1440 px
     for offset in range(0, len(counts), per_row):
         row = counts.iloc[offset : offset + per_row].itertuples(index=False)
         for column, (tag, members) in zip(st.columns(per_row), row, strict=False):
             column.metric(tag_name(tag), ctx.count_card(members), border=True)
-    sizes = segments.tag_sizes(ctx.store, period.start, period.end)
+    sizes = ui.cached_segments(ctx, "tag_sizes", period.start, period.end)
     sizes["tag_name"] = [tag_name(tag) for tag in sizes["tag"]]
     # a point opens the tag's members on that day (the member list's tag source): the chart
     # counts every member, so the link carries no other filter
@@ -188,13 +188,13 @@ with tab_segments:
         st.caption(ctx.t("segments.readonly"))
 
     try:
-        keys = segments.segment_member_keys(ctx.store, definition, as_of)
+        keys = ui.cached_segments(ctx, "segment_member_keys", definition, as_of)
     except segments.SegmentError as exc:
         st.error(ctx.t_md(exc.code, **exc.values))
         st.stop()
     st.subheader(ctx.t_md("segments.detail", name=name or ctx.t("segments.new")))
     st.metric(ctx.t("segments.size_now"), ctx.int(len(keys)), border=True)
-    sizes = segments.segment_sizes(ctx.store, definition, period.start, period.end)
+    sizes = ui.cached_segments(ctx, "segment_sizes", definition, period.start, period.end)
     st.markdown(f"**{ctx.t('segments.size_over_time')}**")
     ui.chart(
         ctx,
@@ -207,7 +207,7 @@ with tab_segments:
         width="stretch",
     )
     st.markdown(f"**{ctx.t('segments.vs_everyone')}**")
-    kpis = segments.segment_kpis(ctx.store, keys, as_of).set_index("grp")
+    kpis = ui.cached_segments(ctx, "segment_kpis", keys, as_of).set_index("grp")
     for grp in ("segment", "everyone"):
         row = kpis.loc[grp]
         cols = st.columns(4)
@@ -219,7 +219,7 @@ with tab_segments:
         )
         cols[3].metric(ctx.t("segments.kpi.retention_30d"), ctx.percent(row["retention_30d"]))
     st.caption(ctx.t("segments.retention_note"))
-    mix = segments.segment_tier_mix(ctx.store, keys, as_of)
+    mix = ui.cached_segments(ctx, "segment_tier_mix", keys, as_of)
     mix["tier"] = mix["tier_code"].map(ctx.labeller("tier"))
     mix["group"] = [ctx.t(f"segments.group.{g}") for g in mix["grp"]]
     st.markdown(f"**{ctx.t('segments.tier_mix')}**")

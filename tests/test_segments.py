@@ -77,6 +77,26 @@ def test_segment_size_over_time(store):
     assert rest["members"].tolist() == [20, 20, 22]
 
 
+@pytest.mark.parametrize(
+    "definition",
+    [
+        Def(),
+        Def(all_tags=("high_value", "high_value_at_risk")),
+        Def(any_tags=("high_value", "coupon_driven"), none_tags=("high_value_at_risk",)),
+        Def(none_tags=("high_value", "dormant", "new")),
+        Def(all_tags=("high_value",), any_tags=("coupon_driven", "new"), none_tags=("dormant",)),
+        Def.from_filters(GlobalFilters(channels=("douyin",)), any_tags=("high_value",)),
+    ],
+)
+def test_segment_size_on_each_day_is_its_member_count_that_day(store, definition):
+    # the size query counts without listing members (issue 14.12): it must agree with the
+    # member list of every snapshot day
+    sizes = segments.segment_sizes(store, definition, date(2026, 6, 1), date(2026, 7, 2))
+    assert len(sizes) == 5
+    for day, size in zip(sizes["day"].dt.date, sizes["members"], strict=True):
+        assert size == len(members(store, definition, day)), day
+
+
 def test_contradictions_and_unknown_tags_are_refused(store):
     with pytest.raises(segments.SegmentError):
         segments.segment_members(store, Def(all_tags=("new",), none_tags=("new",)), AS_OF)
