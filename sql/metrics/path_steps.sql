@@ -1,0 +1,115 @@
+-- The events of the members in the filter scope in [$start, $end], each placed in a session
+-- and given its step (core/paths.py; issue 15 items 1 and 3). Every path_* query in sql/metrics/
+-- reads this one as the table `path_steps` (core.paths wraps it round the query), so the
+-- session rule and the step rule have one definition.
+--   session   the member's session_id when the event has one (a session is per member: one
+--             id shared by two members is two sessions); otherwise derived from the member's
+--             events without an id: a new session at the first one and after any gap of more
+--             than $session_gap_s seconds.
+--   step      the page for a page_view that names one, else the event type.
+--   order     event_time, then event_uid: events of the same second have no true order, so
+--             they take a fixed (hash) order that is the same on every run.
+--   dwell_s   duration_s when the event has one, else the seconds to the next event of the
+--             session, at most $dwell_cap_s; none for a session's last event, and none from
+--             times when the store's events are dates without times ($timed false).
+--   repeat    the same step as the event before it in the session (the collapsed path
+--             leaves these out).
+-- Member attributes (tier, channel) are the current ones; device is the event's, else the
+-- member's.
+with scoped as (
+    select
+        events.member_key,
+        events.event_time,
+        events.event_uid,
+        nullif(trim(events.session_id), '') as session_id,
+        case
+            when events.event_type = 'page_view' and nullif(trim(events.page), '') is not null
+                then trim(events.page)
+            else events.event_type
+        end as step,
+        events.event_type = 'page_view' and nullif(trim(events.page), '') is not null as is_page,
+        events.duration_s,
+        members.tier,
+        members.channel,
+        coalesce(events.device, members.device) as device
+    from events
+    join members on members.member_key = events.member_key
+    where events.event_time >= cast($start as date)
+      and events.event_time < cast($end as date) + 1
+      and member_in_scope(
+          members.region, members.device, members.tier, members.channel,
+          members.member_key, $regions, $devices, $tiers, $channels, $segment
+      )
+),
+
+unnamed as (
+    select
+        *,
+        lag(event_time) over (partition by member_key order by event_time, event_uid) as previous_time
+    from scoped
+    where session_id is null
+),
+
+derived as (
+    select
+        * exclude (previous_time),
+        sum(
+            case
+                when previous_time is null
+                  or date_diff('second', previous_time, event_time) > $session_gap_s then 1
+                else 0
+            end
+        ) over (
+            partition by member_key order by event_time, event_uid
+            rows between unbounded preceding and current row
+        ) as derived_no
+    from unnamed
+),
+
+sessioned as (
+    select
+        * exclude (derived_no),
+        cast(member_key as varchar) || ':d:' || cast(derived_no as varchar) as session_key
+    from derived
+    union all by name
+    select
+        *,
+        cast(member_key as varchar) || ':s:' || session_id as session_key
+    from scoped
+    where session_id is not null
+),
+
+ordered as (
+    select
+        *,
+        lead(event_time) over session_order as next_time,
+        lag(step) over session_order as previous_step
+    from sessioned
+    window session_order as (partition by session_key order by event_time, event_uid)
+),
+
+final as (
+    select
+        member_key,
+        session_key,
+        event_time,
+        event_uid,
+        step,
+        is_page,
+        tier,
+        channel,
+        device,
+        coalesce(
+            duration_s,
+            case
+                when $timed and next_time is not null then least(
+                    date_diff('millisecond', event_time, next_time) / 1000.0,
+                    $dwell_cap_s
+                )
+            end
+        ) as dwell_s,
+        coalesce(previous_step = step, false) as repeat
+    from ordered
+)
+
+select * from final
