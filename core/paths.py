@@ -150,8 +150,17 @@ def _query(
     return store.df(sql, bound)
 
 
+_TEXT_COLUMNS = frozenset({"from_step", "to_step", "via_step", "page", *DWELL_GROUPS})
+
+
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+    """A table without rows: text columns as objects, the others as numbers."""
+    return pd.DataFrame(
+        {
+            column: pd.Series(dtype=object if column in _TEXT_COLUMNS else float)
+            for column in columns
+        }
+    )
 
 
 def transitions(

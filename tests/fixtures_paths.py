@@ -1,6 +1,7 @@
 """A hand-built session store for click paths and dwell time (issue 15, items 1 and 3).
 
-Period 2026-06-01 … 2026-06-07 (as-of 06-07); the comparison period is 05-25 … 05-31.
+Period 2026-06-01 … 06-04 (as-of 06-04, the last day with events); the comparison period
+is the four days before, 05-28 … 05-31.
 Three members; events carry no device (so the member's counts), pages as named.
 
     member 1 (P1, ios, gold, wechat), session id "s1", 06-01:
@@ -29,8 +30,8 @@ from core import rollups
 from core.filters import GlobalFilters
 from core.store import Store, close_store, open_store
 
-AS_OF = date(2026, 6, 7)
-WEEK = GlobalFilters(date(2026, 6, 1), date(2026, 6, 7))
+AS_OF = date(2026, 6, 4)
+WEEK = GlobalFilters(date(2026, 6, 1), date(2026, 6, 4))
 
 # member_key, member_id, signup_at, region, device, tier, channel
 MEMBERS = [
@@ -102,5 +103,15 @@ def build_paths_store(path: Path) -> Store:
                     "d": duration,
                 },
             )
+        # the member-day rollup other fixtures write by hand, here from the events (the
+        # store's data range and the filters' date bounds come from it)
+        cur.execute(
+            "insert into member_day (member_key, day, events, page_views, add_to_carts, "
+            "orders_paid) select member_key, cast(event_time as date), count(*), "
+            "count(*) filter (where event_type = 'page_view'), "
+            "count(*) filter (where event_type = 'add_to_cart'), "
+            "count(*) filter (where event_type = 'order_paid') "
+            "from events group by all"
+        )
         rollups.complete_rollups(cur)
     return store
