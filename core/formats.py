@@ -195,6 +195,10 @@ COUNT_COLUMNS: frozenset[str] = frozenset(
         "purchasers", "visitors", "count", "at_risk", "dau", "wau", "mau", "users",
     }
 )  # fmt: skip
+# click paths (core/paths.py)
+COUNT_COLUMNS = COUNT_COLUMNS | {
+    "transitions", "sessions", "loops", "views", "timed_views", "previous_transitions",
+}  # fmt: skip
 RATE_COLUMNS: frozenset[str] = frozenset(
     {
         "rate", "share", "d1", "d7", "d30", "roi", "stickiness", "drop_off", "drop_share",

@@ -37,6 +37,7 @@ KINDS: tuple[str, ...] = (
     "drivers",
     "audit_action",
     "role",
+    "step",  # a path step's event type or pseudo-step (core/paths.py); pages stay as named
 )
 EDITABLE_KINDS: tuple[str, ...] = ("channel", "region")
 """Kinds whose labels are data an admin may set in the app."""

@@ -40,6 +40,7 @@ from typing import Literal
 
 import pandas as pd
 
+from core import paths
 from core.filters import GlobalFilters, Period
 from core.store import Store
 
@@ -1012,3 +1013,6 @@ ANALYTICS_VIEWS: dict[str, object] = {
     "top_keywords": top_keywords,
     "keyword_trend": keyword_trend,
 }
+
+# click paths and dwell time (core/paths.py), read by pages/paths.py through core.ui.cached_view
+ANALYTICS_VIEWS.update(paths.VIEWS)

@@ -353,8 +353,127 @@ def transition_matrix(frame: pd.DataFrame, top: int) -> pd.DataFrame:
     )
 
 
+NODE_HALF_WIDTH = 0.06  # of the distance between two depths
+NODE_GAP = 0.04  # between two nodes of a column, as a share of the tallest column
+RIBBON_POINTS = 24
+
+
+@dataclass(frozen=True)
+class SankeyLayout:
+    """Where a Sankey's nodes and ribbons go (x in depths, y in sessions, top down).
+
+    ``nodes``: ``node``, ``step``, ``column``, ``x0``, ``x1``, ``y0``, ``y1``, ``sessions``.
+    ``ribbons``: one row per point of each link's ribbon: ``link``, ``from_step``,
+    ``to_step``, ``sessions``, ``x``, ``y0``, ``y1``.
+    """
+
+    nodes: pd.DataFrame
+    ribbons: pd.DataFrame
+
+
+def sankey_layout(flows: pd.DataFrame, forward: bool = True) -> SankeyLayout:
+    """Lay out the links of :func:`paths` (``depth``, ``from_step``, ``to_step``,
+    ``sessions``; the step columns may hold labels) as a left-to-right Sankey.
+
+    After a step, link depth d runs from column d − 1 to column d; before a step, from
+    column N − d to N − d + 1 (N the deepest), so the step is the last column. A node is
+    a step in a column, as tall as the larger of the sessions into and out of it; a column's
+    nodes are stacked largest first, pseudo-steps last. Each link leaves its source and
+    enters its target in a band as tall as its sessions, ordered by the other end's place,
+    and is drawn as a ribbon along a smoothstep curve.
+    """
+    if flows.empty:
+        return SankeyLayout(pd.DataFrame(), pd.DataFrame())
+    deepest = int(flows["depth"].max())
+    links = flows.copy()
+    if forward:
+        links["from_col"] = links["depth"] - 1
+    else:
+        links["from_col"] = deepest - links["depth"]
+    links["to_col"] = links["from_col"] + 1
+    out_flow = links.groupby(["from_col", "from_step"])["sessions"].sum()
+    in_flow = links.groupby(["to_col", "to_step"])["sessions"].sum()
+    sizes: dict[tuple[int, str], float] = {}
+    for (column, step), value in out_flow.items():
+        sizes[(column, step)] = max(sizes.get((column, step), 0), value)
+    for (column, step), value in in_flow.items():
+        sizes[(column, step)] = max(sizes.get((column, step), 0), value)
+    tallest = max(
+        sum(v for (c, _), v in sizes.items() if c == column) for column in range(deepest + 1)
+    )
+    gap = NODE_GAP * tallest
+    rows = []
+    for column in range(deepest + 1):
+        here = [(step, value) for (c, step), value in sizes.items() if c == column]
+        here.sort(key=lambda item: (item[0] in PSEUDO_STEPS, -item[1], item[0]))
+        top = 0.0
+        for step, value in here:
+            rows.append(
+                {
+                    "node": f"{column}:{step}",
+                    "step": step,
+                    "column": column,
+                    "x0": column - NODE_HALF_WIDTH,
+                    "x1": column + NODE_HALF_WIDTH,
+                    "y0": top,
+                    "y1": top + value,
+                    "sessions": value,
+                }
+            )
+            top += value + gap
+    nodes = pd.DataFrame(rows)
+    place = nodes[["column", "step", "y0"]]
+    links = links.merge(
+        place.rename(columns={"column": "from_col", "step": "from_step", "y0": "from_y"}),
+        on=["from_col", "from_step"],
+    ).merge(
+        place.rename(columns={"column": "to_col", "step": "to_step", "y0": "to_y"}),
+        on=["to_col", "to_step"],
+    )
+    # bands: out of a source ordered by the target's place, into a target by the source's
+    links = links.sort_values(["from_col", "from_y", "to_y"])
+    links["out_top"] = (
+        links["from_y"]
+        + links.groupby(["from_col", "from_step"])["sessions"].cumsum()
+        - links["sessions"]
+    )
+    links = links.sort_values(["to_col", "to_y", "from_y"])
+    links["in_top"] = (
+        links["to_y"]
+        + links.groupby(["to_col", "to_step"])["sessions"].cumsum()
+        - links["sessions"]
+    )
+    t = np.linspace(0.0, 1.0, RIBBON_POINTS)
+    ease = 3 * t**2 - 2 * t**3
+    pieces = []
+    for index, link in enumerate(links.itertuples()):
+        start = link.from_col + NODE_HALF_WIDTH
+        end = link.to_col - NODE_HALF_WIDTH
+        top = link.out_top + ease * (link.in_top - link.out_top)
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "link": index,
+                    "from_step": link.from_step,
+                    "to_step": link.to_step,
+                    "sessions": link.sessions,
+                    "x": start + t * (end - start),
+                    "y0": top,
+                    "y1": top + link.sessions,
+                }
+            )
+        )
+    return SankeyLayout(nodes, pd.concat(pieces, ignore_index=True))
+
+
+def path_shape_view(store: Store, filters: GlobalFilters, as_of: date) -> PathShape:
+    """:func:`path_shape` in the shape of a view (the filters do not change it)."""
+    return path_shape(store)
+
+
 # The views a page reads through core.ui.cached_view (registered in core.metrics).
 VIEWS = {
+    "path_shape": path_shape_view,
     "path_transitions": transitions,
     "path_loops": loops,
     "path_flows": paths,

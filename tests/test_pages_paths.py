@@ -1,0 +1,101 @@
+"""The Paths page through AppTest over tests/fixtures_paths.py: guarded like the other
+dashboards, its charts drawn, steps shown as labels, and a clear note on a store without
+events (tests/fixtures_app.py's small store holds members and orders only)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import auth, i18n
+from core.config import PROJECT_ROOT
+from tests.fixtures_app import app_store, build_small_store
+from tests.fixtures_paths import build_paths_store
+
+APP = str(PROJECT_ROOT / "app.py")
+PAGE = "pages/paths.py"
+WEEK = {"from": "2026-06-01", "to": "2026-06-04"}
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    with app_store(tmp_path, monkeypatch, build_paths_store, "paths.duckdb") as store:
+        yield store
+
+
+def open_page(username: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["ml_session"] = {"username": username, "issued_at": time.time()}
+    if query:
+        at.query_params.update(query)
+    at.run()
+    return at.switch_page(PAGE).run()
+
+
+def charts(at: AppTest) -> list:
+    return at.get("vega_lite_chart")
+
+
+def test_analyst_sees_matrix_sankey_loops_and_dwell(store):
+    at = open_page("analyst", WEEK)
+    assert not at.exception, at.exception
+    assert at.title[0].value == i18n.t("paths.title", "zh")
+    # the transition matrix, the Sankey and the dwell bars
+    assert len(charts(at)) == 3
+    # tests/test_paths.py: the loops occur once each; the first by name is home → product
+    loop = i18n.t("paths.top_loop", "zh", loop="home → product → home", loops="1", sessions="1")
+    assert loop in [markdown.value for markdown in at.markdown]
+    # one table behind the matrix, the loops, the Sankey and the dwell, each downloadable
+    assert len(at.get("download_button")) == len(at.expander) == 4
+
+
+def test_steps_and_pseudo_steps_are_labelled(store):
+    at = open_page("analyst", WEEK)
+    transitions = at.dataframe[0].value
+    from_header, to_header = i18n.t("col.from_step", "zh"), i18n.t("col.to_step", "zh")
+    shown = set(transitions[from_header]) | set(transitions[to_header])
+    assert {"离开", "加购", "结算", "浏览（未记页面）"} <= shown
+    assert not shown & {"(exit)", "add_to_cart", "page_view"}
+    # pages are the data's own names
+    assert {"home", "product", "list"} <= shown
+
+
+def test_the_sankey_follows_the_link(store):
+    at = open_page("analyst", {**WEEK, "paths_direction": "before", "paths_step": "add_to_cart"})
+    assert not at.exception
+    flows = at.dataframe[2].value
+    # tests/test_paths.py: the paths before add_to_cart, depth 1 links from product and list
+    depth = flows[i18n.t("col.depth", "zh")]
+    assert sorted(flows[depth == 1][i18n.t("col.from_step", "zh")]) == ["list", "product"]
+    assert "进入" in set(flows[i18n.t("col.from_step", "zh")])
+
+
+def test_dwell_by_device_shows_device_labels(store):
+    at = open_page("analyst", {**WEEK, "paths_dwell_by": "device"})
+    assert not at.exception
+    dwell = at.dataframe[-1].value
+    assert set(dwell[i18n.t("col.device", "zh")]) == {"iOS", "安卓", "网页"}
+
+
+def test_support_is_refused(store):
+    at = open_page("support", WEEK)
+    assert not at.exception
+    assert at.error and not charts(at) and not at.title
+
+
+def test_english(store):
+    auth.set_language(store, "viewer", "en")
+    at = open_page("viewer", WEEK)
+    assert not at.exception
+    assert at.title[0].value == i18n.t("paths.title", "en")
+    assert not at.get("download_button")  # a viewer may not export
+
+
+def test_a_store_without_events_says_so(tmp_path, monkeypatch):
+    with app_store(tmp_path, monkeypatch, build_small_store, "orders.duckdb"):
+        at = open_page("analyst")
+        assert not at.exception
+        assert [info.value for info in at.info] == [i18n.t("paths.missing.events", "zh")]
+        assert not charts(at)
