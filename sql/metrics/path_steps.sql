@@ -42,41 +42,42 @@ with scoped as (
       )
 ),
 
-unnamed as (
+-- the gap rule for events without a session id (the same window serves the events with
+-- one, whose number is not used)
+gapped as (
     select
         *,
-        lag(event_time) over (partition by member_key order by event_time, event_uid) as previous_time
+        lag(event_time) over unnamed_order as previous_time
     from scoped
-    where session_id is null
+    window unnamed_order as (
+        partition by member_key, session_id is null order by event_time, event_uid
+    )
 ),
 
-derived as (
+numbered as (
     select
         * exclude (previous_time),
-        sum(
-            case
-                when previous_time is null
-                  or date_diff('second', previous_time, event_time) > $session_gap_s then 1
-                else 0
-            end
-        ) over (
-            partition by member_key order by event_time, event_uid
-            rows between unbounded preceding and current row
-        ) as derived_no
-    from unnamed
+        case
+            when session_id is null then sum(
+                case
+                    when previous_time is null
+                      or date_diff('second', previous_time, event_time) > $session_gap_s then 1
+                    else 0
+                end
+            ) over (
+                partition by member_key, session_id is null order by event_time, event_uid
+                rows between unbounded preceding and current row
+            )
+            else 0
+        end as derived_no
+    from gapped
 ),
 
-sessioned as (
+keyed as (
     select
         * exclude (derived_no),
-        cast(member_key as varchar) || ':d:' || cast(derived_no as varchar) as session_key
-    from derived
-    union all by name
-    select
-        *,
-        cast(member_key as varchar) || ':s:' || session_id as session_key
-    from scoped
-    where session_id is not null
+        hash(member_key, session_id, derived_no) as session_key
+    from numbered
 ),
 
 ordered as (
@@ -84,7 +85,7 @@ ordered as (
         *,
         lead(event_time) over session_order as next_time,
         lag(step) over session_order as previous_step
-    from sessioned
+    from keyed
     window session_order as (partition by session_key order by event_time, event_uid)
 ),
 
