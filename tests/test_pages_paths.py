@@ -13,6 +13,7 @@ from core import auth, i18n
 from core.config import PROJECT_ROOT
 from tests.fixtures_app import app_store, build_small_store
 from tests.fixtures_paths import build_paths_store
+from tests.test_pages_labels import problems as labels_problems
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGE = "pages/paths.py"
@@ -99,3 +100,15 @@ def test_a_store_without_events_says_so(tmp_path, monkeypatch):
         assert not at.exception
         assert [info.value for info in at.info] == [i18n.t("paths.missing.events", "zh")]
         assert not charts(at)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_no_codes_raw_headers_or_none_in_any_table(store, lang):
+    """The sweep of tests/test_pages_labels.py over this page, with the dwell by device
+    (device codes) and the Sankey before a step (the start pseudo-step)."""
+    auth.set_language(store, "analyst", lang)
+    query = {**WEEK, "paths_dwell_by": "device", "paths_direction": "before"}
+    at = open_page("analyst", query)
+    assert not at.exception
+    assert len(at.dataframe) == 4
+    assert labels_problems(at) == []

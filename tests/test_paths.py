@@ -392,3 +392,31 @@ def test_wrong_path_options_are_one_line_errors(store, capsys, args, message):
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("error: ") and message in err
+
+
+def test_sankey_layout_stacks_nodes_and_bands(store):
+    """After home (depth 3): column 0 holds home (3 sessions); column 1 product (2) above
+    list (1), a gap of 4% of the tallest column (3) between them; home's ribbons leave it in
+    bands ordered by their target: product's 0–2, list's 2–3."""
+    flows = paths.paths(store, WEEK, AS_OF, start_step="home", depth=3)
+    layout = paths.sankey_layout(flows)
+    nodes = layout.nodes.set_index("node")
+    assert nodes.loc["0:home", ["y0", "y1"]].tolist() == [0, 3]
+    assert nodes.loc["1:product", ["y0", "y1"]].tolist() == [0, 2]
+    assert nodes.loc["1:list", ["y0", "y1"]].tolist() == pytest.approx([2.12, 3.12])
+    assert nodes.loc["3:(exit)", "y0"] > nodes.loc["3:product", "y0"]  # pseudo-steps last
+    ribbons = layout.ribbons
+    start = ribbons.groupby(["from_step", "to_step", "link"]).first().reset_index()
+    home = start[(start["from_step"] == "home") & (start["x"] < 1)].set_index("to_step")
+    assert home.loc["product", ["y0", "y1"]].tolist() == [0, 2]
+    assert home.loc["list", ["y0", "y1"]].tolist() == [2, 3]
+    end = ribbons.groupby("link").last()
+    into_list = end[(end["from_step"] == "home") & (end["to_step"] == "list")].iloc[0]
+    assert into_list.x == pytest.approx(1 - paths.NODE_HALF_WIDTH)
+    assert [into_list.y0, into_list.y1] == pytest.approx([2.12, 3.12])
+    # backwards, the chosen step is the last column
+    before = paths.sankey_layout(
+        paths.paths(store, WEEK, AS_OF, end_step="add_to_cart", depth=2), forward=False
+    )
+    last = before.nodes[before.nodes["column"] == before.nodes["column"].max()]
+    assert last["step"].tolist() == ["add_to_cart"]

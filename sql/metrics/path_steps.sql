@@ -5,7 +5,8 @@
 --   session   the member's session_id when the event has one (a session is per member: one
 --             id shared by two members is two sessions); otherwise derived from the member's
 --             events without an id: a new session at the first one and after any gap of more
---             than $session_gap_s seconds.
+--             than $session_gap_s seconds. session_key is a hash of (member, session id,
+--             derived number): one integer to partition and count sessions by.
 --   step      the page for a page_view that names one, else the event type.
 --   order     event_time, then event_uid: events of the same second have no true order, so
 --             they take a fixed (hash) order that is the same on every run.
@@ -61,7 +62,7 @@ numbered as (
             when session_id is null then sum(
                 case
                     when previous_time is null
-                      or date_diff('second', previous_time, event_time) > $session_gap_s then 1
+                      or event_time > previous_time + to_seconds($session_gap_s) then 1
                     else 0
                 end
             ) over (
