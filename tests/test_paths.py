@@ -420,3 +420,31 @@ def test_sankey_layout_stacks_nodes_and_bands(store):
     )
     last = before.nodes[before.nodes["column"] == before.nodes["column"].max()]
     assert last["step"].tolist() == ["add_to_cart"]
+
+
+def test_named_and_unnamed_sessions_of_one_member_stay_apart(tmp_path):
+    """A's events with session id s1 (login 10:00, add_to_cart 10:02) interleave with two
+    without one (search 10:01, checkout 10:03): s1 is login → add_to_cart; the others make
+    one derived session search → checkout (a 2-minute gap)."""
+    store = imported(
+        tmp_path,
+        {
+            "members": MEMBERS_CSV,
+            "events": "member_id,event_time,event_type,session_id\n"
+            "A,2026-06-01 10:00:00,login,s1\n"
+            "A,2026-06-01 10:01:00,search,\n"
+            "A,2026-06-01 10:02:00,add_to_cart,s1\n"
+            "A,2026-06-01 10:03:00,checkout,\n",
+        },
+    )
+    day = GlobalFilters(date(2026, 6, 1), date(2026, 6, 1))
+    try:
+        frame = paths.transitions(store, day, date(2026, 6, 1))
+        assert pairs(frame, "transitions") == {
+            ("login", "add_to_cart"): 1,
+            ("add_to_cart", paths.EXIT): 1,
+            ("search", "checkout"): 1,
+            ("checkout", paths.EXIT): 1,
+        }
+    finally:
+        close_store(store.path)

@@ -7,33 +7,40 @@
 --   depth      forward: the link from position depth − 1 to position depth; backward: the
 --              link from position depth (earlier) to position depth − 1
 --   sessions   sessions taking that link (a session takes one link per depth)
+-- seq numbers a member's collapsed steps, session after session (path_steps' ordinal), so
+-- a session's steps are seq first_seq … last_seq of its member
 with steps as (
     select
+        member_key,
         session_key,
         step,
-        row_number() over (partition by session_key order by event_time, event_uid) as seq
+        row_number() over (partition by member_key order by ordinal) as seq
     from path_steps
     where not repeat
 ),
 
 anchored as (
     select
+        member_key,
         session_key,
         min(seq) filter (where step = $anchor) as anchor_seq,
+        min(seq) as first_seq,
         max(seq) as last_seq
     from steps
-    group by session_key
+    group by member_key, session_key
     having min(seq) filter (where step = $anchor) is not null
 ),
 
 positions as (
     select
+        anchored.member_key,
         anchored.session_key,
         place.position,
         case
             when $forward then anchored.anchor_seq + place.position
             else anchored.anchor_seq - place.position
         end as target_seq,
+        anchored.first_seq,
         anchored.last_seq
     from anchored
     cross join range(0, $depth + 1) as place(position)
@@ -43,16 +50,15 @@ placed as (
     select
         positions.session_key,
         positions.position,
-        coalesce(
-            steps.step,
-            case
-                when $forward and positions.target_seq = positions.last_seq + 1 then $exit
-                when not $forward and positions.target_seq = 0 then $start_mark
-            end
-        ) as step
+        case
+            when positions.target_seq between positions.first_seq and positions.last_seq
+                then steps.step
+            when $forward and positions.target_seq = positions.last_seq + 1 then $exit
+            when not $forward and positions.target_seq = positions.first_seq - 1 then $start_mark
+        end as step
     from positions
     left join steps
-        on steps.session_key = positions.session_key
+        on steps.member_key = positions.member_key
         and steps.seq = positions.target_seq
 ),
 

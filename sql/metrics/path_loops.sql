@@ -5,19 +5,21 @@
 --   loops     how many times the loop occurs
 --   sessions  sessions holding it at least once
 with steps as (
-    select session_key, event_time, event_uid, step
+    select member_key, session_key, ordinal, step
     from path_steps
     where not repeat
 ),
 
+-- the member's next two rows, when they belong to the same session
 triples as (
     select
         session_key,
         step as from_step,
-        lead(step, 1) over session_order as via_step,
-        lead(step, 2) over session_order as back_step
+        lead(step, 1) over member_order as via_step,
+        lead(step, 2) over member_order as back_step
     from steps
-    window session_order as (partition by session_key order by event_time, event_uid)
+    window member_order as (partition by member_key order by ordinal)
+    qualify lead(session_key, 2) over member_order = session_key
 ),
 
 final as (

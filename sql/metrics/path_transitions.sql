@@ -6,19 +6,23 @@
 --   sessions     sessions holding the pair at least once
 --   share        transitions ÷ all transitions out of from_step
 with steps as (
-    select session_key, event_time, event_uid, step
+    select member_key, session_key, ordinal, step
     from path_steps
     where $keep_repeats or not repeat
 ),
 
+-- the next step is the member's next row when it belongs to the same session
 pairs as (
     select
         session_key,
         step as from_step,
-        coalesce(
-            lead(step) over (partition by session_key order by event_time, event_uid), $exit
-        ) as to_step
+        case
+            when lead(session_key) over member_order = session_key
+                then lead(step) over member_order
+            else $exit
+        end as to_step
     from steps
+    window member_order as (partition by member_key order by ordinal)
 ),
 
 final as (
