@@ -90,7 +90,7 @@ else:
 # -- the Sankey -----------------------------------------------------------------------------
 st.subheader(ctx.t("paths.sankey"))
 steps = [step for step in volumes.index if step not in paths.PSEUDO_STEPS]
-left, middle, right, last = st.columns([2, 3, 1, 1])
+left, middle, right, last = st.columns([3, 3, 1, 1])
 with left:
     direction = (
         st.segmented_control(
