@@ -11,6 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from core import auth, i18n
 from core.config import PROJECT_ROOT
+from core.ingest import import_dir
+from core.refresh import refresh
+from core.store import open_store
 from tests.fixtures_app import app_store, build_small_store
 from tests.fixtures_paths import build_paths_store
 from tests.test_pages_labels import problems as labels_problems
@@ -112,3 +115,43 @@ def test_no_codes_raw_headers_or_none_in_any_table(store, lang):
     assert not at.exception
     assert len(at.dataframe) == 4
     assert labels_problems(at) == []
+
+
+def test_no_matching_members_gives_a_message(store):
+    # both values exist in the store, but no member is in 浙江 and on android
+    at = open_page("viewer", {**WEEK, "region": "浙江", "device": "android"})
+    assert not at.exception
+    assert [info.value for info in at.info] == [i18n.t("analytics.empty", "zh")]
+    assert not charts(at)
+
+
+def test_an_unknown_step_in_the_link_is_refused(store):
+    at = open_page("analyst", {**WEEK, "paths_step": "nowhere"})
+    assert not at.exception
+    assert at.warning  # the link's value is named and dropped
+    assert len(charts(at)) == 3  # the Sankey falls back to the busiest step
+
+
+def build_dates_only_store(path):
+    """Members and events whose times are dates alone (no order within a day)."""
+    folder = path.parent / "dates_only"
+    folder.mkdir()
+    (folder / "members.csv").write_text("member_id,signup_at\nA,2026-05-01\n", encoding="utf-8")
+    (folder / "events.csv").write_text(
+        "member_id,event_time,event_type,page\n"
+        "A,2026-06-01,page_view,home\n"
+        "A,2026-06-01,page_view,product\n",
+        encoding="utf-8",
+    )
+    store = open_store(path)
+    assert import_dir(store, folder, reports_dir=folder / "reports").status == "loaded"
+    refresh(store)
+    return store
+
+
+def test_dates_without_times_say_why_there_are_no_paths(tmp_path, monkeypatch):
+    with app_store(tmp_path, monkeypatch, build_dates_only_store, "dates.duckdb"):
+        at = open_page("analyst")
+        assert not at.exception
+        assert [info.value for info in at.info] == [i18n.t("paths.missing.times", "zh")]
+        assert not charts(at)
