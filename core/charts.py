@@ -235,9 +235,13 @@ def transition_heatmap(matrix: pd.DataFrame, titles: dict[str, str], order: Sequ
         ],
     )
     # no "0%" written on the cells of rare transitions (the tooltip has them)
-    text = base.transform_filter(alt.datum.share >= 0.005).mark_text(fontSize=11).encode(
-        text=alt.Text("share:Q", format=RATE_AXIS_FORMAT),
-        color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("#333333")),
+    text = (
+        base.transform_filter(alt.datum.share >= 0.005)
+        .mark_text(fontSize=11)
+        .encode(
+            text=alt.Text("share:Q", format=RATE_AXIS_FORMAT),
+            color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("#333333")),
+        )
     )
     return (cells + text).properties(height=max(160, 34 * matrix["from_step"].nunique()))
 

@@ -6,7 +6,9 @@
 --             id shared by two members is two sessions); otherwise derived from the member's
 --             events without an id: a new session at the first one and after any gap of more
 --             than $session_gap_s seconds. session_key is a hash of (member, session id,
---             derived number): one integer to partition and count sessions by.
+--             derived number): one integer to sort and count sessions by (the windows
+--             also split by member, so only a 64-bit collision within one member's
+--             sessions could merge two of them).
 --   step      the page for a page_view that names one, else the event type.
 --   order     event_time, then event_uid: events of the same second have no true order, so
 --             they take a fixed (hash) order that is the same on every run. ordinal numbers
