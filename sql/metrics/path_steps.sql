@@ -48,32 +48,26 @@ with scoped as (
 
 -- The windows are all partitioned by member, with the session inside the sort key: DuckDB
 -- sorts a few large partitions several times faster than one tiny partition per session.
--- The gap rule for events without a session id, which sort after the member's others:
--- a new session at the member's first such event and after a long gap.
+-- The gap rule runs over the events without a session id alone (none, in most stores): a
+-- new session at the member's first such event and after a long gap.
 gapped as (
     select
         *,
-        session_id is null
-            and (
-                coalesce(lag(session_id is null) over unnamed_order, false) = false
-                or event_time > lag(event_time) over unnamed_order + to_seconds($session_gap_s)
-            ) as starts_session
+        lag(event_time) over unnamed_order is null
+            or event_time > lag(event_time) over unnamed_order + to_seconds($session_gap_s)
+            as starts_session
     from scoped
-    window unnamed_order as (
-        partition by member_key order by session_id is null, event_time, event_uid
-    )
+    where session_id is null
+    window unnamed_order as (partition by member_key order by event_time, event_uid)
 ),
 
 numbered as (
     select
         * exclude (starts_session),
-        case
-            when session_id is null then sum(cast(starts_session as integer)) over (
-                partition by member_key order by session_id is null, event_time, event_uid
-                rows between unbounded preceding and current row
-            )
-            else 0
-        end as derived_no
+        sum(cast(starts_session as integer)) over (
+            partition by member_key order by event_time, event_uid
+            rows between unbounded preceding and current row
+        ) as derived_no
     from gapped
 ),
 
@@ -82,6 +76,12 @@ keyed as (
         * exclude (derived_no),
         hash(member_key, session_id, derived_no) as session_key
     from numbered
+    union all by name
+    select
+        *,
+        hash(member_key, session_id, 0) as session_key
+    from scoped
+    where session_id is not null
 ),
 
 -- ordinal: the place of the event in its member's sessions, one session after another in
