@@ -216,7 +216,7 @@ def _path_options(args: argparse.Namespace, takes: tuple[str, ...]) -> dict:
     if args.by is not None and args.by not in paths.DWELL_GROUPS and "group" in takes:
         raise ReportUsageError("--by for the dwell report is one of tier, channel, device")
     if args.keep_repeats and "keep_repeats" not in takes:
-        raise ReportUsageError("--keep-repeats applies to the transitions report only")
+        raise ReportUsageError("--keep-repeats applies to the transitions and path-changes reports")
     given = args.start_step is not None or args.end_step is not None
     sized = (args.depth, args.top) != (paths.DEFAULT_DEPTH, paths.DEFAULT_TOP)
     if (given or sized) and "start_step" not in takes:
@@ -480,7 +480,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare",
         choices=COMPARISONS,
         default=COMPARISONS[0],
-        help="what the kpis report's previous figures are: the previous period or last year",
+        help="what the kpis and path-changes reports compare with: the previous period or "
+        "last year",
     )
     rep.add_argument(
         "--cohort",
@@ -525,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-repeats",
         dest="keep_repeats",
         action="store_true",
-        help="transitions: keep consecutive repeats of a step (default: one step)",
+        help="transitions, path-changes: keep consecutive repeats of a step (default: one)",
     )
     rep.add_argument(
         "--start-step",

@@ -153,6 +153,10 @@ def _paths(store, filters, as_of, options):
     )
 
 
+def _path_changes(store, filters, as_of, options):
+    return paths.transition_changes(store, filters, as_of, keep_repeats=options.keep_repeats)
+
+
 def _dwell(store, filters, as_of, options):
     return paths.dwell(store, filters, as_of, by=options.group)
 
@@ -301,6 +305,14 @@ REPORTS: dict[str, Report] = {
             _paths,
             ("start_step", "end_step", "depth", "top"),
             counts=("depth", "sessions"),
+        ),
+        Report(
+            "path-changes",
+            "each transition's share of its step's exits against the comparison period",
+            paths.CHANGE_COLUMNS,
+            _path_changes,
+            ("keep_repeats",),
+            counts=("transitions", "previous_transitions"),
         ),
         Report(
             "dwell",

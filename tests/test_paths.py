@@ -384,7 +384,7 @@ def test_dwell_report_by_group(store, capsys):
         (["retention", "--by", "tier"], "--by tier applies to the dwell report only"),
         (["dwell", "--by", "signup"], "one of tier, channel, device"),
         (["activity", "--start-step", "home"], "apply to paths only"),
-        (["funnel", "--keep-repeats"], "transitions report only"),
+        (["funnel", "--keep-repeats"], "transitions and path-changes reports"),
     ],
 )
 def test_wrong_path_options_are_one_line_errors(store, capsys, args, message):
@@ -448,3 +448,11 @@ def test_named_and_unnamed_sessions_of_one_member_stay_apart(tmp_path):
         }
     finally:
         close_store(store.path)
+
+
+def test_path_changes_report(store, capsys):
+    written = report(store, capsys, "path-changes")
+    assert list(written.columns) == list(paths.CHANGE_COLUMNS)
+    first = written.iloc[0]
+    assert (first.from_step, first.to_step) == ("product", "add_to_cart")
+    assert first.share_change == pytest.approx(-5 / 6)
