@@ -214,7 +214,9 @@ def _path_options(args: argparse.Namespace, takes: tuple[str, ...]) -> dict:
     if args.by in paths.DWELL_GROUPS and "group" not in takes:
         raise ReportUsageError(f"--by {args.by} applies to the dwell report only")
     if args.by is not None and args.by not in paths.DWELL_GROUPS and "group" in takes:
-        raise ReportUsageError("--by for the dwell report is one of tier, channel, device")
+        raise ReportUsageError(
+            f"--by for the dwell report is one of {', '.join(paths.DWELL_GROUPS)}"
+        )
     if args.keep_repeats and "keep_repeats" not in takes:
         raise ReportUsageError("--keep-repeats applies to the transitions and path-changes reports")
     given = args.start_step is not None or args.end_step is not None
@@ -494,7 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=(*metrics.COHORT_BY, *paths.DWELL_GROUPS),
         default=None,
         help="retention: cohort by signup day (default) or first active day; "
-        "dwell: per member tier, channel or event device",
+        "dwell: per member tier, channel, event device or saved segment",
     )
     rep.add_argument(
         "--mode",

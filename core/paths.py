@@ -43,7 +43,7 @@ EXIT = "(exit)"
 START = "(start)"
 OTHER = "(other)"
 PSEUDO_STEPS: tuple[str, ...] = (EXIT, START, OTHER)
-DWELL_GROUPS: tuple[str, ...] = ("tier", "channel", "device")
+DWELL_GROUPS: tuple[str, ...] = ("tier", "channel", "device", "segment")
 PATH_DIRECTIONS: tuple[str, ...] = ("after", "before")
 DEFAULT_DEPTH = 4
 MAX_DEPTH = 10
@@ -255,8 +255,10 @@ def paths(
 
 
 def dwell(store: Store, filters: GlobalFilters, as_of: date, by: str | None = None) -> pd.DataFrame:
-    """Dwell time per page over the period, optionally per member ``tier``, ``channel`` or
-    event ``device`` (:data:`DWELL_GROUPS`; the column of that name comes first).
+    """Dwell time per page over the period, optionally per member ``tier``, ``channel``,
+    event ``device`` or saved ``segment`` (:data:`DWELL_GROUPS`; the column of that name
+    comes first; per segment, a view counts in each saved segment its member is in, by the
+    segment's name, and members in none are left out).
 
     Columns ``page``, ``views`` (page views naming the page, repeats included), ``members``,
     ``timed_views`` (views with a dwell), ``median_s``, ``p90_s`` (interpolated quantiles),

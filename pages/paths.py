@@ -190,6 +190,8 @@ by = (
     or "none"
 )
 group = None if by == "none" else by
+# tier, channel and device are codes with labels; a segment is shown by its name
+kinds = {group: group} if group in ("tier", "channel", "device") else {}
 dwell = ui.cached_view(ctx, "path_dwell", filters, as_of, by=group)
 if dwell.empty:
     st.info(ctx.t("analytics.empty"))
@@ -197,7 +199,7 @@ if dwell.empty:
 ui.chart(
     ctx,
     charts.dwell_bars(
-        ui.labelled(ctx, dwell, {group: group} if group else {}),
+        ui.labelled(ctx, dwell, kinds),
         {
             "page": ctx.t("col.page"),
             "median_s": ctx.t("col.median_s"),
@@ -209,4 +211,4 @@ ui.chart(
     ),
 )
 st.caption(ctx.t("paths.dwell_note", minutes=paths.DWELL_CAP_S // 60))
-ui.table_behind(ctx, dwell, f"path_dwell_{by}", {group: group} if group else {})
+ui.table_behind(ctx, dwell, f"path_dwell_{by}", kinds)

@@ -155,3 +155,27 @@ def test_dates_without_times_say_why_there_are_no_paths(tmp_path, monkeypatch):
         assert not at.exception
         assert [info.value for info in at.info] == [i18n.t("paths.missing.times", "zh")]
         assert not charts(at)
+
+
+def build_paths_store_with_segment(path):
+    """The session store with a saved segment 高价值: members on ios or android (P1, P2;
+    the app builds its members from this definition on first use)."""
+    store = build_paths_store(path)
+    with store.transaction() as cur:
+        cur.execute(
+            "insert into saved_segments values (901, '高价值', 'admin', [], ['ios', 'android'], "
+            "[], [], [], [], [], now(), now())"
+        )
+        cur.execute("insert into segment_members values (901, 1), (901, 2)")
+    return store
+
+
+def test_dwell_by_segment_shows_segment_names(tmp_path, monkeypatch):
+    with app_store(tmp_path, monkeypatch, build_paths_store_with_segment, "seg.duckdb"):
+        at = open_page("analyst", {**WEEK, "paths_dwell_by": "segment"})
+        assert not at.exception
+        dwell = at.dataframe[-1].value
+        assert set(dwell[i18n.t("col.segment", "zh")]) == {"高价值"}
+        # tests/test_paths.py: P3's list view is in no segment, so list has P1's two views
+        rows = dwell.set_index(i18n.t("col.page", "zh"))
+        assert rows.loc["list", i18n.t("col.views", "zh")] == 2

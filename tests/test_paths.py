@@ -456,3 +456,37 @@ def test_path_changes_report(store, capsys):
     first = written.iloc[0]
     assert (first.from_step, first.to_step) == ("product", "add_to_cart")
     assert first.share_change == pytest.approx(-5 / 6)
+
+
+def test_dwell_by_saved_segment(store):
+    """Segments 高价值 {P1, P2} and 安卓 {P2}; P3 is in none, so its list view (45 s) is
+    left out. 高价值 list: P1's [30, 60] → median 45, 2 views; 安卓 product: P2's 3 views,
+    2 timed [600, 300] → median 450; 安卓 home: [600, 1800] → median 1,200."""
+    with store.transaction() as cur:
+        for segment_id, name, keys in ((901, "高价值", (1, 2)), (902, "安卓", (2,))):
+            cur.execute(
+                "insert into saved_segments values ($id, $name, 'admin', [], [], [], [], [], "
+                "[], [], now(), now())",
+                {"id": segment_id, "name": name},
+            )
+            for key in keys:
+                cur.execute(
+                    "insert into segment_members values ($id, $k)", {"id": segment_id, "k": key}
+                )
+    try:
+        frame = paths.dwell(store, WEEK, AS_OF, by="segment")
+        assert list(frame.columns) == ["segment", *paths.DWELL_COLUMNS]
+        rows = frame.set_index(["segment", "page"])
+        assert rows.loc[("高价值", "list"), ["views", "median_s"]].tolist() == [2, 45]
+        assert rows.loc[("高价值", "home"), "views"] == 5
+        assert rows.loc[("安卓", "product"), ["views", "timed_views", "median_s"]].tolist() == [
+            3,
+            2,
+            450,
+        ]
+        assert rows.loc[("安卓", "home"), "median_s"] == 1200
+        assert set(frame["segment"]) == {"高价值", "安卓"}
+    finally:
+        with store.transaction() as cur:
+            cur.execute("delete from segment_members where segment_id in (901, 902)")
+            cur.execute("delete from saved_segments where segment_id in (901, 902)")

@@ -1,20 +1,29 @@
 -- Dwell time per page (页面停留时长; read from `path_steps`, sql/metrics/path_steps.sql, where
--- dwell_s is defined), optionally per $group ('none', 'tier', 'channel', 'device'). Every
+-- dwell_s is defined), optionally per $group ('none', 'tier', 'channel', 'device',
+-- 'segment': the saved segments' names). Every
 -- page_view naming a page is a view, repeats included; the quantiles and mean are over the
 -- views that have a dwell (timed_views), the quantiles interpolated (quantile_cont).
 with views as (
     select
         coalesce(case $group
-            when 'tier' then tier
-            when 'channel' then channel
-            when 'device' then device
+            when 'tier' then path_steps.tier
+            when 'channel' then path_steps.channel
+            when 'device' then path_steps.device
+            when 'segment' then saved_segments.name
             else 'all'
         end, '') as grp,
-        step as page,
-        member_key,
-        dwell_s
+        path_steps.step as page,
+        path_steps.member_key,
+        path_steps.dwell_s
     from path_steps
-    where is_page
+    -- per segment: a view counts in every saved segment its member belongs to, and a
+    -- member in none is left out (the join matches nothing for the other groups)
+    left join segment_members
+        on $group = 'segment'
+        and segment_members.member_key = path_steps.member_key
+    left join saved_segments on saved_segments.segment_id = segment_members.segment_id
+    where path_steps.is_page
+      and ($group <> 'segment' or saved_segments.name is not null)
 ),
 
 final as (
