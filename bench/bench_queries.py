@@ -74,6 +74,14 @@ def cases(first_day: date, as_of: date) -> list[tuple[str, Callable]]:
         ("purchase_rates", view("purchase_rates", recent)),
         ("top_keywords", view("top_keywords", recent)),
         ("keyword_trend", view("keyword_trend", recent)),
+        # click paths and dwell (core/paths.py): raw events, no rollup yet
+        ("path_transitions", view("path_transitions", recent)),
+        ("path_loops", view("path_loops", recent)),
+        ("path_flows after home, depth 4", view("path_flows", recent, start_step="home")),
+        ("path_flows before checkout", view("path_flows", recent, end_step="checkout")),
+        ("path_changes", view("path_changes", recent, min_transitions=5)),
+        ("path_dwell", view("path_dwell", recent)),
+        ("path_dwell by device", view("path_dwell", recent, by="device")),
     ]
 
 

@@ -262,3 +262,114 @@ def tier_scale_of(frame: pd.DataFrame, name: str = "tier") -> alt.Scale:
     shown ``name``), lowest rank first."""
     tiers = frame.sort_values("rank").drop_duplicates("tier_code")
     return tier_scale(tiers["tier_code"].tolist(), tiers[name].tolist())
+
+
+# -- click paths (core/paths.py) -------------------------------------------------------------
+
+
+def transition_heatmap(matrix: pd.DataFrame, titles: dict[str, str], order: Sequence[str]):
+    """The transition matrix (``core.paths.transition_matrix`` with labelled ``from_step``
+    and ``to_step``): one row per step, one column per next step, coloured and written by
+    the share of the row's exits. ``titles``: ``from``, ``to``, ``share``, ``transitions``;
+    ``order``: the steps in the order rows and columns take (busiest first)."""
+    base = alt.Chart(matrix).encode(
+        x=alt.X("to_step:N", title=titles["to"], sort=list(order), axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("from_step:N", title=titles["from"], sort=list(order)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "share:Q",
+            title=titles["share"],
+            scale=alt.Scale(scheme="blues", domain=[0, 1]),
+            legend=rate_legend(),
+        ),
+        tooltip=[
+            alt.Tooltip("from_step:N", title=titles["from"]),
+            alt.Tooltip("to_step:N", title=titles["to"]),
+            alt.Tooltip("transitions:Q", title=titles["transitions"], format=","),
+            alt.Tooltip("share:Q", title=titles["share"], format=RATE_FORMAT),
+        ],
+    )
+    # no "0%" written on the cells of rare transitions (the tooltip has them)
+    text = (
+        base.transform_filter(alt.datum.share >= 0.005)
+        .mark_text(fontSize=11)
+        .encode(
+            text=alt.Text("share:Q", format=RATE_AXIS_FORMAT),
+            color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("#333333")),
+        )
+    )
+    return (cells + text).properties(height=max(160, 34 * matrix["from_step"].nunique()))
+
+
+def sankey(layout, titles: dict[str, str], height: int = 420):
+    """A Sankey from ``core.paths.sankey_layout`` (labelled steps): node bars per depth,
+    ribbons between them as wide as their sessions, coloured by their source step, and the
+    step names beside the nodes. Vega-Lite has no Sankey mark, so this layers an area per
+    ribbon, a rect per node and a text per label. ``titles``: ``from``, ``to``, ``step``,
+    ``sessions``."""
+    y_scale = alt.Scale(reverse=True, nice=False, zero=False)
+    x_scale = alt.Scale(nice=False, domain=[-0.1, float(layout.nodes["column"].max()) + 0.9])
+    ribbons = (
+        alt.Chart(layout.ribbons)
+        .mark_area(opacity=0.35, interpolate="monotone")
+        .encode(
+            x=alt.X("x:Q", axis=None, scale=x_scale),
+            y=alt.Y("y0:Q", axis=None, scale=y_scale),
+            y2="y1:Q",
+            detail="link:N",
+            color=alt.Color("from_step:N", legend=None),
+            tooltip=[
+                alt.Tooltip("from_step:N", title=titles["from"]),
+                alt.Tooltip("to_step:N", title=titles["to"]),
+                alt.Tooltip("sessions:Q", title=titles["sessions"], format=","),
+            ],
+        )
+    )
+    nodes = alt.Chart(layout.nodes).encode(
+        tooltip=[
+            alt.Tooltip("step:N", title=titles["step"]),
+            alt.Tooltip("sessions:Q", title=titles["sessions"], format=","),
+        ]
+    )
+    bars = nodes.mark_rect(color="#4c4c4c").encode(
+        x=alt.X("x0:Q", scale=x_scale), x2="x1:Q", y=alt.Y("y0:Q", scale=y_scale), y2="y1:Q"
+    )
+    names = (
+        nodes.transform_calculate(middle="(datum.y0 + datum.y1) / 2")
+        .mark_text(align="left", dx=4, fontSize=11)
+        .encode(
+            x=alt.X("x1:Q", scale=x_scale),
+            y=alt.Y("middle:Q", scale=y_scale),
+            text="step:N",
+        )
+    )
+    return (ribbons + bars + names).properties(height=height)
+
+
+DWELL_PAGES_SHOWN = 15
+
+
+def dwell_bars(dwell: pd.DataFrame, titles: dict[str, str], group: str | None = None):
+    """Median dwell per page as bars with the 90th percentile as a tick, the most viewed
+    pages first (``core.paths.dwell``, labelled); per group side by side when ``group``.
+    ``titles``: ``page``, ``median_s``, ``p90_s``, ``views``, ``group``."""
+    pages = (
+        dwell.groupby("page")["views"].sum().sort_values(ascending=False).index[:DWELL_PAGES_SHOWN]
+    )
+    shown = dwell[dwell["page"].isin(pages)]
+    tooltip = [
+        alt.Tooltip("page:N", title=titles["page"]),
+        alt.Tooltip("median_s:Q", title=titles["median_s"], format=",.0f"),
+        alt.Tooltip("p90_s:Q", title=titles["p90_s"], format=",.0f"),
+        alt.Tooltip("views:Q", title=titles["views"], format=","),
+    ]
+    encoding = {"y": alt.Y("page:N", title=titles["page"], sort=list(pages))}
+    if group:
+        tooltip.insert(0, alt.Tooltip(f"{group}:N", title=titles["group"]))
+        encoding["color"] = alt.Color(f"{group}:N", title=titles["group"])
+        encoding["yOffset"] = f"{group}:N"
+    base = alt.Chart(shown).encode(tooltip=tooltip, **encoding)
+    bars = base.mark_bar().encode(x=alt.X("median_s:Q", title=titles["median_s"]))
+    ticks = base.mark_tick(color="#333333", thickness=2).encode(x="p90_s:Q")
+    return bars + ticks

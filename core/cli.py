@@ -206,6 +206,37 @@ def _report_as_of(args: argparse.Namespace, store) -> date:
     return as_of
 
 
+def _path_options(args: argparse.Namespace, takes: tuple[str, ...]) -> dict:
+    """The transitions, paths and dwell options (core/paths.py), refused on other reports,
+    and ``--by``, which is the cohort basis for retention and the group for dwell."""
+    from core import paths
+
+    if args.by in paths.DWELL_GROUPS and "group" not in takes:
+        raise ReportUsageError(f"--by {args.by} applies to the dwell report only")
+    if args.by is not None and args.by not in paths.DWELL_GROUPS and "group" in takes:
+        raise ReportUsageError(
+            f"--by for the dwell report is one of {', '.join(paths.DWELL_GROUPS)}"
+        )
+    if args.keep_repeats and "keep_repeats" not in takes:
+        raise ReportUsageError("--keep-repeats applies to the transitions and path-changes reports")
+    given = args.start_step is not None or args.end_step is not None
+    sized = (args.depth, args.top) != (paths.DEFAULT_DEPTH, paths.DEFAULT_TOP)
+    if (given or sized) and "start_step" not in takes:
+        raise ReportUsageError("--start-step, --end-step, --depth and --top apply to paths only")
+    if "start_step" in takes and not given:
+        raise ReportUsageError("the paths report needs --start-step STEP or --end-step STEP")
+    if "group" in takes:
+        return {"group": args.by}
+    return {
+        "by": args.by or "signup",
+        "keep_repeats": args.keep_repeats,
+        "start_step": args.start_step,
+        "end_step": args.end_step,
+        "depth": args.depth,
+        "top": args.top,
+    }
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from core import reports, settings
 
@@ -221,10 +252,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise ReportUsageError("--all applies to the churn-risk report only")
     options = reports.ReportOptions(
         cohort=args.cohort,
-        by=args.by,
         mode=args.mode,
         max_period=args.max_period,
         every_member=args.every_member,
+        **_path_options(args, reports.REPORTS[args.name].options),
     )
     frame = reports.run_report(store, args.name, filters, as_of, options)
     currency = settings.get(store, "currency")
@@ -427,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_db(ref)
     ref.set_defaults(func=cmd_refresh)
 
-    from core import metrics, reports
+    from core import metrics, paths, reports
 
     rep = sub.add_parser("report", help="an operations report (运营报表) as csv, json or xlsx")
     rep.add_argument(
@@ -451,7 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare",
         choices=COMPARISONS,
         default=COMPARISONS[0],
-        help="what the kpis report's previous figures are: the previous period or last year",
+        help="what the kpis and path-changes reports compare with: the previous period or "
+        "last year",
     )
     rep.add_argument(
         "--cohort",
@@ -461,9 +493,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--by",
-        choices=metrics.COHORT_BY,
-        default="signup",
-        help="cohort by signup day or first active day",
+        choices=(*metrics.COHORT_BY, *paths.DWELL_GROUPS),
+        default=None,
+        help="retention: cohort by signup day (default) or first active day; "
+        "dwell: per member tier, channel, event device or saved segment",
     )
     rep.add_argument(
         "--mode",
@@ -490,6 +523,40 @@ def build_parser() -> argparse.ArgumentParser:
         dest="every_member",
         action="store_true",
         help="churn-risk: every scored member (churned and cancelled too), not only active ones",
+    )
+    rep.add_argument(
+        "--keep-repeats",
+        dest="keep_repeats",
+        action="store_true",
+        help="transitions, path-changes: keep consecutive repeats of a step (default: one)",
+    )
+    rep.add_argument(
+        "--start-step",
+        dest="start_step",
+        metavar="STEP",
+        help="paths: the paths after the first occurrence of STEP (a page or an event type)",
+    )
+    rep.add_argument(
+        "--end-step",
+        dest="end_step",
+        metavar="STEP",
+        help="paths: the paths before the first occurrence of STEP",
+    )
+    rep.add_argument(
+        "--depth",
+        type=int,
+        default=paths.DEFAULT_DEPTH,
+        metavar="N",
+        help=f"paths: steps after (before) it, 1 … {paths.MAX_DEPTH} "
+        f"(default {paths.DEFAULT_DEPTH})",
+    )
+    rep.add_argument(
+        "--top",
+        type=int,
+        default=paths.DEFAULT_TOP,
+        metavar="K",
+        help=f"paths: steps kept per depth, the rest folded into (other) "
+        f"(default {paths.DEFAULT_TOP})",
     )
     rep.add_argument("--format", choices=reports.FORMATS, default="csv")
     rep.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")

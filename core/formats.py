@@ -220,6 +220,10 @@ COUNT_COLUMNS: frozenset[str] = frozenset(
         "d1_eligible", "d7_eligible", "d30_eligible",
     }
 )  # fmt: skip
+# click paths (core/paths.py)
+COUNT_COLUMNS = COUNT_COLUMNS | {
+    "transitions", "sessions", "loops", "views", "timed_views", "previous_transitions",
+}  # fmt: skip
 RATE_COLUMNS: frozenset[str] = frozenset(
     {
         "rate", "share", "d1", "d7", "d30", "roi", "stickiness", "drop_off", "drop_share",

@@ -43,6 +43,7 @@ KINDS: tuple[str, ...] = (
     "table",
     "access_event",
     "audit_outcome",
+    "step",  # a path step's event type or pseudo-step (core/paths.py); pages stay as named
 )
 EDITABLE_KINDS: tuple[str, ...] = ("channel", "region")
 """Kinds whose labels are data an admin may set in the app."""

@@ -41,6 +41,7 @@ from typing import Literal
 
 import pandas as pd
 
+from core import paths
 from core.filters import GlobalFilters, Period
 from core.samples import SMALL_SAMPLE
 from core.store import Store
@@ -1103,3 +1104,6 @@ ANALYTICS_VIEWS: dict[str, object] = {
     "top_keywords": top_keywords,
     "keyword_trend": keyword_trend,
 }
+
+# click paths and dwell time (core/paths.py), read by pages/paths.py through core.ui.cached_view
+ANALYTICS_VIEWS.update(paths.VIEWS)

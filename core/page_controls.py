@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core import metrics
+from core import metrics, paths
 from core.filters import Notice, _shown
 
 WINDOWS: tuple[str, ...] = ("year", "period")
@@ -79,6 +79,22 @@ CONTROLS: dict[str, Control] = {
     "churn_km_segment": Control((), ""),
     "demo_category": Control((), ""),
 }
+
+# the Paths page (pages/paths.py; core/paths.py)
+CONTROLS.update(
+    {
+        "paths_repeats": Control(("collapse", "keep"), "collapse"),
+        "paths_direction": Control(paths.PATH_DIRECTIONS, "after"),
+        "paths_step": Control((), ""),  # the steps of the data: Control.from_values
+        "paths_depth": Control(
+            tuple(str(n) for n in range(1, paths.MAX_DEPTH + 1)), str(paths.DEFAULT_DEPTH)
+        ),
+        "paths_top": Control(
+            tuple(str(n) for n in range(1, paths.MAX_TOP + 1)), str(paths.DEFAULT_TOP)
+        ),
+        "paths_dwell_by": Control(("none", *paths.DWELL_GROUPS), "none"),
+    }
+)
 
 
 def link_value(param: str, value: object, control: Control | None = None) -> str | None:

@@ -198,6 +198,14 @@ PAGES: tuple[PageSpec, ...] = (
         requires=Capability.VIEW_DASHBOARDS,
     ),
     PageSpec(
+        key="paths",
+        file="pages/paths.py",
+        title="page.paths",
+        section="section.dashboards",
+        icon=":material/route:",
+        requires=Capability.VIEW_DASHBOARDS,
+    ),
+    PageSpec(
         key="hours",
         file="pages/hours.py",
         title="page.hours",

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from core import exports, metrics
+from core import exports, metrics, paths
 from core.currency import money_headers
 from core.filters import GlobalFilters
 from core.store import Store
@@ -35,6 +35,13 @@ class ReportOptions:
     mode: str = "on"
     max_period: int | None = None  # retention: last period N; ltv: last month (default 12)
     every_member: bool = False  # churn-risk: every scored member, not only the active ones
+    # transitions, paths and dwell (core/paths.py)
+    keep_repeats: bool = False  # transitions: consecutive repeats of a step kept
+    start_step: str | None = None  # paths: after the first occurrence of this step
+    end_step: str | None = None  # paths: before the first occurrence of this step
+    depth: int = paths.DEFAULT_DEPTH  # paths: steps after (before) it
+    top: int = paths.DEFAULT_TOP  # paths: steps kept per depth, the rest "(other)"
+    group: str | None = None  # dwell: tier, channel or device
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ class Report:
     options: tuple[str, ...] = ()
     counts: tuple[str, ...] = ()  # whole-number columns, written without a decimal point
     when_present: tuple[str, ...] = ()  # columns written only when the table has them
+    leading: tuple[str, ...] = ()  # like when_present, but written first (a group column)
 
 
 def _kpis(store: Store, filters: GlobalFilters, as_of: date, _: ReportOptions) -> pd.DataFrame:
@@ -127,6 +135,30 @@ def _demographics(store, filters, as_of, _):
 
 def _keywords(store, filters, as_of, _):
     return metrics.top_keywords(store, filters, as_of)
+
+
+def _transitions(store, filters, as_of, options):
+    return paths.transitions(store, filters, as_of, keep_repeats=options.keep_repeats)
+
+
+def _paths(store, filters, as_of, options):
+    return paths.paths(
+        store,
+        filters,
+        as_of,
+        start_step=options.start_step,
+        end_step=options.end_step,
+        depth=options.depth,
+        top=options.top,
+    )
+
+
+def _path_changes(store, filters, as_of, options):
+    return paths.transition_changes(store, filters, as_of, keep_repeats=options.keep_repeats)
+
+
+def _dwell(store, filters, as_of, options):
+    return paths.dwell(store, filters, as_of, by=options.group)
 
 
 def _churn_risk(store, filters, as_of, options):
@@ -259,6 +291,39 @@ REPORTS: dict[str, Report] = {
             counts=("previous_searches",),
         ),
         Report(
+            "transitions",
+            "every consecutive pair of steps within a session, with the session end (exit)",
+            paths.TRANSITION_COLUMNS,
+            _transitions,
+            ("keep_repeats",),
+            counts=("transitions", "sessions"),
+        ),
+        Report(
+            "paths",
+            "Sankey links of the paths after (before) the first occurrence of a step",
+            paths.FLOW_COLUMNS,
+            _paths,
+            ("start_step", "end_step", "depth", "top"),
+            counts=("depth", "sessions"),
+        ),
+        Report(
+            "path-changes",
+            "each transition's share of its step's exits against the comparison period",
+            paths.CHANGE_COLUMNS,
+            _path_changes,
+            ("keep_repeats",),
+            counts=("transitions", "previous_transitions"),
+        ),
+        Report(
+            "dwell",
+            "dwell time per page: views, members, median, p90 and mean seconds",
+            paths.DWELL_COLUMNS,
+            _dwell,
+            ("group",),
+            counts=("views", "members", "timed_views"),
+            leading=paths.DWELL_GROUPS,
+        ),
+        Report(
             "churn-risk",
             "active members (--all: every member) by value at risk: probability of no "
             "activity within the churn window, 12-month LTV, action",
@@ -311,7 +376,8 @@ def run_report(
         raise metrics.MetricOptionError(f"unknown report {name!r}; one of: {', '.join(REPORTS)}")
     frame = report.build(store, filters, as_of, options or ReportOptions())
     extra = [column for column in report.when_present if column in frame.columns]
-    frame = frame[list(report.columns) + extra].reset_index(drop=True)
+    lead = [column for column in report.leading if column in frame.columns]
+    frame = frame[lead + list(report.columns) + extra].reset_index(drop=True)
     for column in report.counts:
         frame[column] = frame[column].round().astype("Int64")
     return frame

@@ -86,6 +86,7 @@ ANALYTICS = [
     "ltv",
     "channels",
     "funnel",
+    "paths",
     "hours",
     "tiers",
     "demographics",
