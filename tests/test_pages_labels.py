@@ -95,6 +95,7 @@ GROUPS: dict[str, tuple] = {
             "retention",
             "ltv",
             "funnel",
+            "paths",
             "hours",
         ],
         PERIOD,
