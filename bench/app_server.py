@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.config import PROJECT_ROOT
@@ -40,26 +41,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str  # http://127.0.0.1:PORT
+    pid: int
+
+
 @contextlib.contextmanager
-def serve(store_path: Path, log_path: Path, env: dict | None = None) -> Iterator[str]:
-    """Start the app on ``store_path``, wait for its health check, yield its base URL and
-    stop it afterwards. The server's output goes to ``log_path``."""
+def serve(
+    store_path: Path, log_path: Path, env: dict | None = None, app_dir: Path = PROJECT_ROOT
+) -> Iterator[Server]:
+    """Start the app of ``app_dir`` (default: this checkout) on ``store_path``, wait for its
+    health check, yield it and stop it afterwards. The server's output goes to ``log_path``."""
     port = free_port()
     environment = {**os.environ, "MEMBERLENS_DB": str(store_path), **(env or {})}
     environment.pop("MEMBERLENS_COOKIE_KEY", None)  # demo store: generated local key
     command = [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+        sys.executable, "-m", "streamlit", "run", str(app_dir / "app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
+            command, cwd=app_dir, env=environment, stdout=log, stderr=subprocess.STDOUT
         )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(base, process, log_path)
-            yield base
+            yield Server(base, process.pid)
         finally:
             process.terminate()
             try:

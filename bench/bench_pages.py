@@ -31,30 +31,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.app_server import CHROMIUM, launch, serve
 from core import permissions
 from core.config import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_S = 60.0
 CLICK_TAKES_S = 10.0  # no run this long after a click: the click was lost, click again
 QUIET_S = 0.6  # no new run within this long after a run ended: the page is finished
@@ -138,54 +125,6 @@ STATE_JS = """
   main: (document.querySelector('[data-testid="stMainBlockContainer"]')?.innerText || '').length,
 })
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(
-    db: Path, log_path: Path, app_dir: Path = PROJECT_ROOT
-) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "MEMBERLENS_DB": str(db)}
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(app_dir / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=app_dir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process, base
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise SystemExit(f"server did not start:\n{log_path.read_text()}")
-        time.sleep(0.2)
 
 
 def now_ms(page) -> float:
@@ -359,12 +298,12 @@ def main(argv: list[str] | None = None) -> int:
 
     log_path = Path(tempfile.mkdtemp(prefix="bench_pages_")) / "server.log"
     started = time.monotonic()
-    server, BASE = start_server(args.db.resolve(), log_path, args.app_dir.resolve())
-    print(f"server up in {time.monotonic() - started:.1f} s ({BASE}, log {log_path})")
-    pid = server.pid
-    try:
+    with serve(args.db.resolve(), log_path, app_dir=args.app_dir.resolve()) as server:
+        BASE = server.base
+        print(f"server up in {time.monotonic() - started:.1f} s ({BASE}, log {log_path})")
+        pid = server.pid
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = launch(playwright)
             forms: list[Step] = []
             sign_ins: list[Step] = []
             for _ in range(max(1, args.sign_ins) + 1):
@@ -390,12 +329,6 @@ def main(argv: list[str] | None = None) -> int:
                     warm[key].append(timed_visit(page, key, pid))
             context.close()
             browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     def median(steps: list[Step], field: str) -> str:
         return f"{statistics.median(getattr(step, field) for step in steps):.2f}"

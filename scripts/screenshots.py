@@ -55,13 +55,13 @@ def main(argv: list[str] | None = None) -> int:
             close_store(store_path)
         auth.set_language(open_store(store_path), "admin", args.lang)
         close_store(store_path)  # the server process takes the file lock
-        with serve(store_path, Path(tmp) / "server.log") as base, sync_playwright() as pw:
+        with serve(store_path, Path(tmp) / "server.log") as server, sync_playwright() as pw:
             browser = launch(pw)
             context = browser.new_context(
                 viewport=VIEWPORT, locale="zh-CN" if args.lang == "zh" else "en-US"
             )
             page = context.new_page()
-            page.goto(base)
+            page.goto(server.base)
             wait_until_idle(page)
             sign_in(page, args.lang, "admin", auth.DEMO_ACCOUNTS["admin"][1])
             for number, spec in enumerate(permissions.menu("admin"), start=1):

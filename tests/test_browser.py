@@ -8,40 +8,19 @@ there a missing browser is a failure, not a skip.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from bench.app_server import CHROMIUM, ServerError, launch, serve, wait_until_idle
 from core.config import PROJECT_ROOT
 from core.demo import build_demo_store
 from core.store import close_store
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 TIMEOUT_MS = 60_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,51 +37,11 @@ def server(tmp_path_factory):
         "select region from members group by region order by count(*) desc, region limit 1"
     )
     close_store(store_path)  # the server process takes the file lock
-    port = _free_port()
-    env = {**os.environ, "MEMBERLENS_DB": str(store_path)}
-    env.pop("MEMBERLENS_COOKIE_KEY", None)  # demo store: generated local key
-    log = (tmp / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(PROJECT_ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"server did not start:\n{(tmp / 'server.log').read_text()}")
-        time.sleep(0.3)
-    yield base, region
-    process.terminate()
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        with serve(store_path, tmp / "server.log") as running:
+            yield running.base, region
+    except ServerError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +49,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        instance = launch(playwright)
         yield instance
         instance.close()
 
@@ -130,21 +69,6 @@ def wait_for_one(locator, settle_s: float = 1.0) -> None:
             since = None
         time.sleep(0.1)
     raise AssertionError(f"{locator} never settled on exactly one element")
-
-
-def wait_until_idle(page, settle_s: float = 1.0) -> None:
-    """Wait until the script has stopped running (no running-status widget) for ``settle_s``."""
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    since = None
-    while time.monotonic() < deadline:
-        if page.get_by_test_id("stStatusWidget").count() == 0:
-            since = since or time.monotonic()
-            if time.monotonic() - since >= settle_s:
-                return
-        else:
-            since = None
-        time.sleep(0.1)
-    raise AssertionError("the page kept running")
 
 
 def sign_in(page, username: str, password: str) -> None:
@@ -224,7 +148,7 @@ def test_click_a_channel_bar_opens_its_member_list(server, browser):
     chart = page.get_by_test_id("stVegaLiteChart").first  # D30 by channel
     bars = chart.locator('[aria-roledescription="bar"]')
     wait_for_one(chart.locator("svg").first)
-    wait_until_idle(page)
+    wait_until_idle(page, settle_s=1.0)
     assert bars.count() >= 2
     bar = bars.nth(1)  # not simply the first mark drawn
     described = dict(
@@ -238,7 +162,7 @@ def test_click_a_channel_bar_opens_its_member_list(server, browser):
             page.wait_for_url("**/member_list?*drill=channel*", timeout=15_000)
             break
         except PlaywrightTimeout:
-            wait_until_idle(page)
+            wait_until_idle(page, settle_s=1.0)
     else:
         raise AssertionError(f"the click on {channel} did not open the member list")
     assert "&value=" in page.url and "from=" in page.url and "to=" in page.url
