@@ -490,3 +490,18 @@ def test_dwell_by_saved_segment(store):
         with store.transaction() as cur:
             cur.execute("delete from segment_members where segment_id in (901, 902)")
             cur.execute("delete from saved_segments where segment_id in (901, 902)")
+
+
+def test_the_as_of_date_moves_the_dwell_report(store):
+    """The as-of date sets the default period (the 30 days ending it): as of 05-31 only
+    member 1's "s0" (05-30: home 60 s → product 60 s → add_to_cart) and member 3's lone
+    05-20 home (the last event of its session: a view without a dwell) are in it; as of
+    06-04, every June session and "s0" (the 30 days reach back to 05-06)."""
+    may = paths.dwell(store, GlobalFilters(), date(2026, 5, 31)).set_index("page")
+    assert may.index.tolist() == ["home", "product"]
+    assert may.loc["home", ["views", "members", "timed_views"]].tolist() == [2, 2, 1]
+    assert may.loc["home", "median_s"] == pytest.approx(60)
+    assert may.loc["product", ["views", "timed_views", "median_s"]].tolist() == [1, 1, 60]
+    june = paths.dwell(store, GlobalFilters(), AS_OF).set_index("page")
+    assert june.loc["home", "views"] == 2 + 5
+    assert june.loc["list", "views"] == 3
