@@ -58,7 +58,11 @@ ui.chart(
         x=x,
         y=alt.Y("survival:Q", title=ctx.t("chart.survival"), scale=alt.Scale(domain=[0, 1])),
         color=color,
-        tooltip=["group:N", "days:Q", alt.Tooltip("survival:Q", format=".1%")],
+        tooltip=[
+            alt.Tooltip("group:N", title=ctx.t("chart.group")),
+            alt.Tooltip("days:Q", title=ui.header(ctx, "days")),
+            alt.Tooltip("survival:Q", title=ctx.t("chart.survival"), format=".1%"),
+        ],
     ),
     width="stretch",
 )
@@ -106,7 +110,12 @@ if ratios.empty:
 else:
     ratios = ui.labelled(ctx, ratios, {"covariate": "covariate"})
     base = alt.Chart(ratios).encode(
-        y=alt.Y("covariate:N", title=ctx.t("chart.covariate"), sort="-x"),
+        y=alt.Y(
+            "covariate:N",
+            title=ctx.t("chart.covariate"),
+            sort="-x",
+            axis=alt.Axis(labelLimit=320),  # a driver's whole name
+        ),
     )
     ui.chart(
         ctx,
@@ -117,11 +126,11 @@ else:
         + base.mark_point(filled=True).encode(
             x="hazard_ratio:Q",
             tooltip=[
-                "covariate:N",
-                alt.Tooltip("hazard_ratio:Q", format=".3f"),
-                alt.Tooltip("lower:Q", format=".3f"),
-                alt.Tooltip("upper:Q", format=".3f"),
-                alt.Tooltip("p:Q", format=".2g"),
+                alt.Tooltip("covariate:N", title=ctx.t("chart.covariate")),
+                alt.Tooltip("hazard_ratio:Q", title=ctx.t("chart.hazard_ratio"), format=".3f"),
+                alt.Tooltip("lower:Q", title=ui.header(ctx, "lower"), format=".3f"),
+                alt.Tooltip("upper:Q", title=ui.header(ctx, "upper"), format=".3f"),
+                alt.Tooltip("p:Q", title=ui.header(ctx, "p"), format=".2g"),
             ],
         )
         + alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(1)),

@@ -76,6 +76,8 @@ if split != "none":
     encoding["yOffset"] = "group:N"
 bars = alt.Chart(steps).mark_bar().encode(**encoding)
 figure = charts.bar_labels(bars, "bar_label")
+if split == "none":  # the split sets its own band height (charts.bar_labels)
+    figure = figure.properties(height=60 + 48 * len(order))
 if unit == "member" and split == "none":  # a step's bar opens who dropped off after it
     ui.drill_chart(
         ctx,

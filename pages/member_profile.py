@@ -91,11 +91,10 @@ if not member.timeline.empty:
             y=alt.Y("activity:Q", title=ctx.t("chart.activity")),
             tooltip=[
                 charts.date_tooltip("day:T", ctx.t("chart.day"), ctx.lang),
-                "events:Q",
-                "page_views:Q",
-                "add_to_carts:Q",
-                "orders_paid:Q",
-                "orders:Q",
+                *(
+                    alt.Tooltip(f"{name}:Q", title=ui.header(ctx, name))
+                    for name in ("events", "page_views", "add_to_carts", "orders_paid", "orders")
+                ),
             ],
         ),  # fmt: skip
         width="stretch",

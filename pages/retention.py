@@ -112,7 +112,7 @@ ui.drill_chart(
     ctx,
     (heatmap + labels)
     .transform_filter("isValid(datum.rate)")
-    .properties(height=max(160, 24 * len(order))),
+    .properties(height=80 + 30 * len(order)),  # the whole chart, axes included
     key="drill_retention_matrix",
     fields=["cohort_label"],
     target=lambda point: (

@@ -48,9 +48,9 @@ with tab_tags:
             y=alt.Y("members:Q", title=ctx.t("chart.members")),
             color=alt.Color("tag_name:N", title=ctx.t("segments.tag")),
             tooltip=[
-                "tag_name:N",
+                alt.Tooltip("tag_name:N", title=ctx.t("segments.tag")),
                 charts.date_tooltip("day:T", ctx.t("chart.day"), ctx.lang),
-                "members:Q",
+                alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
             ],
         ),
         key="drill_tag_sizes",
@@ -236,7 +236,12 @@ with tab_segments:
                 sort=mix["tier"].unique().tolist(),
                 scale=charts.tier_scale_of(mix),
             ),
-            tooltip=["group:N", "tier:N", "members:Q", alt.Tooltip("share:Q", format=".1%")],
+            tooltip=[
+                alt.Tooltip("group:N", title=ctx.t("chart.group")),
+                alt.Tooltip("tier:N", title=ctx.t("chart.tier")),
+                alt.Tooltip("members:Q", title=ctx.t("chart.members"), format=","),
+                alt.Tooltip("share:Q", title=ui.header(ctx, "share"), format=".1%"),
+            ],
         ),
         width="stretch",
     )

@@ -214,6 +214,33 @@ def _chart_titles(spec: object) -> Iterator[str]:
             yield from _chart_titles(item)
 
 
+def _untitled_tooltips(spec: object) -> Iterator[str]:
+    """The fields of tooltip entries without a title: Vega-Lite shows the column's name."""
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "tooltip":
+                entries = value if isinstance(value, list) else [value]
+                for entry in entries:
+                    if isinstance(entry, dict) and "field" in entry and "title" not in entry:
+                        yield str(entry["field"])
+            else:
+                yield from _untitled_tooltips(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            yield from _untitled_tooltips(item)
+
+
+def untitled_tooltips(at: AppTest) -> list[str]:
+    found = []
+    for node in _walk(at._tree):
+        spec = getattr(getattr(node, "proto", None), "spec", None)
+        if isinstance(spec, str) and spec.startswith("{"):
+            found += [
+                f"tooltip without a title: {f!r}" for f in _untitled_tooltips(json.loads(spec))
+            ]
+    return found
+
+
 TEXT_FIELDS = ("label", "body", "help", "placeholder", "caption", "value", "delta")
 
 
@@ -278,7 +305,7 @@ def formats_missing(table) -> list[str]:
 
 
 def problems(at: AppTest, lang: str = "en") -> list[str]:
-    found = []
+    found = untitled_tooltips(at)
     for table in at.dataframe:
         found += formats_missing(table)
         for header in headers(table):
