@@ -37,6 +37,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit_authenticator.controllers import CookieController
 
 from core import (
+    audit,
     auth,
     charts,
     data_shape,
@@ -1349,6 +1350,24 @@ def header(ctx: PageContext, column: str) -> str:
         return ctx.money_headers([column]).get(column, column)
     text = ctx.t(key)
     return ctx.money_label(text) if ctx.money_headers([column]) else text
+
+
+def log_table(ctx: PageContext, frame: pd.DataFrame, zone: str) -> pd.DataFrame:
+    """A log (audit rows, sign-ins) with its ``logged_at`` (stored in UTC) shown in the
+    business time zone ``zone``, which the time column's header names; headers translated.
+    Returns the table as shown (a download of it is what the person saw)."""
+    time_header = ctx.t("audit.time", zone=zone)
+    shown = headed(
+        ctx, frame.assign(logged_at=audit.in_time_zone(frame["logged_at"], zone))
+    ).rename(columns={header(ctx, "logged_at"): time_header})
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        placeholder="",
+        column_config={time_header: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
+    )
+    return shown
 
 
 def headed(ctx: PageContext, frame: pd.DataFrame) -> pd.DataFrame:

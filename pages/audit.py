@@ -49,7 +49,6 @@ if rows is None:
 st.caption(ctx.t("audit.rows", n=ctx.int(len(rows)), limit=ctx.int(LIMIT)))
 shown = rows.rename(columns={"action": "audit_action"})
 shown = ui.labelled(ctx, shown, {"audit_action": "audit_action", "role": "role"})
-shown["logged_at"] = audit.in_time_zone(shown["logged_at"], zone)
 for column in ("before_json", "after_json"):
     shown[column] = [labels.audit_values(value, ctx.lang, ctx.store) for value in shown[column]]
 # a request's summary is stored in English for the log; show it in the page's language
@@ -59,20 +58,7 @@ for index in shown.index[rows["action"] == "approval.request"]:
     if request is not None:
         after = {"kind": request.kind, "summary": ui.approval_summary(ctx, request)}
         shown.at[index, "after_json"] = labels.audit_values(json.dumps(after), ctx.lang, ctx.store)
-shown = ui.headed(ctx, shown).rename(
-    columns={ui.header(ctx, "logged_at"): ctx.t("audit.time", zone=zone)}
-)
-st.dataframe(
-    shown,
-    hide_index=True,
-    width="stretch",
-    placeholder="",
-    column_config={
-        ctx.t("audit.time", zone=zone): st.column_config.DatetimeColumn(
-            format="YYYY-MM-DD HH:mm:ss"
-        )
-    },
-)
+shown = ui.log_table(ctx, shown, zone)
 
 left, right = st.columns(2)
 if left.button(ctx.t("audit.verify"), key="audit_verify"):

@@ -6,7 +6,7 @@ import zoneinfo
 import pandas as pd
 import streamlit as st
 
-from core import audit, auth, exports, ingest, labels, metrics, settings, ui
+from core import auth, exports, ingest, labels, metrics, settings, ui
 from core import currency as currencies
 from core.permissions import Capability
 
@@ -207,18 +207,4 @@ st.subheader(ctx.t("data.access_log"))
 ACCESS_KINDS = {"role": "role", "event": "access_event", "outcome": "audit_outcome"}
 access = ui.labelled(ctx, auth.recent_access(ctx.store), ACCESS_KINDS)
 zone = ctx.store.business_tz
-access["logged_at"] = audit.in_time_zone(access["logged_at"], zone)
-access = ui.headed(ctx, access).rename(
-    columns={ui.header(ctx, "logged_at"): ctx.t("audit.time", zone=zone)}
-)
-st.dataframe(
-    access,
-    hide_index=True,
-    width="stretch",
-    placeholder="",
-    column_config={
-        ctx.t("audit.time", zone=zone): st.column_config.DatetimeColumn(
-            format="YYYY-MM-DD HH:mm:ss"
-        )
-    },
-)
+ui.log_table(ctx, access, zone)
