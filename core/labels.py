@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -362,6 +363,9 @@ def _audit_value(name: str | None, value: object, lang: str, store) -> str:
             if key in i18n.CATALOGUE:
                 return i18n.t(key, lang)
         return str(value)
+    failures = re.fullmatch(r"failures=(\d+)", str(value)) if name == "detail" else None
+    if failures:  # a counted sign-in attempt (core.auth)
+        return i18n.t("label.audit_detail.failures", lang, n=int(failures.group(1)))
     if name == "detail" and str(value) in {"viewer", "analyst", "support", "operator", "admin"}:
         kind = "role"  # an account's role when it was created
     if kind is not None:

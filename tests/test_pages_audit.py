@@ -52,6 +52,13 @@ def test_audit_values_are_labels():
     assert labels.audit_values('{"needs": "edit_members"}', "zh") == "需要：编辑会员"
     assert labels.audit_values('{"kind": "member_erase"}', "zh") == "类别：删除会员个人信息"
     assert labels.audit_values('{"kind": "channel"}', "zh") == "类别：渠道"
+    # the counted sign-in attempt (core.auth): its outcome and failure count in words
+    attempt = '{"outcome": "attempt", "detail": "failures=3"}'
+    assert (
+        labels.audit_values(attempt, "zh")
+        == "结果：尝试；详情：连续失败计数 3（含本次，登录成功后清零）"
+    )
+    assert labels.label("audit_action", "access.login_attempt", "zh") == "登录尝试（先计数后校验）"
 
 
 def test_the_audit_page_shows_labels_and_business_time(store):
