@@ -17,7 +17,8 @@ st.title(ctx.t("data.title"))
 status = metrics.store_status(ctx.store)
 st.caption(ctx.t_md("data.store", path=status.path))
 
-first, second, third, fourth = st.columns(4)
+# the zone (Asia/Shanghai) and the date need wider cards than a version number
+first, second, third, fourth = st.columns([1, 1, 2, 2])
 first.metric(ctx.t("data.schema_version"), status.schema_version, border=True)
 second.metric(
     ctx.t("data.demo"), ctx.t("data.yes") if status.demo else ctx.t("data.no"), border=True
