@@ -1189,8 +1189,6 @@ def approval_summary(ctx: PageContext, request) -> str:
     """What an approval request will do, in the page's language, from its kind and payload
     (the stored ``summary`` is the English one of the audit row, shown when a kind has no
     text of its own)."""
-    import json
-
     try:
         payload = request.payload
         payload = json.loads(payload) if isinstance(payload, str) else payload
@@ -1241,10 +1239,7 @@ def table(ctx: PageContext, frame: pd.DataFrame, kinds: dict[str, str] | None = 
         frame = frame.copy()
         zone = ctx.store.business_tz
         for column in moments:
-            frame[column] = [
-                None if formats.missing(v) else local_time(ctx, v) for v in frame[column]
-            ]
-            frame[column] = pd.to_datetime(frame[column])
+            frame[column] = audit.in_time_zone(frame[column], zone)
             headers[column] = formats.zone_label(headers[column], zone, ctx.lang)
     config = column_config(ctx, frame, headers)
     for column in moments:

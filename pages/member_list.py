@@ -113,9 +113,7 @@ frame = segments.member_list(ctx.store, ctx.role, keys, as_of, sort, descending)
 st.caption(ctx.t("member_list.count", n=ctx.int(len(frame)), as_of=as_of.isoformat()))
 if masking.masks_pii(ctx.role):
     st.caption(ctx.t("member_list.masked"))
-CODES = {"tier": "tier", "channel": "channel", "region": "region", "status": "status"}
-shown = ui.labelled(ctx, frame, {**CODES, "tags": "tags"})
-ui.table(ctx, shown, hide_index=True, width="stretch", placeholder="")
+ui.table(ctx, frame, ui.MEMBER_FILE_KINDS)  # the same labels as the download
 if ctx.can(Capability.VIEW_PII):
     st.download_button(
         ctx.t("member_list.export"),
